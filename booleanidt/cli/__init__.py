@@ -1,0 +1,64 @@
+"""The ``booleanidt`` command.  Thin: each sub-command is a module of this package
+with an ``add_parser(subparsers)`` function that registers it and sets ``func``.
+
+User errors (:class:`~booleanidt.errors.BooleanidtError`) print one line on stderr
+and exit with code 2, without a traceback.
+
+Examples
+--------
+>>> main(["--version"])  # doctest: +SKIP
+booleanidt 0.1.0
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from .. import __version__
+from ..errors import BooleanidtError
+
+__all__ = ["main", "build_parser"]
+
+#: order in which sub-commands are listed in ``--help``
+_ORDER = ["convert", "info", "validate", "maps", "simulate", "personalize", "cohort", "analyze", "screen"]
+
+
+def _command_modules():
+    names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    names.sort(key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="booleanidt",
+        description="Logical models of the immune system: import, simulate, personalise, export.")
+    parser.add_argument("--version", action="version", version=f"booleanidt {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit code (0 ok, 2 user error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except BooleanidtError as exc:
+        print(f"booleanidt {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("booleanidt: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,428 @@
+"""The logical model: nodes, one rule per node, rates, parameters and initial states.
+
+A :class:`LogicalModel` is what every reader returns and every writer, the
+simulator and the analyses take.  It does no I/O.  It is treated as immutable:
+methods such as :meth:`LogicalModel.mutate` and :meth:`LogicalModel.fix` return
+a new model that shares the unchanged parts with the old one.
+
+Semantics (DESIGN.md sections 2 and 4)
+--------------------------------------
+* ``rules[X]`` is an :class:`~booleanidt.expr.Expr` giving X's *target level*,
+  or ``None`` for a free input, which keeps its value.  A rule ``X`` (self-loop)
+  is a free input too.
+* Rates follow MaBoSS: without an explicit rate, ``rate_up = @logic ? 1 : 0`` and
+  ``rate_down = @logic ? 0 : 1``.  ``rates_up`` / ``rates_down`` hold the explicit ones.
+* ``mutate`` is MaBoSS's mutant: the rule becomes a constant and explicit rates
+  are dropped; the initial state is left as it was.  MaBoSS gives the move toward
+  the constant an infinite rate, so the simulator flips such nodes at time 0.
+* ``fix`` is PROFILE's forced node: the rate away from the value becomes 0 and
+  the initial state is set to the value, so the node never leaves it.
+
+Examples
+--------
+>>> from booleanidt.expr import Var, Not
+>>> m = LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Not(Var("B"))})
+>>> m.inputs
+('A',)
+>>> m.mutate({"B": 0}).rules["B"]
+Const(value=0)
+>>> sorted(m.graph.edges(data="sign"))
+[('A', 'B', 1), ('B', 'C', -1)]
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Mapping, Optional
+
+import networkx as nx
+
+from .errors import BooleanidtError
+from .expr import Const, Expr, IfThenElse, Logic, Var, signs, variables
+
+__all__ = [
+    "Annotation", "Node", "JointInitialState", "LogicalModel", "ModelError",
+    "DEFAULT_INITIAL_PROBABILITY", "default_rate_up", "default_rate_down", "parse_identifier",
+]
+
+#: P(node = 1) at t = 0 for a node with no initial level or probability (MaBoSS's default).
+DEFAULT_INITIAL_PROBABILITY = 0.5
+
+
+class ModelError(BooleanidtError):
+    """A model that is inconsistent (unknown node in a rule, bad level...)."""
+
+
+_IDENTIFIER_PATTERNS = (
+    re.compile(r"^https?://identifiers\.org/(?P<ns>[^/:]+)[/:](?P<id>.+)$"),
+    re.compile(r"^urn:miriam:(?P<ns>[^:]+):(?P<id>.+)$"),
+)
+
+
+def parse_identifier(uri: str) -> tuple[str, str] | None:
+    """Split a MIRIAM URI into (namespace, identifier), or None if it is not one.
+
+    >>> parse_identifier("http://identifiers.org/hgnc.symbol/TNF")
+    ('hgnc.symbol', 'TNF')
+    >>> parse_identifier("urn:miriam:uniprot:P01375")
+    ('uniprot', 'P01375')
+    """
+    for pattern in _IDENTIFIER_PATTERNS:
+        match = pattern.match(uri.strip())
+        if match:
+            return match.group("ns").lower(), match.group("id")
+    return None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One MIRIAM statement: a qualifier (``bqbiol:is``, ``bqmodel:isDescribedBy``...) and its URIs."""
+
+    qualifier: str
+    uris: tuple
+
+
+@dataclass(frozen=True)
+class Node:
+    """A model component (gene, protein, complex, phenotype...).
+
+    Attributes
+    ----------
+    id : the identifier used in rules
+    name : human-readable name (may be any text, may repeat)
+    max_level : 1 for Boolean nodes, >1 for multi-valued ones
+    initial_level : level at t = 0 as given by the file (SBML-qual initialLevel), or None
+    constant : declared constant (SBML-qual ``constant="true"``)
+    annotations : MIRIAM annotations, all qualifiers kept
+    notes : XHTML notes as text, or None
+    compartment : compartment id, or None
+    internal : MaBoSS ``is_internal`` (not an output of simulations)
+    metadata : format-specific data kept for round trips (e.g. raw SBML annotation XML)
+
+    >>> n = Node("s1", name="TNF", annotations=(Annotation("bqbiol:is", ("urn:miriam:hgnc.symbol:TNF",)),))
+    >>> n.identifiers("hgnc.symbol")
+    ('TNF',)
+    """
+
+    id: str
+    name: Optional[str] = None
+    max_level: int = 1
+    initial_level: Optional[int] = None
+    constant: bool = False
+    annotations: tuple = ()
+    notes: Optional[str] = None
+    compartment: Optional[str] = None
+    internal: bool = False
+    metadata: Mapping = field(default_factory=dict, hash=False)
+
+    @property
+    def label(self) -> str:
+        """The name if there is one, else the id."""
+        return self.name or self.id
+
+    def identifiers(self, namespace: str) -> tuple:
+        """Identifiers of this node in ``namespace`` (``hgnc.symbol``, ``hgnc``, ``uniprot``, ``ensembl``...).
+
+        Read from every annotation URI, whatever the qualifier, in file order.
+        """
+        namespace = namespace.lower()
+        found = []
+        for annotation in self.annotations:
+            for uri in annotation.uris:
+                parsed = parse_identifier(uri)
+                if parsed and parsed[0] == namespace and parsed[1] not in found:
+                    found.append(parsed[1])
+        return tuple(found)
+
+    @property
+    def hgnc_symbols(self) -> tuple:
+        """HGNC symbols annotated on the node."""
+        return self.identifiers("hgnc.symbol")
+
+    @property
+    def uniprot_ids(self) -> tuple:
+        """UniProt accessions annotated on the node."""
+        return self.identifiers("uniprot")
+
+    @property
+    def ensembl_ids(self) -> tuple:
+        """Ensembl gene ids annotated on the node."""
+        return self.identifiers("ensembl")
+
+
+@dataclass(frozen=True)
+class JointInitialState:
+    """A MaBoSS joint initial state ``[A,B].istate = 0.3 [0,0], 0.7 [1,1];``.
+
+    ``choices`` is a tuple of ``(weight, levels)``; weights are normalised by their sum.
+
+    >>> JointInitialState(("A", "B"), ((3, (0, 0)), (1, (1, 1)))).probabilities()
+    [(0.75, (0, 0)), (0.25, (1, 1))]
+    """
+
+    nodes: tuple
+    choices: tuple
+
+    def __post_init__(self):
+        total = sum(w for w, _ in self.choices)
+        if any(w < 0 for w, _ in self.choices) or total <= 0:
+            raise ModelError(f"initial state of [{', '.join(self.nodes)}]: weights must be >= 0 "
+                             f"and sum to more than 0 (they sum to {total:g})")
+        for _, levels in self.choices:
+            if len(levels) != len(self.nodes):
+                raise ModelError(f"initial state of [{', '.join(self.nodes)}]: "
+                                 f"{list(levels)} has {len(levels)} values for {len(self.nodes)} nodes")
+
+    def probabilities(self) -> list:
+        """``(probability, levels)`` pairs, normalised."""
+        total = sum(w for w, _ in self.choices)
+        return [(w / total, levels) for w, levels in self.choices]
+
+
+def default_rate_up() -> Expr:
+    """MaBoSS's default up rate: ``@logic ? 1 : 0``."""
+    return IfThenElse(Logic(), Const(1), Const(0))
+
+
+def default_rate_down() -> Expr:
+    """MaBoSS's default down rate: ``@logic ? 0 : 1``."""
+    return IfThenElse(Logic(), Const(0), Const(1))
+
+
+def _frozen_copy(mapping: Mapping | None) -> dict:
+    return dict(mapping or {})
+
+
+@dataclass(eq=True)
+class LogicalModel:
+    """A logical (Boolean or multi-valued) network with MaBoSS-style rates.
+
+    Build one with :meth:`from_rules` or a reader (``booleanidt.read``).
+
+    Attributes
+    ----------
+    nodes : dict id -> :class:`Node`, in file order
+    rules : dict id -> Expr giving the target level, or None (free input)
+    rates_up, rates_down : explicit rate expressions (MaBoSS ``rate_up``/``rate_down``)
+    parameters : ``$name`` -> value (stored without ``$``)
+    initial_probabilities : id -> P(node = 1) at t = 0 for Boolean nodes
+    joint_initial_states : tuple of :class:`JointInitialState`
+    mutations : id -> constant level set by :meth:`mutate`
+    fixed : id -> level set by :meth:`fix`
+    metadata : model-level data kept for round trips (id, name, notes, annotations, layout)
+    """
+
+    nodes: dict
+    rules: dict
+    rates_up: dict = field(default_factory=dict)
+    rates_down: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
+    initial_probabilities: dict = field(default_factory=dict)
+    joint_initial_states: tuple = ()
+    mutations: dict = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._check()
+
+    # --- construction -------------------------------------------------------------
+
+    @classmethod
+    def from_rules(cls, rules: Mapping[str, Optional[Expr]], **kwargs) -> "LogicalModel":
+        """A Boolean model with one default :class:`Node` per rule.
+
+        >>> from booleanidt.expr import Var
+        >>> LogicalModel.from_rules({"A": None, "B": Var("A")}).node_ids
+        ('A', 'B')
+        """
+        nodes = kwargs.pop("nodes", None) or {name: Node(name) for name in rules}
+        return cls(nodes=dict(nodes), rules=dict(rules), **kwargs)
+
+    def _check(self):
+        if list(self.nodes) != list(self.rules):
+            missing = set(self.nodes) ^ set(self.rules)
+            if missing:
+                raise ModelError(f"nodes without a rule entry or rules without a node: {sorted(missing)}")
+            self.rules = {n: self.rules[n] for n in self.nodes}
+        for node_id, node in self.nodes.items():
+            if node.id != node_id:
+                raise ModelError(f"node key {node_id!r} differs from its id {node.id!r}")
+            if node.max_level < 1:
+                raise ModelError(f"node {node_id}: max level {node.max_level} < 1")
+        for table_name in ("rules", "rates_up", "rates_down"):
+            for node_id, expr in getattr(self, table_name).items():
+                if node_id not in self.nodes:
+                    raise ModelError(f"{table_name}: unknown node {node_id!r}")
+                if expr is None:
+                    continue
+                unknown = sorted(variables(expr) - self.nodes.keys())
+                if unknown:
+                    raise ModelError(f"rule of {node_id} names unknown node(s) {', '.join(unknown)}")
+        for node_id, p in self.initial_probabilities.items():
+            if node_id not in self.nodes:
+                raise ModelError(f"initial state of unknown node {node_id!r}")
+            if not 0.0 <= p <= 1.0:
+                raise ModelError(f"initial probability of {node_id} is {p}, not in [0, 1]")
+        for joint in self.joint_initial_states:
+            unknown = sorted(set(joint.nodes) - self.nodes.keys())
+            if unknown:
+                raise ModelError(f"joint initial state names unknown node(s) {', '.join(unknown)}")
+
+    def replace(self, **changes) -> "LogicalModel":
+        """A copy with some fields replaced (dicts are copied shallowly, nodes shared)."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields.update(changes)
+        for name, value in fields.items():
+            if isinstance(value, dict):
+                fields[name] = _frozen_copy(value)
+        return LogicalModel(**fields)
+
+    def copy(self) -> "LogicalModel":
+        """A cheap copy (dicts copied, nodes and expressions shared)."""
+        return self.replace()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("graph", None)
+        return state
+
+    # --- views ----------------------------------------------------------------------
+
+    @property
+    def node_ids(self) -> tuple:
+        """Node ids in model order."""
+        return tuple(self.nodes)
+
+    @property
+    def max_levels(self) -> dict:
+        """id -> max level."""
+        return {n: node.max_level for n, node in self.nodes.items()}
+
+    @property
+    def is_boolean(self) -> bool:
+        """True when every node is Boolean (max level 1)."""
+        return all(node.max_level == 1 for node in self.nodes.values())
+
+    @property
+    def multivalued_nodes(self) -> tuple:
+        """Ids of nodes with max level > 1."""
+        return tuple(n for n, node in self.nodes.items() if node.max_level > 1)
+
+    def is_input(self, node_id: str) -> bool:
+        """A free input: no rule, or the rule ``X`` (keeps its value)."""
+        rule = self.rules[node_id]
+        return rule is None or rule == Var(node_id)
+
+    @property
+    def inputs(self) -> tuple:
+        """Free inputs (they keep their initial value), in model order."""
+        return tuple(n for n in self.nodes if self.is_input(n))
+
+    @property
+    def constants(self) -> tuple:
+        """Nodes whose rule is a constant."""
+        return tuple(n for n, r in self.rules.items() if isinstance(r, Const))
+
+    @property
+    def outputs(self) -> tuple:
+        """Nodes that regulate no other node (phenotypes, read-outs)."""
+        graph = self.graph
+        return tuple(n for n in self.nodes if not any(t != n for t in graph.successors(n)))
+
+    def regulators(self, node_id: str) -> tuple:
+        """Nodes read by ``node_id``'s rule, sorted."""
+        rule = self.rules[node_id]
+        return tuple(sorted(variables(rule))) if rule is not None else ()
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The signed regulatory graph: edge ``A -> B`` with ``sign`` +1, -1 or 0 (dual)."""
+        graph = nx.DiGraph()
+        for node_id, node in self.nodes.items():
+            graph.add_node(node_id, name=node.label, max_level=node.max_level)
+        levels = self.max_levels
+        for target, rule in self.rules.items():
+            if rule is None:
+                continue
+            for source, sign in signs(rule, levels).items():
+                graph.add_edge(source, target, sign=sign)
+        return graph
+
+    def rate_up(self, node_id: str) -> Expr:
+        """The up-rate expression of a node (explicit, or MaBoSS's default)."""
+        if node_id in self.rates_up:
+            return self.rates_up[node_id]
+        return Const(0) if self.rules[node_id] is None else default_rate_up()
+
+    def rate_down(self, node_id: str) -> Expr:
+        """The down-rate expression of a node (explicit, or MaBoSS's default)."""
+        if node_id in self.rates_down:
+            return self.rates_down[node_id]
+        return Const(0) if self.rules[node_id] is None else default_rate_down()
+
+    def initial_probability(self, node_id: str) -> float:
+        """P(node = 1) at t = 0: explicit probability, else the file's initial level, else 0.5."""
+        if node_id in self.initial_probabilities:
+            return self.initial_probabilities[node_id]
+        level = self.nodes[node_id].initial_level
+        if level is not None:
+            return float(min(level, 1))
+        return DEFAULT_INITIAL_PROBABILITY
+
+    # --- perturbations --------------------------------------------------------------
+
+    def _check_levels(self, values: Mapping[str, int], what: str):
+        for node_id, value in values.items():
+            if node_id not in self.nodes:
+                raise ModelError(f"{what}: unknown node {node_id!r}")
+            top = self.nodes[node_id].max_level
+            if value not in range(top + 1):
+                raise ModelError(f"{what}: {node_id}={value} is outside 0..{top}")
+
+    def mutate(self, values: Mapping[str, int]) -> "LogicalModel":
+        """MaBoSS mutants: each node's rule becomes the constant given (initial state untouched).
+
+        >>> from booleanidt.expr import Var
+        >>> LogicalModel.from_rules({"A": None, "B": Var("A")}).mutate({"A": 1}).mutations
+        {'A': 1}
+        """
+        self._check_levels(values, "mutant")
+        rules, rates_up, rates_down = dict(self.rules), dict(self.rates_up), dict(self.rates_down)
+        for node_id, value in values.items():
+            rules[node_id] = Const(value)
+            rates_up.pop(node_id, None)
+            rates_down.pop(node_id, None)
+        return self.replace(rules=rules, rates_up=rates_up, rates_down=rates_down,
+                            mutations={**self.mutations, **values})
+
+    def fix(self, values: Mapping[str, int]) -> "LogicalModel":
+        """PROFILE's forced nodes: the rate away from the value is 0 and the node starts at it.
+
+        >>> from booleanidt.expr import Var
+        >>> m = LogicalModel.from_rules({"A": None, "B": Var("A")}).fix({"B": 0})
+        >>> m.rates_up["B"], m.initial_probabilities["B"]
+        (Const(value=0), 0.0)
+        """
+        self._check_levels(values, "fixed node")
+        multivalued = [n for n in values if self.nodes[n].max_level > 1]
+        if multivalued:
+            raise ModelError(f"fix works on Boolean nodes; booleanize the model first ({', '.join(multivalued)})")
+        rates_up, rates_down = dict(self.rates_up), dict(self.rates_down)
+        initial = dict(self.initial_probabilities)
+        for node_id, value in values.items():
+            (rates_up if value == 0 else rates_down)[node_id] = Const(0)
+            initial[node_id] = float(value)
+        joint = tuple(j for j in self.joint_initial_states if not set(j.nodes) & set(values))
+        return self.replace(rates_up=rates_up, rates_down=rates_down, initial_probabilities=initial,
+                            joint_initial_states=joint, fixed={**self.fixed, **values})
+
+    def with_initial_probabilities(self, values: Mapping[str, float]) -> "LogicalModel":
+        """A copy whose nodes start at 1 with the given probabilities."""
+        return self.replace(initial_probabilities={**self.initial_probabilities, **values})
+
+    def with_parameters(self, values: Mapping[str, float]) -> "LogicalModel":
+        """A copy with some ``$parameters`` set (names without ``$``)."""
+        return self.replace(parameters={**self.parameters, **values})

@@ -1,0 +1,1 @@
+"""Immune models written and shipped by booleanidt (installed as ``booleanidt.maps``)."""

@@ -1,0 +1,24 @@
+"""Shared fixtures: where the reference corpus is, and skipping when it is absent."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("BOOLEANIDT_CORPUS", REPO.parent / "shared" / "corpus"))
+SBML_QUAL = CORPUS / "sbml-qual"
+MABOSS = CORPUS / "maboss"
+PROFILE = CORPUS / "profile"
+CELLDESIGNER = CORPUS / "celldesigner"
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"reference corpus not found at {CORPUS} "
+                                  "(set BOOLEANIDT_CORPUS or put shared/ beside the repository)")
+
+
+def corpus_files(folder: Path, pattern: str) -> list:
+    """Sorted corpus files matching ``pattern``, or one skipped placeholder when absent."""
+    if not folder.is_dir():
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus folder {folder} not found"))]
+    return sorted(folder.glob(pattern))

@@ -1,0 +1,54 @@
+"""Helpers shared by the sub-commands: loading the MODEL argument.
+
+Examples
+--------
+>>> load_model("no_such_model.sbml")
+Traceback (most recent call last):
+...
+booleanidt.errors.InputError: no_such_model.sbml: no such file (and no shipped map of that name)
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from ..errors import InputError
+from ..io import read
+
+__all__ = ["load_model", "shipped_map_path"]
+
+
+def shipped_map_path(name: str):
+    """Path of the shipped map called ``name``, or None (also when booleanidt.maps has no ``path``)."""
+    try:
+        maps = importlib.import_module("booleanidt.maps")
+    except ImportError:
+        return None
+    finder = getattr(maps, "path", None)
+    if finder is None:
+        return None
+    try:
+        return finder(name)
+    except (KeyError, LookupError, ValueError, FileNotFoundError, InputError):
+        return None
+
+
+def load_model(arg: str, format: str | None = None):
+    """Read the model named on the command line: a file path, or the name of a shipped map.
+
+    Parameters
+    ----------
+    arg : path to a model file, or a shipped map name (``booleanidt.maps.path(name)``)
+    format : format name when it cannot be told from the extension
+
+    Returns
+    -------
+    LogicalModel
+    """
+    path = Path(arg)
+    if not path.exists():
+        shipped = shipped_map_path(arg)
+        if shipped is None:
+            raise InputError(arg, None, "no such file (and no shipped map of that name)")
+        path = Path(shipped)
+    return read(path, format=format)

@@ -7,7 +7,7 @@ from booleanidt.analysis import fixed_points
 from booleanidt.expr import Compare, Const, IfThenElse, Var
 from booleanidt.model import LogicalModel, Node
 
-from _random_models import all_states, random_model, target
+from test_analysis_random_models import all_states, random_model, target
 
 
 def brute_force_fixed_points(model, inputs=None):

@@ -73,3 +73,14 @@ def target(model: LogicalModel, node_id: str, state: dict) -> int:
     value = evaluate(rule, state)
     top = model.nodes[node_id].max_level
     return (1 if value else 0) if top == 1 else int(min(max(value, 0), top))
+
+
+def test_random_models_cover_every_rule_shape():
+    from booleanidt.expr import walk
+    seen = set()
+    for seed in range(40):
+        model = random_model(seed, size=6, multivalued=True)
+        seen |= {type(e).__name__ for rule in model.rules.values() if rule is not None for e in walk(rule)}
+        seen |= {"Input" for n in model.node_ids if model.is_input(n)}
+    assert seen >= {"And", "Or", "Not", "Xor", "Implies", "Compare", "Arith", "Neg", "IfThenElse",
+                    "Const", "Var", "Input"}

@@ -1,0 +1,368 @@
+"""Tokenizer and precedence-climbing parser for rule and rate text (.bnet, .bnd, .cfg).
+
+One grammar serves every text format, from loosest to tightest binding::
+
+    cond ? a : b                     (right-associative)
+    |  ||  OR                        disjunction
+    ^  XOR                           exclusive or
+    &  &&  AND                       conjunction
+    ==  !=                           equality
+    <  <=  >  >=                     comparison
+    +  -                             arithmetic
+    *  /
+    !  NOT  -  +                     unary
+    ( ... )  number  name  $param  @logic  TRUE  FALSE  log(x[, base])  exp(x[, base])
+
+Keywords are case-insensitive, as in MaBoSS.  ``TRUE``/``FALSE`` are the
+constants 1/0 (MaBoSS only knows them in .cfg files and reads ``TRUE`` in a .bnd
+rule as a node name; no real model names a node ``TRUE``).  ``log`` and ``exp``
+are MaBoSS's two built-in functions (``exp(x, b)`` is ``b**x``); they are folded
+to a number at parse time, so their arguments must be constant.
+
+Comments are the caller's business: :func:`blank_comments` replaces them with
+spaces so line and column numbers stay right.
+
+Examples
+--------
+>>> from booleanidt.expr import to_text
+>>> to_text(parse_expression("A AND NOT (B || C)"))
+'A & !(B | C)'
+>>> parse_expression("@logic ? $u_X : 0.0")
+IfThenElse(cond=Logic(), then=Param(name='u_X'), otherwise=Const(value=0.0))
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from ..errors import InputError
+from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Logic, Neg, Not, Or, Param, Var,
+                    Xor, evaluate, walk)
+
+__all__ = ["Token", "TokenStream", "tokenize", "blank_comments", "parse_expression",
+           "parse_expression_from", "constant_value"]
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: ``kind`` is ``number``, ``name``, ``param``, ``attr``, ``op`` or ``end``."""
+
+    kind: str
+    text: str
+    line: int
+    column: int
+
+    @property
+    def where(self) -> str:
+        """``line L, column C`` for error messages."""
+        return f"line {self.line}, column {self.column}"
+
+    def describe(self) -> str:
+        """How the token is named in an error message."""
+        return "end of text" if self.kind == "end" else repr(self.text)
+
+
+_TOKEN_PATTERN = re.compile(r"""
+    (?P<space>[ \t\r\n]+)
+  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<attr>@[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>&&|\|\||==|!=|>=|<=|[!&|^<>+\-*/?:(){}\[\],;=.])
+""", re.VERBOSE)
+
+_COMMENT_PATTERNS = {
+    "//": r"//[^\n]*",
+    "/*": r"/\*.*?(?:\*/|\Z)",
+    "#": r"#[^\n]*",
+}
+
+
+def blank_comments(text: str, styles=("//", "/*")) -> str:
+    """Replace comments by spaces (newlines kept), so positions do not move.
+
+    ``styles`` picks the comment kinds: ``"//"`` (to end of line), ``"/*"``
+    (``/* ... */``, may span lines) and ``"#"`` (to end of line).
+
+    >>> blank_comments("A = 1; // note\\nB")
+    'A = 1;        \\nB'
+    """
+    pattern = re.compile("|".join(_COMMENT_PATTERNS[s] for s in styles), re.DOTALL)
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def tokenize(text: str, source: str = "<string>", first_line: int = 1) -> list:
+    """The tokens of ``text``, ending with an ``end`` token.
+
+    Raises :class:`~booleanidt.errors.InputError` on a character that starts no token.
+
+    >>> [t.text for t in tokenize("A&&!$k")]
+    ['A', '&&', '!', '$k', '']
+    """
+    tokens, line, line_start, pos = [], first_line, 0, 0
+    while pos < len(text):
+        match = _TOKEN_PATTERN.match(text, pos)
+        if match is None:
+            raise InputError(source, f"line {line}, column {pos - line_start + 1}",
+                             f"unexpected character {text[pos]!r}")
+        kind = match.lastgroup
+        if kind != "space":
+            tokens.append(Token(kind, match.group(), line, pos - line_start + 1))
+        newlines = match.group().count("\n")
+        if newlines:
+            line += newlines
+            line_start = match.start() + match.group().rindex("\n") + 1
+        pos = match.end()
+    tokens.append(Token("end", "", line, pos - line_start + 1))
+    return tokens
+
+
+class TokenStream:
+    """A cursor over tokens, for the format readers' statement parsers.
+
+    >>> stream = TokenStream(tokenize("X = 1;"), "f.cfg")
+    >>> stream.expect_name("a node").text, stream.accept("="), stream.peek().text
+    ('X', True, '1')
+    """
+
+    def __init__(self, tokens: list, source: str):
+        self.tokens, self.source, self.index = tokens, source, 0
+
+    def peek(self, ahead: int = 0) -> Token:
+        """The token ``ahead`` positions from the cursor (the ``end`` token past the end)."""
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def next(self) -> Token:
+        """Consume and return the current token."""
+        token = self.peek()
+        self.index = min(self.index + 1, len(self.tokens) - 1)
+        return token
+
+    def at_end(self) -> bool:
+        """True when only the ``end`` token is left."""
+        return self.peek().kind == "end"
+
+    def is_op(self, *texts: str) -> bool:
+        """True when the current token is one of the operators ``texts``."""
+        token = self.peek()
+        return token.kind == "op" and token.text in texts
+
+    def is_keyword(self, *words: str) -> bool:
+        """True when the current token is a name equal to one of ``words`` (any case)."""
+        token = self.peek()
+        return token.kind == "name" and token.text.upper() in words
+
+    def accept(self, text: str) -> bool:
+        """Consume the operator ``text`` if it is next."""
+        if self.is_op(text):
+            self.next()
+            return True
+        return False
+
+    def error(self, token: Token, problem: str) -> InputError:
+        """An :class:`InputError` located at ``token``."""
+        return InputError(self.source, token.where, problem)
+
+    def expected(self, what: str) -> InputError:
+        """``expected WHAT, found TOKEN`` at the current token."""
+        token = self.peek()
+        return self.error(token, f"expected {what}, found {token.describe()}")
+
+    def expect(self, text: str) -> Token:
+        """Consume the operator ``text`` or raise ``expected 'text'``."""
+        if not self.is_op(text):
+            raise self.expected(repr(text))
+        return self.next()
+
+    def expect_name(self, what: str = "a name") -> Token:
+        """Consume a name token or raise ``expected WHAT``."""
+        if self.peek().kind != "name":
+            raise self.expected(what)
+        return self.next()
+
+
+#: binary operator (upper-cased for keywords) -> (precedence, builder)
+_BINARY = {}
+for _ops, _prec, _build in (
+        (("|", "||", "OR"), 1, lambda a, b: _flat(Or, a, b)),
+        (("^", "XOR"), 2, lambda a, b: _flat(Xor, a, b)),
+        (("&", "&&", "AND"), 3, lambda a, b: _flat(And, a, b)),
+        (("==", "!="), 4, None),
+        (("<", "<=", ">", ">="), 5, None),
+        (("+", "-"), 6, None),
+        (("*", "/"), 7, None)):
+    for _op in _ops:
+        _BINARY[_op] = (_prec, _build)
+
+_KEYWORD_OPERATORS = frozenset({"OR", "XOR", "AND"})
+_CONSTANT_NAMES = {"TRUE": 1, "FALSE": 0}
+_FUNCTIONS = {
+    "log": lambda x, base=math.e: math.log(x, base),
+    "exp": lambda x, base=math.e: base ** x,
+}
+
+
+def _flat(kind, left: Expr, right: Expr) -> Expr:
+    """``kind((left, right))`` with nested terms of the same kind spliced in (associativity)."""
+    terms = []
+    for term in (left, right):
+        terms.extend(term.args if isinstance(term, kind) else (term,))
+    return kind(tuple(terms))
+
+
+def _build_binary(op: str, left: Expr, right: Expr) -> Expr:
+    builder = _BINARY[op][1]
+    if builder is not None:
+        return builder(left, right)
+    if op in ("+", "-", "*", "/"):
+        return Arith(op, left, right)
+    return Compare(op, left, right)
+
+
+AttributeResolver = Callable[[str, Token], Expr]
+
+
+def _only_logic(name: str, token: Token, source: str) -> Expr:
+    if name == "logic":
+        return Logic()
+    raise InputError(source, token.where, f"unknown attribute @{name} (only @logic is known here)")
+
+
+class _ExpressionParser:
+    def __init__(self, stream: TokenStream, attribute: Optional[AttributeResolver]):
+        self.stream = stream
+        self.attribute = attribute or (lambda name, token: _only_logic(name, token, stream.source))
+
+    def binary_operator(self) -> Optional[str]:
+        token = self.stream.peek()
+        if token.kind == "op" and token.text in _BINARY:
+            return token.text
+        if token.kind == "name" and token.text.upper() in _KEYWORD_OPERATORS:
+            return token.text.upper()
+        return None
+
+    def expression(self) -> Expr:
+        condition = self.climb(1)
+        if not self.stream.accept("?"):
+            return condition
+        then = self.expression()
+        self.stream.expect(":")
+        return IfThenElse(condition, then, self.expression())
+
+    def climb(self, min_precedence: int) -> Expr:
+        left = self.unary()
+        while True:
+            op = self.binary_operator()
+            if op is None or _BINARY[op][0] < min_precedence:
+                return left
+            self.stream.next()
+            right = self.climb(_BINARY[op][0] + 1)
+            left = _build_binary(op, left, right)
+
+    def unary(self) -> Expr:
+        stream = self.stream
+        if stream.is_op("!") or stream.is_keyword("NOT"):
+            stream.next()
+            return Not(self.unary())
+        if stream.accept("-"):
+            if stream.peek().kind == "number":
+                return Const(-self.number(stream.next()))
+            return Neg(self.unary())
+        if stream.accept("+"):
+            return self.unary()
+        return self.primary()
+
+    @staticmethod
+    def number(token: Token):
+        text = token.text
+        return int(text) if text.isdigit() else float(text)
+
+    def primary(self) -> Expr:
+        stream = self.stream
+        token = stream.peek()
+        if token.kind == "number":
+            return Const(self.number(stream.next()))
+        if token.kind == "param":
+            return Param(stream.next().text[1:])
+        if token.kind == "attr":
+            stream.next()
+            return self.attribute(token.text[1:], token)
+        if stream.accept("("):
+            inner = self.expression()
+            stream.expect(")")
+            return inner
+        if token.kind == "name" and token.text.upper() not in _KEYWORD_OPERATORS | {"NOT"}:
+            stream.next()
+            if token.text.upper() in _CONSTANT_NAMES:
+                return Const(_CONSTANT_NAMES[token.text.upper()])
+            if stream.is_op("("):
+                return self.call(token)
+            return Var(token.text)
+        raise stream.expected("a node name, number, $parameter or '('")
+
+    def call(self, name: Token) -> Expr:
+        stream = self.stream
+        function = _FUNCTIONS.get(name.text)
+        if function is None:
+            raise stream.error(name, f"unknown function {name.text}() (MaBoSS knows log and exp)")
+        stream.expect("(")
+        args = [self.expression()]
+        while stream.accept(","):
+            args.append(self.expression())
+        stream.expect(")")
+        values = [constant_value(a) for a in args]
+        if any(v is None for v in values) or len(args) > 2:
+            raise stream.error(name, f"{name.text}() takes one or two constant numbers here")
+        try:
+            return Const(function(*values))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            raise stream.error(name, f"{name.text}{tuple(values)} is undefined") from None
+
+
+def constant_value(expr: Expr):
+    """The value of an expression made of numbers only, else None.
+
+    >>> constant_value(parse_expression("2 * (3 + 1)")), constant_value(parse_expression("2 * $k"))
+    (8, None)
+    """
+    if any(not isinstance(e, (Const, Not, And, Or, Xor, Compare, Arith, Neg, IfThenElse)) for e in walk(expr)):
+        return None
+    try:
+        return evaluate(expr, {})
+    except ZeroDivisionError:
+        return None
+
+
+def parse_expression_from(stream: TokenStream, attribute: Optional[AttributeResolver] = None) -> Expr:
+    """Parse one expression at the stream's cursor and leave the cursor after it.
+
+    ``attribute(name, token)`` gives the expression of ``@name``; by default only
+    ``@logic`` is known (as :class:`~booleanidt.expr.Logic`).
+
+    >>> stream = TokenStream(tokenize("A | B; C"), "<string>")
+    >>> parse_expression_from(stream), stream.peek().text
+    (Or(args=(Var(name='A'), Var(name='B'))), ';')
+    """
+    return _ExpressionParser(stream, attribute).expression()
+
+
+def parse_expression(text: str, source: str = "<string>", first_line: int = 1,
+                     attribute: Optional[AttributeResolver] = None) -> Expr:
+    """Parse ``text`` as one whole expression.
+
+    Errors are :class:`~booleanidt.errors.InputError` naming ``source``, line and column.
+
+    >>> parse_expression("A & !B")
+    And(args=(Var(name='A'), Not(arg=Var(name='B'))))
+    >>> parse_expression("A & ", "m.bnet")
+    Traceback (most recent call last):
+    ...
+    booleanidt.errors.InputError: m.bnet: line 1, column 5: expected a node name, number, $parameter or '(', found end of text
+    """
+    stream = TokenStream(tokenize(text, source, first_line), source)
+    expr = parse_expression_from(stream, attribute)
+    if not stream.at_end():
+        raise stream.expected("an operator or end of expression")
+    return expr

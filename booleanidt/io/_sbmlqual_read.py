@@ -1,0 +1,344 @@
+"""SBML-qual (L3 qual v1) text -> :class:`~booleanidt.model.LogicalModel`, with python-libsbml.
+
+DESIGN.md section 2 fixes the semantics; :mod:`booleanidt.io.sbmlqual` is the public entry point.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import libsbml
+
+from ..errors import InputError
+from ..expr import (And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor,
+                    simplify)
+from ..model import Annotation, LogicalModel, Node
+
+__all__ = ["parse_sbml_qual", "QUAL_NS", "LAYOUT_NS"]
+
+QUAL_NS = "http://www.sbml.org/sbml/level3/version1/qual/version1"
+LAYOUT_NS = "http://www.sbml.org/sbml/level3/version1/layout/version1"
+
+_RELATIONS = {
+    libsbml.AST_RELATIONAL_EQ: "==", libsbml.AST_RELATIONAL_NEQ: "!=",
+    libsbml.AST_RELATIONAL_GEQ: ">=", libsbml.AST_RELATIONAL_GT: ">",
+    libsbml.AST_RELATIONAL_LEQ: "<=", libsbml.AST_RELATIONAL_LT: "<",
+}
+_SIGN_NAMES = {libsbml.INPUT_SIGN_POSITIVE: "positive", libsbml.INPUT_SIGN_NEGATIVE: "negative",
+               libsbml.INPUT_SIGN_DUAL: "dual", libsbml.INPUT_SIGN_UNKNOWN: "unknown"}
+_CONNECTIVES = {libsbml.AST_LOGICAL_AND: And, libsbml.AST_LOGICAL_OR: Or, libsbml.AST_LOGICAL_XOR: Xor}
+_ESSENTIAL = re.compile(r'<(?:\w+:)?input\b[^>]*?\bqual:id="([^"]+)"[^>]*?\bessential="(true|false)"'
+                        r'|<(?:\w+:)?input\b[^>]*?\bessential="(true|false)"[^>]*?\bqual:id="([^"]+)"')
+
+
+def _qualifier(term) -> str:
+    if term.getQualifierType() == libsbml.MODEL_QUALIFIER:
+        return "bqmodel:" + (libsbml.ModelQualifierType_toString(term.getModelQualifierType()) or "unknown")
+    if term.getQualifierType() == libsbml.BIOLOGICAL_QUALIFIER:
+        return "bqbiol:" + (libsbml.BiolQualifierType_toString(term.getBiologicalQualifierType()) or "unknown")
+    return "unknown"
+
+
+def _annotations(sbase) -> tuple:
+    """MIRIAM statements of an element: every qualifier and every URI, in file order."""
+    found = []
+    for i in range(sbase.getNumCVTerms()):
+        term = sbase.getCVTerm(i)
+        resources = term.getResources()
+        uris = tuple(resources.getValue(j) for j in range(resources.getLength()))
+        if uris:
+            found.append(Annotation(_qualifier(term), uris))
+    return tuple(found)
+
+
+def _plain_text(xhtml: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", xhtml).split())
+
+
+def _kept_xml(sbase) -> dict:
+    """Raw annotation / notes XML and metaid, kept so that nothing is lost on export."""
+    kept = {}
+    if sbase.isSetMetaId():
+        kept["sbml_metaid"] = sbase.getMetaId()
+    if sbase.isSetAnnotation():
+        kept["sbml_annotation"] = sbase.getAnnotationString()
+    if sbase.isSetNotes():
+        kept["sbml_notes"] = sbase.getNotesString()
+    return kept
+
+
+class _Reader:
+    """Walks one libsbml document (kept referenced for the whole walk)."""
+
+    def __init__(self, text: str, source: str):
+        self.source = source
+        self.text = text
+        self.document = libsbml.readSBMLFromString(text)
+        self._check_document()
+        self.model = self.document.getModel()
+        self.qual = self.model.getPlugin("qual")
+
+    def error(self, element, problem) -> InputError:
+        return InputError(self.source, element, problem)
+
+    # --- document-level checks -------------------------------------------------------
+
+    def _check_document(self):
+        doc = self.document
+        fatal = [doc.getError(i) for i in range(doc.getNumErrors())
+                 if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+                 and doc.getError(i).getCategory() in (libsbml.LIBSBML_CAT_XML, libsbml.LIBSBML_CAT_SBML)
+                 and doc.getModel() is None]
+        if fatal:
+            first = fatal[0]
+            message = " ".join(first.getShortMessage().split()) or " ".join(first.getMessage().split())
+            if first.getErrorId() in (libsbml.BadXMLDecl, libsbml.BadXMLDeclLocation, libsbml.BadXMLPrefixValue) \
+                    or "declaration" in message.lower():
+                raise self.error(f"line {first.getLine()}",
+                                 "invalid XML declaration (libsbml reads only encoding=\"UTF-8\"): "
+                                 + " ".join(first.getMessage().split()))
+            raise self.error(f"line {first.getLine()}", "not a readable SBML file: " + message)
+        if doc.getModel() is None:
+            raise self.error(None, "not an SBML file (no <model> element)")
+        if doc.getModel().getPlugin("qual") is None:
+            raise self.error("model", "SBML without the qual package (not a logical model)")
+
+    def layout_problems(self) -> list:
+        doc = self.document
+        return [" ".join(doc.getError(i).getMessage().split()) for i in range(doc.getNumErrors())
+                if doc.getError(i).getPackage() == "layout"
+                and doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+
+    # --- species ---------------------------------------------------------------------
+
+    def species(self) -> dict:
+        found = {}
+        for s in self.qual.getListOfQualitativeSpecies():
+            sid = s.getId()
+            if not sid:
+                raise self.error("qualitativeSpecies", "has no qual:id")
+            if sid in found:
+                raise self.error(f"qualitativeSpecies {sid}", "id declared twice")
+            found[sid] = s
+        return found
+
+    # --- MathML ----------------------------------------------------------------------
+
+    def math(self, ast, where: str, thresholds: dict, species: dict) -> Expr:
+        kind = ast.getType()
+        kids = [ast.getChild(i) for i in range(ast.getNumChildren())]
+        if kind in _CONNECTIVES:
+            args = tuple(self.math(k, where, thresholds, species) for k in kids)
+            if not args:
+                return Const(1) if kind == libsbml.AST_LOGICAL_AND else Const(0)
+            return args[0] if len(args) == 1 else _CONNECTIVES[kind](args)
+        if kind == libsbml.AST_LOGICAL_NOT:
+            return Not(self.math(kids[0], where, thresholds, species))
+        if kind == libsbml.AST_LOGICAL_IMPLIES:
+            left, right = (self.math(k, where, thresholds, species) for k in kids)
+            return Implies(left, right)
+        if kind in _RELATIONS:
+            args = [self.math(k, where, thresholds, species) for k in kids]
+            pairs = [Compare(_RELATIONS[kind], a, b) for a, b in zip(args, args[1:])]
+            if not pairs:
+                raise self.error(where, f"comparison <{ast.getName() or kind}> needs two operands")
+            return pairs[0] if len(pairs) == 1 else And(tuple(pairs))
+        if kind == libsbml.AST_CONSTANT_TRUE:
+            return Const(1)
+        if kind == libsbml.AST_CONSTANT_FALSE:
+            return Const(0)
+        if kind == libsbml.AST_INTEGER:
+            return Const(ast.getInteger())
+        if kind in (libsbml.AST_REAL, libsbml.AST_REAL_E, libsbml.AST_RATIONAL):
+            value = ast.getReal()
+            return Const(int(value) if float(value).is_integer() else value)
+        if kind == libsbml.AST_NAME:
+            name = ast.getName()
+            if name in thresholds:
+                return Const(thresholds[name])
+            if name in species:
+                return Var(name)
+            raise self.error(where, f"MathML names unknown identifier {name!r} "
+                                    "(neither a qualitativeSpecies nor an input id)")
+        operator = ast.getName() or libsbml.formulaToL3String(ast) or str(kind)
+        raise self.error(where, f"unsupported MathML operator <{operator}>")
+
+    # --- transitions -----------------------------------------------------------------
+
+    def transitions(self, species: dict) -> dict:
+        """output id -> (rule, transition id, inputs info); several outputs share one function."""
+        rules = {}
+        for index, tr in enumerate(self.qual.getListOfTransitions()):
+            tid = tr.getId() or f"#{index + 1}"
+            where = f"transition {tid}"
+            thresholds, inputs = self._inputs(tr, where, species)
+            outputs = self._outputs(tr, where, species)
+            rule = self._function(tr, where, thresholds, species, outputs)
+            for out in outputs:
+                if out in rules:
+                    previous_rule, previous_tid, _ = rules[out]
+                    if previous_rule != rule:
+                        raise self.error(where, f"species {out} is also the output of transition "
+                                                f"{previous_tid} with a different function "
+                                                "(several transitions for one output cannot be combined)")
+                    continue
+                rules[out] = (rule, tid, inputs)
+        return rules
+
+    def _inputs(self, tr, where: str, species: dict):
+        thresholds, inputs = {}, []
+        for item in tr.getListOfInputs():
+            sid = item.getQualitativeSpecies()
+            if sid not in species:
+                raise self.error(where, f"input names undeclared species {sid!r}")
+            if item.getTransitionEffect() == libsbml.INPUT_TRANSITION_EFFECT_CONSUMPTION:
+                raise self.error(where, "consumption input: a Petri net (production/consumption "
+                                        "transitions), not a logical model")
+            threshold = item.getThresholdLevel() if item.isSetThresholdLevel() else None
+            if item.isSetId() and threshold is not None:
+                thresholds[item.getId()] = threshold
+            inputs.append({"id": item.getId() if item.isSetId() else None, "species": sid,
+                           "sign": _SIGN_NAMES.get(item.getSign()) if item.isSetSign() else None,
+                           "threshold": threshold})
+        return thresholds, tuple(inputs)
+
+    def _outputs(self, tr, where: str, species: dict) -> list:
+        outputs = []
+        for item in tr.getListOfOutputs():
+            sid = item.getQualitativeSpecies()
+            if sid not in species:
+                raise self.error(where, f"output names undeclared species {sid!r}")
+            if item.getTransitionEffect() == libsbml.OUTPUT_TRANSITION_EFFECT_PRODUCTION:
+                raise self.error(where, "production output: a Petri net (production/consumption "
+                                        "transitions), not a logical model")
+            if species[sid].getConstant():
+                raise self.error(where, f"output {sid} is declared constant")
+            outputs.append(sid)
+        if not outputs:
+            raise self.error(where, "has no output")
+        return outputs
+
+    def _function(self, tr, where: str, thresholds: dict, species: dict, outputs: list) -> Expr:
+        terms = tr.getListOfFunctionTerms()
+        default = terms.getDefaultTerm() if terms is not None else None
+        default_level = default.getResultLevel() if default is not None and default.isSetResultLevel() else 0
+        branches = []
+        for term in terms or ():
+            if not term.isSetMath():
+                raise self.error(where, "functionTerm without math")
+            condition = self.math(term.getMath(), where, thresholds, species)
+            branches.append((condition, term.getResultLevel()))
+        levels = [default_level] + [level for _, level in branches]
+        for out in outputs:
+            top = self.max_levels.get(out)
+            too_high = [lv for lv in levels if top is not None and lv > top]
+            if too_high:
+                raise self.error(where, f"resultLevel {max(too_high)} is above the maxLevel {top} of {out}")
+            if min(levels) < 0:
+                raise self.error(where, f"resultLevel {min(levels)} is negative")
+        rule: Expr = Const(default_level)
+        for condition, level in reversed(branches):
+            rule = IfThenElse(condition, Const(level), rule)
+        return rule
+
+    # --- maxLevel --------------------------------------------------------------------
+
+    def declared_max_levels(self, species: dict) -> dict:
+        return {sid: s.getMaxLevel() for sid, s in species.items() if s.isSetMaxLevel()}
+
+    def inferred_max_levels(self, species: dict) -> dict:
+        """bioLQM-style inference for species without maxLevel: resultLevels, thresholds, compared constants."""
+        missing = [sid for sid in species if sid not in self.max_levels]
+        if not missing:
+            return {}
+        seen = {sid: 1 for sid in missing}
+        for sid in missing:
+            s = species[sid]
+            if s.isSetInitialLevel():
+                seen[sid] = max(seen[sid], s.getInitialLevel())
+        for tr in self.qual.getListOfTransitions():
+            terms = tr.getListOfFunctionTerms()
+            levels = [t.getResultLevel() for t in terms or () if t.isSetResultLevel()]
+            for item in tr.getListOfOutputs():
+                sid = item.getQualitativeSpecies()
+                if sid in seen and levels:
+                    seen[sid] = max(seen[sid], *levels)
+            for item in tr.getListOfInputs():
+                sid = item.getQualitativeSpecies()
+                if sid in seen and item.isSetThresholdLevel():
+                    seen[sid] = max(seen[sid], item.getThresholdLevel())
+        return seen
+
+    # --- the whole model ---------------------------------------------------------------
+
+    def read(self) -> LogicalModel:
+        species = self.species()
+        self.max_levels = self.declared_max_levels(species)
+        inferred = self.inferred_max_levels(species)
+        if inferred:
+            shown = ", ".join(sorted(inferred)[:5]) + (" ..." if len(inferred) > 5 else "")
+            warnings.warn(f"{self.source}: {len(inferred)} qualitativeSpecies without maxLevel "
+                          f"({shown}); inferred from resultLevels and thresholds", stacklevel=4)
+            self.max_levels.update(inferred)
+        functions = self.transitions(species)
+        essential = self._essential()
+        nodes, rules = {}, {}
+        for sid, s in species.items():
+            rule, tid, inputs = functions.get(sid, (None, None, ()))
+            if rule is not None:
+                rule = simplify(rule, self.max_levels)
+            metadata = _kept_xml(s)
+            if tid is not None:
+                metadata["sbml_transition"] = tid
+                metadata["sbml_inputs"] = tuple({**i, **({"essential": essential[i["id"]]} if i["id"] in essential else {})}
+                                                for i in inputs)
+            nodes[sid] = Node(
+                sid, name=s.getName() if s.isSetName() else None, max_level=self.max_levels[sid],
+                initial_level=s.getInitialLevel() if s.isSetInitialLevel() else None,
+                constant=bool(s.getConstant()), annotations=_annotations(s),
+                notes=_plain_text(s.getNotesString()) if s.isSetNotes() else None,
+                compartment=s.getCompartment() if s.isSetCompartment() else None, metadata=metadata)
+            rules[sid] = rule
+        return LogicalModel(nodes=nodes, rules=rules, metadata=self.model_metadata())
+
+    def _essential(self) -> dict:
+        """The non-standard ``essential`` attribute of inputs (biodivine-boolean-models); read only."""
+        if "essential=" not in self.text:
+            return {}
+        found = {}
+        for match in _ESSENTIAL.finditer(self.text):
+            input_id = match.group(1) or match.group(4)
+            found[input_id] = (match.group(2) or match.group(3)) == "true"
+        return found
+
+    def model_metadata(self) -> dict:
+        model = self.model
+        metadata = {"sbml_model": _kept_xml(model), "source": self.source}
+        if model.isSetId():
+            metadata["id"] = model.getId()
+        if model.isSetName():
+            metadata["name"] = model.getName()
+        if model.isSetNotes():
+            metadata["notes"] = _plain_text(model.getNotesString())
+        metadata["annotations"] = _annotations(model)
+        metadata["compartments"] = tuple(
+            {"id": c.getId(), "name": c.getName() if c.isSetName() else None,
+             **_kept_xml(c)} for c in model.getListOfCompartments())
+        layout = model.getPlugin("layout")
+        if layout is not None and layout.getNumLayouts():
+            problems = self.layout_problems()
+            if problems:
+                warnings.warn(f"{self.source}: layout dropped, it is invalid ({len(problems)} error(s), "
+                              f"first: {problems[0]})", stacklevel=5)
+            else:
+                metadata["sbml_layout"] = layout.getListOfLayouts().toSBML()
+        return metadata
+
+
+def parse_sbml_qual(text: str, source: str = "<string>") -> LogicalModel:
+    """Parse SBML-qual text into a model (see :func:`booleanidt.io.sbmlqual.loads`)."""
+    if not text.strip():
+        raise InputError(source, None, "file is empty")
+    if not text.lstrip().startswith("<"):
+        raise InputError(source, "line 1", "not XML (SBML-qual files start with '<')")
+    return _Reader(text, source).read()

@@ -1,1 +1,79 @@
-"""Immune models written and shipped by booleanidt (installed as ``booleanidt.maps``)."""
+"""Immune models written and shipped by booleanidt (installed as ``booleanidt.maps``).
+
+Each map lives in ``maps/<name>/<name>.sbml`` (SBML-qual written by booleanidt from
+the rule tables of ``tools/build_maps.py``) with a README.md saying what it
+reproduces.  The files are package data, so these functions work after a plain
+``pip install``.
+
+Examples
+--------
+>>> import booleanidt.maps
+>>> "th_differentiation" in booleanidt.maps.names()
+True
+>>> booleanidt.maps.path("th_differentiation").name
+'th_differentiation.sbml'
+>>> model = booleanidt.maps.load("th_differentiation")
+>>> model.nodes["TBET"].hgnc_symbols
+('TBX21',)
+"""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from booleanidt.errors import InputError
+from booleanidt.io import read
+
+__all__ = ["names", "path", "load", "publications", "DEFAULT"]
+
+#: the map used when none is named (the README's first command)
+DEFAULT = "th_differentiation"
+
+
+def _root():
+    return resources.files(__name__)
+
+
+def names() -> list:
+    """Names of the shipped maps, sorted.
+
+    >>> names()[:1]
+    ['macrophage_polarization']
+    """
+    return sorted(entry.name for entry in _root().iterdir()
+                  if entry.is_dir() and (entry / f"{entry.name}.sbml").is_file())
+
+
+def path(name: str) -> Path:
+    """Path of the SBML-qual file of the shipped map ``name``.
+
+    Raises :class:`~booleanidt.errors.InputError` for an unknown name.
+
+    >>> path("no_such_map")
+    Traceback (most recent call last):
+    ...
+    booleanidt.errors.InputError: booleanidt.maps: no_such_map: no shipped map of that name (known: macrophage_polarization, ra_synovial_fibroblast, th_differentiation)
+    """
+    known = names()
+    if name not in known:
+        raise InputError("booleanidt.maps", name, f"no shipped map of that name (known: {', '.join(known)})")
+    return Path(str(_root() / name / f"{name}.sbml"))
+
+
+def load(name: str = DEFAULT):
+    """The shipped map ``name`` as a :class:`~booleanidt.model.LogicalModel`.
+
+    >>> load("ra_synovial_fibroblast").outputs
+    ('MMP', 'Apoptosis', 'Proliferation', 'Inflammation')
+    """
+    return read(path(name))
+
+
+def publications(model) -> tuple:
+    """URIs of the publications describing a model (its ``bqmodel:isDescribedBy`` annotations).
+
+    >>> publications(load("macrophage_polarization"))
+    ('http://identifiers.org/doi/10.3389/fphys.2018.01659',)
+    """
+    return tuple(uri for annotation in model.metadata.get("annotations", ())
+                 if annotation.qualifier == "bqmodel:isDescribedBy" for uri in annotation.uris)

@@ -476,10 +476,8 @@ def to_text(expr: Expr, style: str = "maboss") -> str:
     if isinstance(expr, (And, Or, Xor)):
         sep = {And: " & ", Or: " | ", Xor: " ^ "}[type(expr)]
         return sep.join(wrap(a, prec, strict=isinstance(expr, Xor)) for a in expr.args)
-    if isinstance(expr, Implies):
-        if style == "bnet":
-            return to_text(Or((Not(expr.left), expr.right)), style)
-        return f"{wrap(expr.left, prec, True)} -> {wrap(expr.right, prec)}"
+    if isinstance(expr, Implies):  # neither MaBoSS nor BoolNet has an implication operator
+        return to_text(Or((Not(expr.left), expr.right)), style)
     if isinstance(expr, Compare):
         return f"{wrap(expr.left, prec, True)} {expr.op} {wrap(expr.right, prec, True)}"
     if isinstance(expr, Arith):

@@ -1,0 +1,82 @@
+"""Cohort speed: the 816 TCGA patients of the Fumia 2013 model, booleanidt vs cmaboss.
+
+Each patient: RNA_norm as initial states and rates (F = 100), mutCNA fixed,
+1,000 trajectories, max_time and time_tick as in Fumia2013.cfg.  booleanidt runs the
+whole cohort through :func:`booleanidt.cohort.run` (local processes, all cores);
+cmaboss runs ``--reference`` patients one after the other, each with all cores
+(``thread_count``), on the .bnd/.cfg that booleanidt writes for them.
+
+Usage::
+
+    python benchmarks/cohort_speed.py [--patients 816] [--reference 50] [--samples 1000]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from booleanidt import cohort
+from booleanidt.io import maboss as maboss_io
+from booleanidt.personalization.apply import mark_outputs, personalize
+
+CORPUS = Path(os.environ.get("BOOLEANIDT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+FUMIA = CORPUS / "profile" / "models" / "Fumia2013"
+TCGA = CORPUS / "profile" / "tcga"
+OUTPUTS = ["Proliferation", "Apoptosis"]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=816)
+    parser.add_argument("--reference", type=int, default=50, help="patients also run through cmaboss")
+    parser.add_argument("--samples", type=int, default=1000)
+    args = parser.parse_args(argv)
+    if not FUMIA.is_dir():
+        print(f"corpus not found at {CORPUS}", file=sys.stderr)
+        return 1
+
+    model = maboss_io.read(FUMIA / "Fumia2013.bnd", FUMIA / "Fumia2013.cfg")
+    settings = maboss_io.read_settings(FUMIA / "Fumia2013.cfg").replace(sample_count=args.samples)
+    profiles = cohort.profiles_from_tables(pd.read_csv(TCGA / "Fumia_TCGA_RNA_norm.csv", index_col=0),
+                                           pd.read_csv(TCGA / "Fumia_TCGA_mutCNA.csv", index_col=0))
+    profiles = dict(list(profiles.items())[:args.patients])
+    cores = os.cpu_count() or 1
+    print(f"Fumia2013: {len(model.nodes)} nodes, {len(profiles)} patients, {settings.sample_count} trajectories, "
+          f"max_time {settings.max_time}, time_tick {settings.time_tick}, {cores} cores")
+
+    start = time.perf_counter()
+    table = cohort.run(model, profiles, OUTPUTS, settings=settings, seed=1, progress=True)
+    ours = time.perf_counter() - start
+    failed = int(table["error"].notna().sum())
+    print(f"booleanidt: {len(profiles)} patients in {ours:.1f} s = {len(profiles) / ours:.2f} patients/s "
+          f"({failed} failed)")
+
+    import maboss
+    reference = list(profiles)[:args.reference]
+    with tempfile.TemporaryDirectory() as folder:
+        files = []
+        for patient in reference:
+            personalised = mark_outputs(personalize(model, profiles[patient]), OUTPUTS)
+            bnd, cfg = Path(folder) / f"{patient}.bnd", Path(folder) / f"{patient}.cfg"
+            maboss_io.write(personalised, bnd, cfg, settings=settings)
+            files.append((bnd, cfg))
+        start = time.perf_counter()
+        for bnd, cfg in files:
+            sim = maboss.load(str(bnd), str(cfg), cmaboss=True)
+            sim.update_parameters(use_physrandgen=0, thread_count=cores)
+            sim.run().get_nodes_probtraj()
+        theirs = time.perf_counter() - start
+    print(f"cmaboss:    {len(reference)} patients in {theirs:.1f} s = {len(reference) / theirs:.2f} patients/s "
+          f"({cores} threads each)")
+    print(f"ratio booleanidt / cmaboss (patients per second): {(len(profiles) / ours) / (len(reference) / theirs):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

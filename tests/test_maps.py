@@ -1,0 +1,221 @@
+"""The shipped immune maps: packaging, annotations, and the published results each reproduces.
+
+Every expected value below is typed in from a publication (named in the comment
+above it), never computed by booleanidt.  Stable states come from
+``booleanidt.analysis.fixed_points`` with the environmental inputs fixed; where
+the claim is about where a naive cell goes, it is checked by stochastic
+simulation from the naive state (every internal node at 0).
+"""
+from __future__ import annotations
+
+import libsbml
+import pytest
+
+import booleanidt.maps
+from booleanidt.analysis import fixed_points
+
+MASTERS = ["TBET", "GATA3", "RORGT", "FOXP3"]
+MACROPHAGE_PHENOTYPES = ["M1", "M2a", "M2b", "M2c"]
+RA_PHENOTYPES = ["Apoptosis", "Proliferation", "Inflammation"]
+
+
+@pytest.fixture(scope="module")
+def th():
+    return booleanidt.maps.load("th_differentiation")
+
+
+@pytest.fixture(scope="module")
+def macrophage():
+    return booleanidt.maps.load("macrophage_polarization")
+
+
+@pytest.fixture(scope="module")
+def ra():
+    return booleanidt.maps.load("ra_synovial_fibroblast")
+
+
+def environment(model, present=()):
+    """Every environmental input of ``model`` fixed: 1 for those in ``present``, else 0."""
+    unknown = set(present) - set(model.inputs)
+    assert not unknown, f"not inputs of the model: {unknown}"
+    return {node: int(node in present) for node in model.inputs}
+
+
+def patterns(table, columns):
+    """The distinct rows of ``table`` restricted to ``columns``, as dicts."""
+    return [dict(zip(columns, row)) for row in sorted(set(map(tuple, table[columns].to_numpy().tolist())))]
+
+
+# --- packaging and annotations ------------------------------------------------------------
+
+def test_at_least_three_maps_with_the_default_first_model():
+    assert {"th_differentiation", "macrophage_polarization", "ra_synovial_fibroblast"} <= set(booleanidt.maps.names())
+    assert booleanidt.maps.DEFAULT == "th_differentiation"
+
+
+@pytest.mark.parametrize("name", booleanidt.maps.names())
+def test_shipped_file_is_valid_sbml_qual(name):
+    document = libsbml.readSBMLFromFile(str(booleanidt.maps.path(name)))
+    document.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
+    document.checkConsistency()
+    log = document.getErrorLog()
+    errors = [log.getError(i).getMessage() for i in range(log.getNumErrors())
+              if log.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+    assert errors == []
+    assert document.getModel().getPlugin("qual").getNumQualitativeSpecies() >= 20
+
+
+@pytest.mark.parametrize("name", booleanidt.maps.names())
+def test_nodes_have_names_and_gene_products_have_hgnc_symbols(name):
+    model = booleanidt.maps.load(name)
+    assert all(node.name for node in model.nodes.values())
+    annotated = [n for n, node in model.nodes.items() if node.hgnc_symbols]
+    # phenotype read-outs and non-protein stimuli (LPS, immune complexes) carry no gene
+    assert len(annotated) >= 0.8 * len(model.nodes)
+    assert all(symbol.isupper() or any(c.isdigit() for c in symbol)
+               for n in annotated for symbol in model.nodes[n].hgnc_symbols)
+
+
+@pytest.mark.parametrize("name, doi", [
+    ("th_differentiation", "10.1371/journal.pcbi.1000912"),   # Naldi et al. 2010 PLoS Comput Biol
+    ("macrophage_polarization", "10.3389/fphys.2018.01659"),  # Palma et al. 2018 Front Physiol
+    ("ra_synovial_fibroblast", "10.3390/jpm11080785"),        # Miagoux et al. 2021 J Pers Med
+])
+def test_publication_is_a_model_annotation(name, doi):
+    assert f"http://identifiers.org/doi/{doi}" in booleanidt.maps.publications(booleanidt.maps.load(name))
+
+
+def test_known_gene_mappings(th, macrophage, ra):
+    # HGNC symbols of the master regulators and key mediators (HGNC database)
+    assert th.nodes["TBET"].hgnc_symbols == ("TBX21",)
+    assert th.nodes["RORGT"].hgnc_symbols == ("RORC",)
+    assert macrophage.nodes["MRC1"].hgnc_symbols == ("MRC1",)
+    assert ra.nodes["TAK1"].hgnc_symbols == ("MAP3K7",)
+
+
+# --- T-helper differentiation: Naldi et al. 2010; Abou-Jaoude et al. 2015 -----------------
+
+# Prototypic polarising environments (Naldi et al. 2010, Fig. 5: Th1 = IL-12 + IFN-g, Th2 = IL-4,
+# Th17 = TGF-b + IL-6, iTreg = TGF-b + IL-2, all with antigen presentation) and the canonical
+# subtype each one defines (Naldi et al. 2010, Fig. 4: one master regulator expressed).
+TH_ENVIRONMENTS = {
+    "Th1": (("TCR", "IL12_e", "IFNG_e"), {"TBET": 1, "GATA3": 0, "RORGT": 0, "FOXP3": 0}, "IFNG"),
+    "Th2": (("TCR", "IL4_e"), {"TBET": 0, "GATA3": 1, "RORGT": 0, "FOXP3": 0}, "IL4"),
+    "Th17": (("TCR", "TGFB_e", "IL6_e"), {"TBET": 0, "GATA3": 0, "RORGT": 1, "FOXP3": 0}, "IL17"),
+    "iTreg": (("TCR", "TGFB_e", "IL2_e"), {"TBET": 0, "GATA3": 0, "RORGT": 0, "FOXP3": 1}, "IL10"),
+}
+
+
+@pytest.mark.parametrize("subtype", TH_ENVIRONMENTS)
+def test_th_canonical_subtype_is_stable_in_its_environment(th, subtype):
+    present, masters, cytokine = TH_ENVIRONMENTS[subtype]
+    states = fixed_points(th, inputs=environment(th, present))
+    canonical = states[(states[MASTERS] == list(masters.values())).all(axis=1)]
+    assert len(canonical) >= 1
+    # the subtype secretes its signature cytokine
+    assert (canonical[cytokine] == 1).all()
+
+
+def test_th_tbet_and_gata3_are_never_coexpressed(th):
+    # Naldi et al. 2010, Fig. 4: TBET and GATA3 cross-inhibit, no stable Th1/Th2 hybrid
+    for present, _, _ in TH_ENVIRONMENTS.values():
+        states = fixed_points(th, inputs=environment(th, present))
+        assert not ((states["TBET"] == 1) & (states["GATA3"] == 1)).any()
+
+
+def test_th_il6_blocks_foxp3_under_tgfb(th):
+    # Bettelli et al. 2006 Nature 441:235 (reproduced by Naldi et al. 2010): TGF-b + IL-6 gives Th17,
+    # IL-6 prevents TGF-b-induced FOXP3
+    states = fixed_points(th, inputs=environment(th, ("TCR", "TGFB_e", "IL6_e")))
+    assert (states["FOXP3"] == 0).all()
+    assert (states["RORGT"] == 1).all()
+
+
+def test_th_stat3_knockout_has_no_th17(th):
+    # Yang et al. 2007 J Biol Chem 282:9358: STAT3-deficient CD4 T cells do not express RORgt
+    mutant = th.mutate({"STAT3": 0})
+    for present in (("TCR", "TGFB_e", "IL6_e"), ("TCR", "TGFB_e", "IL6_e", "IL23_e")):
+        states = fixed_points(mutant, inputs=environment(th, present))
+        assert len(states) >= 1
+        assert (states["RORGT"] == 0).all() and (states["IL17"] == 0).all()
+
+
+# --- macrophage polarization: Palma et al. 2018 ---------------------------------------------
+
+# Palma et al. 2018 (Abstract and Introduction: the eliciting signals of each subset): M1 under
+# IFN-g + LPS, M2a under IL-4/IL-13, M2b under immune complexes + a TLR ligand, M2c under IL-10,
+# and an unpolarised M0 without stimuli.
+MACROPHAGE_STIMULI = {
+    "M1": ("IFNG_e", "LPS"),
+    "M2a": ("IL4_e",),
+    "M2b": ("IC", "LPS"),
+    "M2c": ("IL10_e",),
+}
+
+
+@pytest.mark.parametrize("phenotype", MACROPHAGE_STIMULI)
+def test_macrophage_phenotype_is_stable_under_its_stimulus(macrophage, phenotype):
+    states = fixed_points(macrophage, inputs=environment(macrophage, MACROPHAGE_STIMULI[phenotype]))
+    expected = [int(p == phenotype) for p in MACROPHAGE_PHENOTYPES]
+    assert (states[MACROPHAGE_PHENOTYPES] == expected).all(axis=1).any()
+
+
+def test_macrophage_without_stimulus_is_m0(macrophage):
+    states = fixed_points(macrophage, inputs=environment(macrophage))
+    assert len(states) == 1
+    assert (states[MACROPHAGE_PHENOTYPES] == 0).all(axis=None)
+
+
+def test_macrophage_mixed_stimuli_give_a_mixed_state(macrophage):
+    # Palma et al. 2018 (title and Discussion): mixed stimuli give states that express markers of
+    # both M1 and M2 (the "continuum" of polarisation)
+    states = fixed_points(macrophage, inputs=environment(macrophage, ("IFNG_e", "LPS", "IL4_e")))
+    mixed = states[(states["M2a"] == 1) & (states["TNF"] == 1)]
+    assert len(mixed) >= 1
+
+
+def test_macrophage_stat3_knockout_loses_il10_suppression(macrophage):
+    # Takeda et al. 1999 Immunity 10:39: in STAT3-deficient macrophages IL-10 no longer suppresses
+    # LPS-induced TNF and IL-12
+    stimulus = environment(macrophage, ("LPS", "IL10_e"))
+    wild_type = fixed_points(macrophage, inputs=stimulus)
+    assert (wild_type[["TNF", "IL12B"]] == 0).all(axis=None)
+    knockout = fixed_points(macrophage.mutate({"STAT3": 0}), inputs=stimulus)
+    assert len(knockout) >= 1 and (knockout[["TNF", "IL12B"]] == 1).all(axis=None)
+
+
+def test_macrophage_stat6_knockout_has_no_m2a(macrophage):
+    # Takeda et al. 1996 Nature 380:627 / Gordon 2003 Nat Rev Immunol 3:23: IL-4 alternative
+    # activation needs STAT6
+    states = fixed_points(macrophage.mutate({"STAT6": 0}), inputs=environment(macrophage, ("IL4_e",)))
+    assert (states["M2a"] == 0).all() and (states["ARG1"] == 0).all()
+
+
+# --- RA synovial fibroblast: Miagoux et al. 2021 --------------------------------------------
+
+@pytest.mark.parametrize("present", [("TNF_e",), ("IL1_e",), ("TNF_e", "IL1_e", "IL6_e")])
+def test_ra_fibroblast_proliferates_inflames_and_resists_apoptosis(ra, present):
+    # The RA synovial fibroblast phenotype that Miagoux et al. 2021 model (Introduction):
+    # proliferating, inflammatory and resistant to TNF-induced apoptosis
+    # (Bartok & Firestein 2010 Immunol Rev 233:233)
+    states = fixed_points(ra, inputs=environment(ra, present))
+    assert len(states) >= 1
+    assert (states[RA_PHENOTYPES] == [0, 1, 1]).all(axis=None)
+
+
+def test_ra_fibroblast_at_rest(ra):
+    states = fixed_points(ra, inputs=environment(ra))
+    assert len(states) == 1 and (states[RA_PHENOTYPES] == 0).all(axis=None)
+
+
+def test_ra_nfkb_blockade_lets_tnf_kill(ra):
+    # Miagkov et al. 1998 PNAS 95:13859: blocking NF-kB in the arthritic synovium causes apoptosis
+    states = fixed_points(ra.mutate({"NFKB": 0}), inputs=environment(ra, ("TNF_e",)))
+    assert ((states["Apoptosis"] == 1) & (states["Proliferation"] == 0)).any()
+
+
+def test_ra_jak_inhibition_stops_il6_driven_proliferation(ra):
+    # JAK inhibition (tofacitinib) blocks IL-6/STAT3 signalling in RA fibroblasts
+    # (Migita et al. 2011 Clin Exp Immunol 166:25)
+    states = fixed_points(ra.mutate({"JAK1": 0}), inputs=environment(ra, ("TNF_e", "IL6_e")))
+    assert len(states) >= 1 and (states[["Proliferation", "STAT3"]] == 0).all(axis=None)

@@ -1,0 +1,277 @@
+"""Running a simulation: :func:`simulate` and the :class:`Simulation` object.
+
+Trajectories are cut into fixed chunks of :data:`CHUNK_SIZE` that worker threads
+run through the compiled kernel (it releases the GIL); chunk results are added
+in chunk order, so the tables are bit-identical for any number of threads.
+
+Examples
+--------
+>>> from booleanidt.model import LogicalModel
+>>> from booleanidt.expr import Var, Not
+>>> model = LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Not(Var("B"))})
+>>> result = simulate(model.with_initial_probabilities({"A": 1.0, "B": 0.0, "C": 0.0}),
+...                   max_time=5, time_tick=1, sample_count=200, seed=1)
+>>> float(result.node_probabilities["A"].min())
+1.0
+>>> result.fixed_points["State"].tolist(), result.fixed_points["Proba"].tolist()
+(['A -- B'], [1.0])
+"""
+from __future__ import annotations
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ..booleanize import booleanize
+from ..errors import BooleanidtError
+from ..model import LogicalModel
+from .compile import CompiledModel, compile_model
+from .kernel import MAX_TRACKED_OUTPUTS, run_chunk
+from .result import SimulationResult, standard_error, state_label
+from .settings import SimulationSettings
+
+__all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
+
+#: trajectories per kernel call (fixed, so results do not depend on the thread count)
+CHUNK_SIZE = 250
+
+#: warn before a run when more output nodes than this are tracked (2^20 possible states)
+WARN_OUTPUTS = 20
+
+
+class SimulationError(BooleanidtError):
+    """A run that cannot go on: a rate that is negative or not a number, an unknown output..."""
+
+
+def _resolve_outputs(model: LogicalModel, outputs) -> list | None:
+    if outputs is None:
+        return None
+    if isinstance(outputs, str):
+        outputs = [o.strip() for o in outputs.split(",") if o.strip()]
+    bits = model.metadata.get("booleanized_from", {})
+    resolved = []
+    for name in outputs:
+        if name in bits:
+            resolved.extend(bits[name])
+        elif name in model.nodes:
+            resolved.append(name)
+        else:
+            raise SimulationError(f"outputs: unknown node {name!r}")
+    return resolved
+
+
+def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
+    """Warn before the run when output states may explode; True when they are tracked."""
+    if count > MAX_TRACKED_OUTPUTS:
+        warnings.warn(f"{count} output nodes: output-state probabilities are not tracked (at most "
+                      f"{MAX_TRACKED_OUTPUTS}); node probabilities are still computed. Choose fewer outputs "
+                      "(outputs=[...] or is_internal) to get state tables.", stacklevel=3)
+        return False
+    if count > WARN_OUTPUTS:
+        bound = min(2.0 ** count, float(settings.sample_count) * settings.window_count * 4)
+        warnings.warn(f"{count} output nodes: up to 2^{count} output states; memory grows with windows x "
+                      f"distinct states visited (up to about {bound * settings.window_count * 16 / 1e9:.2g} GB "
+                      "here). Node probabilities are computed in any case; mark nodes internal or pass "
+                      "outputs=[...] to keep it small.", stacklevel=3)
+    return True
+
+
+class _Accumulator:
+    """Adds chunk results in chunk order."""
+
+    def __init__(self, windows: int, n: int):
+        self.node_sum = np.zeros((windows, n + 1))
+        self.node_sq = np.zeros((windows, n + 1))
+        self.columns: dict = {}
+        self.state_sum = np.zeros((windows, 0))
+        self.state_sq = np.zeros((windows, 0))
+        self.fixed: list = []
+        self.jumps = 0
+
+    def add(self, chunk):
+        node_sum, node_sq, keys, state_sum, state_sq, fixed, fixed_words, jumps, _ = chunk
+        self.node_sum += node_sum
+        self.node_sq += node_sq
+        new = [int(k) for k in keys if int(k) not in self.columns]
+        for key in new:
+            self.columns[key] = len(self.columns)
+        if new:
+            grow = np.zeros((self.state_sum.shape[0], len(new)))
+            self.state_sum = np.hstack([self.state_sum, grow])
+            self.state_sq = np.hstack([self.state_sq, grow])
+        target = np.array([self.columns[int(k)] for k in keys], dtype=np.int64)
+        self.state_sum[:, target] += state_sum
+        self.state_sq[:, target] += state_sq
+        self.fixed.append(fixed_words[fixed == 1])
+        self.jumps += int(jumps)
+
+
+def _raise_rate_error(net: CompiledModel, error: np.ndarray):
+    node = net.node_ids[int(error[0])]
+    which = "rate_down" if error[1] else "rate_up"
+    raise SimulationError(f"node {node}: {which} evaluates to {error[2]:g}; rates must be finite numbers >= 0")
+
+
+def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
+    words = np.concatenate(words_list) if words_list else np.zeros((0, 1), dtype=np.uint64)
+    if len(words) == 0:
+        return pd.DataFrame(columns=["State", "Proba", *node_ids])
+    unique, counts = np.unique(words, axis=0, return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    rows = []
+    for u in order:
+        bits = [int((int(unique[u, i // 64]) >> (i % 64)) & 1) for i in range(len(node_ids))]
+        mask = sum(b << i for i, b in enumerate(bits))
+        rows.append([state_label(node_ids, mask), counts[u] / count, *bits])
+    return pd.DataFrame(rows, columns=["State", "Proba", *node_ids])
+
+
+def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
+                 progress: bool = False) -> SimulationResult:
+    """Run a compiled model; see :func:`simulate`."""
+    windows = settings.window_count
+    starts = list(range(0, settings.sample_count, CHUNK_SIZE))
+    args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
+            net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node, net.choice_ptr,
+            net.choice_cum, net.choice_levels, net.forced_node, net.forced_value, net.output_index)
+
+    def chunk(first):
+        count = min(CHUNK_SIZE, settings.sample_count - first)
+        return run_chunk(*args, track_states, settings.seed, first, count, float(settings.max_time),
+                         float(settings.time_tick), windows, settings.discrete_time)
+
+    total = _Accumulator(windows, net.size)
+    bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
+    with ThreadPoolExecutor(max_workers=settings.threads) as pool:
+        for first, result in zip(starts, pool.map(chunk, starts)):
+            if result[-1][0] >= 0:
+                _raise_rate_error(net, result[-1])
+            total.add(result)
+            bar.update(min(CHUNK_SIZE, settings.sample_count - first))
+    bar.close()
+    return _result(net, settings, total, track_states)
+
+
+def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulator, track_states: bool):
+    count = settings.sample_count
+    index = pd.Index(np.arange(settings.window_count) * settings.time_tick, name="Time")
+    n = net.size
+    probabilities = pd.DataFrame(total.node_sum[:, :n] / count, index=index, columns=list(net.node_ids))
+    errors = pd.DataFrame(standard_error(total.node_sum[:, :n], total.node_sq[:, :n], count),
+                          index=index, columns=list(net.node_ids))
+    th = pd.Series(total.node_sum[:, n] / count, index=index, name="TH")
+    th_error = pd.Series(standard_error(total.node_sum[:, n], total.node_sq[:, n], count), index=index,
+                         name="ErrorTH")
+    states = state_errors = None
+    if track_states:
+        outputs = net.output_ids
+        labels = [state_label(outputs, key & ((1 << 64) - 1)) for key in total.columns]
+        order = np.argsort(labels, kind="stable")
+        labels = [labels[c] for c in order]
+        states = pd.DataFrame(total.state_sum[:, order] / count, index=index, columns=labels)
+        state_errors = pd.DataFrame(standard_error(total.state_sum[:, order], total.state_sq[:, order], count),
+                                    index=index, columns=labels)
+    return SimulationResult(settings=settings, node_probabilities=probabilities, node_errors=errors,
+                            state_probabilities=states, state_errors=state_errors, transition_entropy=th,
+                            transition_entropy_error=th_error,
+                            fixed_points=_fixed_point_table(total.fixed, net.node_ids, count),
+                            output_nodes=net.output_ids, jumps=total.jumps)
+
+
+def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,
+             progress: bool = False, **overrides) -> SimulationResult:
+    """Simulate ``model`` with MaBoSS semantics (DESIGN.md section 4).
+
+    Parameters
+    ----------
+    model : LogicalModel (multi-valued models run through their Van Ham booleanization)
+    settings : SimulationSettings; default settings when None
+    outputs : node ids (or one comma-separated string) whose joint states are tabulated;
+        default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
+    progress : show a progress bar
+    **overrides : settings by readable or .cfg name (``max_time=50``, ``seed_pseudorandom=3``...)
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> from booleanidt.model import LogicalModel
+    >>> from booleanidt.expr import Const
+    >>> model = LogicalModel.from_rules({"A": Const(1)}).with_initial_probabilities({"A": 0.0})
+    >>> result = simulate(model, max_time=2, time_tick=1, sample_count=20000, seed=5)
+    >>> bool(abs(result.node_probabilities["A"].iloc[0] - 0.36788) < 0.01)
+    True
+    """
+    settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
+        (settings or SimulationSettings())
+    boolean = booleanize(model)
+    chosen = _resolve_outputs(boolean, outputs)
+    net = compile_model(boolean, chosen)
+    track_states = _warn_about_outputs(len(net.output_index), settings)
+    result = run_compiled(net, settings, track_states, progress)
+    result.levels = dict(boolean.metadata.get("booleanized_from", {}))
+    return result
+
+
+@dataclass
+class Simulation:
+    """A model with its run settings, perturbations and outputs, in pyMaBoSS's style.
+
+    Each method returns ``self`` so calls chain; :meth:`run` simulates.
+
+    Examples
+    --------
+    >>> from booleanidt.model import LogicalModel
+    >>> from booleanidt.expr import Var
+    >>> sim = Simulation(LogicalModel.from_rules({"A": None, "B": Var("A")}))
+    >>> r = sim.update(max_time=3, time_tick=1, sample_count=100).mutate("A", "ON").run()
+    >>> float(r.node_probabilities["A"].iloc[0])
+    1.0
+    """
+
+    model: LogicalModel
+    settings: SimulationSettings = field(default_factory=SimulationSettings)
+    outputs: list | None = None
+
+    def update(self, **settings) -> "Simulation":
+        """Change run settings (readable or .cfg names)."""
+        self.settings = self.settings.replace(**settings)
+        return self
+
+    def mutate(self, node: str, value) -> "Simulation":
+        """MaBoSS mutant: ``value`` is ``"ON"``/``"OFF"`` (or 1/0)."""
+        level = {"ON": 1, "OFF": 0}.get(str(value).upper(), value)
+        if level not in (0, 1):
+            raise SimulationError(f"mutant {node}: value must be ON or OFF (got {value!r})")
+        self.model = self.model.mutate({node: int(level)})
+        return self
+
+    def fix(self, node: str, value: int) -> "Simulation":
+        """PROFILE's forced node: starts at ``value`` and never leaves it."""
+        self.model = self.model.fix({node: int(value)})
+        return self
+
+    def set_initial_state(self, node: str, probability: float) -> "Simulation":
+        """P(node = 1) at t = 0."""
+        self.model = self.model.with_initial_probabilities({node: float(probability)})
+        return self
+
+    def set_parameters(self, **values) -> "Simulation":
+        """Set ``$parameters`` (names without ``$``)."""
+        self.model = self.model.with_parameters(values)
+        return self
+
+    def set_outputs(self, nodes) -> "Simulation":
+        """The output nodes (the others become internal)."""
+        self.outputs = list(nodes)
+        return self
+
+    def run(self, progress: bool = False) -> SimulationResult:
+        """Simulate; see :func:`simulate`."""
+        return simulate(self.model, self.settings, outputs=self.outputs, progress=progress)

@@ -1,0 +1,346 @@
+"""Turn a Boolean :class:`~booleanidt.model.LogicalModel` into the flat arrays the kernel reads.
+
+Every node's *flip rate* (``rate_up`` when it is 0, ``rate_down`` when it is 1,
+with ``@logic`` the value of its rule) depends on a few nodes: its dependencies,
+itself included.  Nodes with at most :data:`TABLE_MAX_INPUTS` dependencies get a
+table of their flip rate over every assignment of the dependencies; the kernel
+keeps, for each such node, the index of the current assignment and flips one
+bit of it when a dependency flips, so a jump costs O(out-degree).  Nodes with
+more dependencies keep a small stack bytecode (rule, rate up, rate down) that
+the kernel evaluates.  The same bytecode fills the tables, so both paths share
+one semantics.  Parameters are folded into the bytecode as constants.
+
+Examples
+--------
+>>> from booleanidt.model import LogicalModel
+>>> from booleanidt.expr import Var, Not
+>>> net = compile_model(LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Not(Var("B"))}))
+>>> net.node_ids
+('A', 'B', 'C')
+>>> [list(net.rate_table[net.table_offset[i]:net.table_offset[i] + 4]) for i in (1, 2)]
+[[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0]]
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from ..errors import BooleanidtError
+from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Implies, Logic, Neg, Not, Or, Param,
+                    Var, Xor, children)
+from ..model import LogicalModel
+
+__all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code"]
+
+#: nodes with at most this many dependencies (themselves included) get a rate table
+TABLE_MAX_INPUTS = 12
+
+# opcodes of the bytecode (one int32 opcode and one int32 argument per instruction)
+OP_CONST, OP_VAR, OP_LOGIC, OP_NOT, OP_AND, OP_OR, OP_XOR, OP_IMPLIES, OP_CMP, OP_ARITH, OP_NEG, OP_IFTE = range(12)
+_CMP_CODES = {"==": 0, "!=": 1, ">=": 2, ">": 3, "<=": 4, "<": 5}
+_ARITH_CODES = {"+": 0, "-": 1, "*": 2, "/": 3}
+_NARY = {And: OP_AND, Or: OP_OR, Xor: OP_XOR}
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """A Boolean model as flat arrays (see the module docstring).
+
+    Attributes
+    ----------
+    node_ids : node ids, in model order (kernel index = position)
+    output_index : kernel indices of the output (non-internal) nodes, in model order
+    code, consts : bytecode (``(n_instr, 2)`` int32) and its constants
+    code_ptr : ``(n, 4)`` int64; node i's rule is ``code[ptr[i,0]:ptr[i,1]]``, rate up
+        ``code[ptr[i,1]:ptr[i,2]]``, rate down ``code[ptr[i,2]:ptr[i,3]]``
+    dep_ptr, dep_node : CSR of each node's dependencies (itself included)
+    out_ptr, out_node, out_bit : CSR of the nodes depending on each node, with the
+        bit that node holds in the dependent's table index (0 for bytecode nodes)
+    table_offset : start of each node's rate table in ``rate_table``, or -1 (bytecode)
+    initial_p : P(node = 1) at t = 0 for nodes outside joint groups (-1 inside one)
+    group_ptr, group_node : CSR of joint initial-state groups
+    choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
+        probabilities and levels (``choice_levels`` rows align with ``choice_cum``)
+    forced_node, forced_value : mutants, set at t = 0 (MaBoSS flips them with a rate of 1e308)
+    """
+
+    node_ids: tuple
+    output_index: np.ndarray
+    code: np.ndarray
+    consts: np.ndarray
+    code_ptr: np.ndarray
+    dep_ptr: np.ndarray
+    dep_node: np.ndarray
+    out_ptr: np.ndarray
+    out_node: np.ndarray
+    out_bit: np.ndarray
+    table_offset: np.ndarray
+    rate_table: np.ndarray
+    initial_p: np.ndarray
+    group_ptr: np.ndarray
+    group_node: np.ndarray
+    choice_ptr: np.ndarray
+    choice_cum: np.ndarray
+    choice_levels: np.ndarray
+    forced_node: np.ndarray
+    forced_value: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+    @property
+    def output_ids(self) -> tuple:
+        """Ids of the output nodes, in model order."""
+        return tuple(self.node_ids[i] for i in self.output_index)
+
+
+class _Assembler:
+    """Emits the bytecode of expressions, with parameters replaced by their values."""
+
+    def __init__(self, index: dict, parameters: dict):
+        self.index, self.parameters = index, parameters
+        self.code: list = []
+        self.consts: list = []
+
+    def emit(self, expr: Expr, where: str):
+        if isinstance(expr, Const):
+            self._const(expr.value, where)
+        elif isinstance(expr, Param):
+            self._const(self._parameter(expr.name, where), where)
+        elif isinstance(expr, Var):
+            self.code.append((OP_VAR, self.index[expr.name]))
+        elif isinstance(expr, Logic):
+            self.code.append((OP_LOGIC, 0))
+        elif isinstance(expr, (Not, Neg)):
+            self.emit(expr.arg, where)
+            self.code.append((OP_NOT if isinstance(expr, Not) else OP_NEG, 0))
+        elif isinstance(expr, (And, Or, Xor)):
+            for arg in expr.args:
+                self.emit(arg, where)
+            self.code.append((_NARY[type(expr)], len(expr.args)))
+        elif isinstance(expr, (Implies, Compare, Arith, IfThenElse)):
+            for child in children(expr):
+                self.emit(child, where)
+            if isinstance(expr, Implies):
+                self.code.append((OP_IMPLIES, 0))
+            elif isinstance(expr, Compare):
+                self.code.append((OP_CMP, _CMP_CODES[expr.op]))
+            elif isinstance(expr, Arith):
+                self.code.append((OP_ARITH, _ARITH_CODES[expr.op]))
+            else:
+                self.code.append((OP_IFTE, 0))
+        else:
+            raise BooleanidtError(f"{where}: cannot simulate expression {expr!r}")
+
+    def _const(self, value, where: str):
+        self.consts.append(float(value))
+        self.code.append((OP_CONST, len(self.consts) - 1))
+
+    def _parameter(self, name: str, where: str) -> float:
+        if name not in self.parameters:
+            raise BooleanidtError(f"{where}: parameter ${name} has no value")
+        value = self.parameters[name]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise BooleanidtError(f"{where}: parameter ${name} is not a number ({value!r})") from None
+        if math.isnan(number):
+            raise BooleanidtError(f"{where}: parameter ${name} is not a number ({value!r})")
+        return number
+
+
+def _csr(lists) -> tuple:
+    ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(x) for x in lists])
+    flat = np.array([v for x in lists for v in x], dtype=np.int64)
+    return ptr, flat
+
+
+def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
+    """Flatten a Boolean model for the kernel.
+
+    Parameters
+    ----------
+    model : LogicalModel with Boolean nodes only (booleanize multi-valued models first)
+    outputs : ids of the output nodes; default: the nodes not marked internal
+
+    Returns
+    -------
+    CompiledModel
+
+    Examples
+    --------
+    >>> from booleanidt.model import LogicalModel
+    >>> from booleanidt.expr import Var
+    >>> net = compile_model(LogicalModel.from_rules({"A": None, "B": Var("A")}).mutate({"A": 1}))
+    >>> net.forced_node.tolist(), net.forced_value.tolist()
+    ([0], [1])
+    """
+    if not model.is_boolean:
+        raise BooleanidtError(f"multi-valued nodes {', '.join(model.multivalued_nodes)}: booleanize the model first")
+    ids = model.node_ids
+    index = {n: i for i, n in enumerate(ids)}
+    assembler = _Assembler(index, model.parameters)
+    code_ptr = np.zeros((len(ids), 4), dtype=np.int64)
+    deps = []
+    for i, node_id in enumerate(ids):
+        rule = model.rules[node_id]
+        pieces = (rule if rule is not None else Var(node_id), model.rate_up(node_id), model.rate_down(node_id))
+        code_ptr[i, 0] = len(assembler.code)
+        found = {i}
+        for k, (expr, what) in enumerate(zip(pieces, ("rule", "rate_up", "rate_down"))):
+            assembler.emit(expr, f"node {node_id}: {what}")
+            code_ptr[i, k + 1] = len(assembler.code)
+            found.update(op[1] for op in assembler.code[code_ptr[i, k]:] if op[0] == OP_VAR)
+        deps.append(sorted(found))
+    code = np.array(assembler.code, dtype=np.int32).reshape(-1, 2)
+    consts = np.array(assembler.consts or [0.0], dtype=np.float64)
+    dep_ptr, dep_node = _csr(deps)
+    table_offset, rate_table = _tables(deps, code, consts, code_ptr, dep_ptr, dep_node)
+    out_lists = [[] for _ in ids]
+    for i, dep in enumerate(deps):
+        for pos, j in enumerate(dep):
+            out_lists[j].append((i, (1 << pos) if table_offset[i] >= 0 else 0))
+    out_ptr, _ = _csr(out_lists)
+    pairs = np.array([p for lst in out_lists for p in lst], dtype=np.int64).reshape(-1, 2)
+    groups = _initial_states(model, index)
+    forced = sorted((index[n], int(v)) for n, v in model.mutations.items())
+    if outputs is None:
+        outputs = [n for n in ids if not model.nodes[n].internal]
+    outputs = set(outputs)
+    return CompiledModel(
+        node_ids=ids,
+        output_index=np.array([i for i, n in enumerate(ids) if n in outputs], dtype=np.int64),
+        code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
+        out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
+        table_offset=table_offset, rate_table=rate_table, **groups,
+        forced_node=np.array([f[0] for f in forced], dtype=np.int64),
+        forced_value=np.array([f[1] for f in forced], dtype=np.int8))
+
+
+def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:
+    offsets = np.full(len(deps), -1, dtype=np.int64)
+    total = 0
+    for i, dep in enumerate(deps):
+        if len(dep) <= TABLE_MAX_INPUTS:
+            offsets[i] = total
+            total += 1 << len(dep)
+    table = np.zeros(max(total, 1), dtype=np.float64)
+    _fill_tables(code, consts, code_ptr, dep_ptr, dep_node, offsets, table)
+    return offsets, table
+
+
+def _initial_states(model: LogicalModel, index: dict) -> dict:
+    initial_p = np.array([model.initial_probability(n) for n in model.node_ids], dtype=np.float64)
+    group_nodes, choice_ptr, cum, levels = [], [0], [], []
+    for joint in model.joint_initial_states:
+        group_nodes.append([index[n] for n in joint.nodes])
+        probabilities = joint.probabilities()
+        cum.extend(np.cumsum([p for p, _ in probabilities]).tolist())
+        cum[-1] = 1.0
+        levels.extend([min(int(v), 1) for v in lv] for _, lv in probabilities)
+        choice_ptr.append(len(cum))
+    group_ptr, group_node = _csr(group_nodes)
+    initial_p[group_node] = -1.0
+    flat_levels = np.array([v for lv in levels for v in lv], dtype=np.int8)
+    return dict(initial_p=initial_p, group_ptr=group_ptr, group_node=group_node,
+                choice_ptr=np.array(choice_ptr, dtype=np.int64), choice_cum=np.array(cum, dtype=np.float64),
+                choice_levels=flat_levels)
+
+
+@numba.njit(cache=True, nogil=True)
+def evaluate_code(code, consts, start, stop, state, logic, stack):
+    """Value of the bytecode ``code[start:stop]`` for node levels ``state`` (compiled)."""
+    top = 0
+    for pc in range(start, stop):
+        op = code[pc, 0]
+        arg = code[pc, 1]
+        if op == OP_CONST:
+            stack[top] = consts[arg]
+            top += 1
+        elif op == OP_VAR:
+            stack[top] = state[arg]
+            top += 1
+        elif op == OP_LOGIC:
+            stack[top] = logic
+            top += 1
+        elif op == OP_NOT:
+            stack[top - 1] = 1.0 if stack[top - 1] == 0.0 else 0.0
+        elif op == OP_NEG:
+            stack[top - 1] = -stack[top - 1]
+        elif op == OP_AND or op == OP_OR or op == OP_XOR:
+            count = 0
+            for k in range(top - arg, top):
+                if stack[k] != 0.0:
+                    count += 1
+            top -= arg
+            if op == OP_AND:
+                stack[top] = 1.0 if count == arg else 0.0
+            elif op == OP_OR:
+                stack[top] = 1.0 if count > 0 else 0.0
+            else:
+                stack[top] = float(count % 2)
+            top += 1
+        elif op == OP_IFTE:
+            top -= 2
+            stack[top - 1] = stack[top] if stack[top - 1] != 0.0 else stack[top + 1]
+        else:
+            top -= 1
+            a = stack[top - 1]
+            b = stack[top]
+            if op == OP_IMPLIES:
+                r = 1.0 if (a == 0.0 or b != 0.0) else 0.0
+            elif op == OP_CMP:
+                if arg == 0:
+                    r = 1.0 if a == b else 0.0
+                elif arg == 1:
+                    r = 1.0 if a != b else 0.0
+                elif arg == 2:
+                    r = 1.0 if a >= b else 0.0
+                elif arg == 3:
+                    r = 1.0 if a > b else 0.0
+                elif arg == 4:
+                    r = 1.0 if a <= b else 0.0
+                else:
+                    r = 1.0 if a < b else 0.0
+            elif arg == 0:
+                r = a + b
+            elif arg == 1:
+                r = a - b
+            elif arg == 2:
+                r = a * b
+            elif b == 0.0:
+                r = np.nan if a == 0.0 else (np.inf if a > 0.0 else -np.inf)
+            else:
+                r = a / b
+            stack[top - 1] = r
+    return stack[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def flip_rate_code(code, consts, code_ptr, i, state, stack):
+    """Node i's flip rate from its bytecode: rate_up when it is 0, rate_down when it is 1 (compiled)."""
+    logic = 1.0 if evaluate_code(code, consts, code_ptr[i, 0], code_ptr[i, 1], state, 0.0, stack) != 0.0 else 0.0
+    if state[i] == 0:
+        return evaluate_code(code, consts, code_ptr[i, 1], code_ptr[i, 2], state, logic, stack)
+    return evaluate_code(code, consts, code_ptr[i, 2], code_ptr[i, 3], state, logic, stack)
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_tables(code, consts, code_ptr, dep_ptr, dep_node, offsets, table):
+    n = offsets.shape[0]
+    state = np.zeros(n, dtype=np.int8)
+    stack = np.zeros(code.shape[0] + 1, dtype=np.float64)
+    for i in range(n):
+        if offsets[i] < 0:
+            continue
+        k = dep_ptr[i + 1] - dep_ptr[i]
+        for assignment in range(1 << k):
+            for b in range(k):
+                state[dep_node[dep_ptr[i] + b]] = (assignment >> b) & 1
+            table[offsets[i] + assignment] = flip_rate_code(code, consts, code_ptr, i, state, stack)

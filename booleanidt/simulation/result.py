@@ -1,0 +1,289 @@
+"""What a simulation returns: probabilities per time window, their errors, fixed points; saving and plots.
+
+Output states are labelled as MaBoSS does: the active output nodes in model
+order joined by ``" -- "``, and ``"<nil>"`` when none is active.
+
+Examples
+--------
+>>> state_label(("A", "B", "C"), 0b101)
+'A -- C'
+>>> state_label(("A", "B"), 0)
+'<nil>'
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..io._files import atomic_write_text, read_text
+from .settings import SimulationSettings
+
+__all__ = ["SimulationResult", "state_label", "standard_error"]
+
+NIL = "<nil>"
+SEPARATOR = " -- "
+
+
+def state_label(names, mask: int) -> str:
+    """MaBoSS's label of the state whose bit ``p`` is set when ``names[p]`` is active."""
+    active = [name for p, name in enumerate(names) if (int(mask) >> p) & 1]
+    return SEPARATOR.join(active) if active else NIL
+
+
+def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndarray:
+    """Standard error of the mean of ``count`` values given their sum and sum of squares.
+
+    >>> standard_error(np.array([2.0]), np.array([2.0]), 4).round(4).tolist()
+    [0.2887]
+    """
+    if count < 2:
+        return np.zeros_like(sums)
+    mean = sums / count
+    variance = np.maximum(squares / count - mean * mean, 0.0) * count / (count - 1)
+    return np.sqrt(variance / count)
+
+
+def _entropy(probabilities: pd.DataFrame) -> pd.Series:
+    p = probabilities.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
+    return pd.Series(terms.sum(axis=1), index=probabilities.index, name="H")
+
+
+@dataclass
+class SimulationResult:
+    """Results of a stochastic simulation (DESIGN.md section 4).
+
+    Attributes
+    ----------
+    settings : the :class:`SimulationSettings` of the run
+    node_probabilities : DataFrame, index = window start, one column per node (all nodes):
+        time-averaged probability that the node is active
+    node_errors : their standard errors
+    state_probabilities : DataFrame, one column per output state visited (MaBoSS labels),
+        or None when output states were not tracked (too many outputs)
+    state_errors : their standard errors (or None)
+    transition_entropy, transition_entropy_error : Series per window (MaBoSS's TH, ErrorTH)
+    fixed_points : DataFrame with columns ``State``, ``Proba`` and one 0/1 column per node:
+        the fixed points trajectories reached and the fraction that reached each
+    output_nodes : output node ids, in model order
+    jumps : number of transitions simulated
+    levels : for a booleanized model, original node -> its bit nodes (see :meth:`level_probabilities`)
+    """
+
+    settings: SimulationSettings
+    node_probabilities: pd.DataFrame
+    node_errors: pd.DataFrame
+    state_probabilities: pd.DataFrame | None
+    state_errors: pd.DataFrame | None
+    transition_entropy: pd.Series
+    transition_entropy_error: pd.Series
+    fixed_points: pd.DataFrame
+    output_nodes: tuple
+    jumps: int = 0
+    levels: dict = field(default_factory=dict)
+
+    # --- views -----------------------------------------------------------------------
+
+    @property
+    def times(self) -> np.ndarray:
+        """Window starts."""
+        return self.node_probabilities.index.to_numpy()
+
+    @property
+    def entropy(self) -> pd.Series | None:
+        """H per window: -sum P log2 P over output states (None when states were not tracked)."""
+        return None if self.state_probabilities is None else _entropy(self.state_probabilities)
+
+    @property
+    def last_node_probabilities(self) -> pd.Series:
+        """Node probabilities in the last window."""
+        return self.node_probabilities.iloc[-1]
+
+    @property
+    def last_state_probabilities(self) -> pd.Series | None:
+        """Output-state distribution in the last window, most probable first, states of probability 0 left out."""
+        if self.state_probabilities is None:
+            return None
+        last = self.state_probabilities.iloc[-1]
+        return last[last > 0].sort_values(ascending=False, kind="stable")
+
+    def level_probabilities(self) -> pd.DataFrame:
+        """Per original multi-valued node and level, P(node = level) per window.
+
+        Van Ham bits: ``X_bk = 1`` means level >= k, so P(X = l) = P(X_bl) - P(X_b(l+1))
+        on consistent states.  Boolean nodes appear with their levels 0 and 1.
+        """
+        columns = {}
+        bits_of = dict(self.levels)
+        for node in self.node_probabilities.columns:
+            if not any(node in bits for bits in bits_of.values()):
+                bits_of[node] = (node,)
+        for node, bits in bits_of.items():
+            at_least = [np.ones(len(self.times))] + [self.node_probabilities[b].to_numpy() for b in bits]
+            at_least.append(np.zeros(len(self.times)))
+            for level in range(len(bits) + 1):
+                columns[(node, level)] = at_least[level] - at_least[level + 1]
+        frame = pd.DataFrame(columns, index=self.node_probabilities.index)
+        frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["node", "level"])
+        return frame
+
+    # --- MaBoSS files ----------------------------------------------------------------
+
+    def probtraj_text(self) -> str:
+        """The ``_probtraj.csv`` table as MaBoSS writes it (tab-separated)."""
+        if self.state_probabilities is None:
+            raise InputError("probtraj", None, "output states were not tracked (too many outputs); "
+                             "choose fewer outputs to write a probtraj table")
+        out = io.StringIO()
+        width = self.state_probabilities.shape[1]
+        out.write("Time\tTH\tErrorTH\tH" + "\tState\tProba\tErrorProba" * width + "\n")
+        entropy = self.entropy
+        labels = list(self.state_probabilities.columns)
+        for k, time in enumerate(self.times):
+            row = [f"{time:g}", f"{self.transition_entropy.iloc[k]:.6f}",
+                   f"{self.transition_entropy_error.iloc[k]:.6f}", f"{entropy.iloc[k]:.6f}"]
+            probabilities = self.state_probabilities.iloc[k].to_numpy()
+            errors = self.state_errors.iloc[k].to_numpy()
+            for c in np.argsort(-probabilities, kind="stable"):
+                if probabilities[c] > 0:
+                    row += [labels[c], f"{probabilities[c]:.6g}", f"{errors[c]:.6g}"]
+            out.write("\t".join(row) + "\n")
+        return out.getvalue()
+
+    def fp_text(self) -> str:
+        """The ``_fp.csv`` table as MaBoSS writes it (tab-separated)."""
+        nodes = [c for c in self.fixed_points.columns if c not in ("State", "Proba")]
+        lines = [f"Fixed Points ({len(self.fixed_points)})"]
+        if len(self.fixed_points):
+            lines.append("\t".join(["FP", "Proba", "State"] + nodes))
+            for k, row in enumerate(self.fixed_points.itertuples(index=False)):
+                values = [str(int(v)) for v in row[2:]]
+                lines.append("\t".join([f"#{k + 1}", f"{row[1]:.6g}", row[0]] + values))
+        return "\n".join(lines) + "\n"
+
+    def save(self, prefix) -> None:
+        """Write ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (MaBoSS formats), atomically."""
+        prefix = str(prefix)
+        probtraj, fp = self.probtraj_text(), self.fp_text()
+        atomic_write_text(prefix + "_probtraj.csv", probtraj)
+        atomic_write_text(prefix + "_fp.csv", fp)
+
+    @classmethod
+    def load(cls, prefix) -> "SimulationResult":
+        """Read back ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (ours or MaBoSS's).
+
+        Node probabilities are rebuilt from the output states, so only output nodes appear;
+        node errors are not stored in these files and come back as NaN.
+        """
+        prefix = str(prefix)
+        states, errors, th, th_error = _parse_probtraj(prefix + "_probtraj.csv")
+        fixed = _parse_fp(prefix + "_fp.csv")
+        outputs = _nodes_of(states.columns)
+        nodes = pd.DataFrame({n: states[[c for c in states.columns if n in c.split(SEPARATOR)]].sum(axis=1)
+                              for n in outputs}, index=states.index)
+        times = states.index.to_numpy()
+        dt = float(times[1] - times[0]) if len(times) > 1 else 1.0
+        settings = SimulationSettings(max_time=dt * len(times), time_tick=dt, sample_count=1)
+        return cls(settings=settings, node_probabilities=nodes, node_errors=nodes * np.nan,
+                   state_probabilities=states, state_errors=errors, transition_entropy=th,
+                   transition_entropy_error=th_error, fixed_points=fixed, output_nodes=tuple(outputs))
+
+    # --- plots ---------------------------------------------------------------------
+
+    def plot_trajectories(self, nodes=None, ax=None):
+        """Node probabilities over time with +-2 standard error bands; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(8, 4.5))[1]
+        nodes = list(nodes) if nodes is not None else list(self.output_nodes)
+        for node in nodes:
+            p = self.node_probabilities[node]
+            line, = ax.plot(self.times, p, label=node)
+            band = 2 * self.node_errors[node].fillna(0)
+            ax.fill_between(self.times, p - band, p + band, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.set_xlabel("time")
+        ax.set_ylabel("probability")
+        ax.set_ylim(-0.02, 1.02)
+        if len(nodes) <= 20:
+            ax.legend(fontsize="small", loc="best")
+        return ax
+
+    def plot_final_states(self, top: int = 15, ax=None):
+        """Bar chart of the last window's output-state distribution (``top`` states); returns the axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(8, 4.5))[1]
+        last = self.last_state_probabilities
+        if last is None:
+            last = self.last_node_probabilities[list(self.output_nodes)]
+        last = last.head(top)
+        ax.barh(range(len(last)), last.to_numpy())
+        ax.set_yticks(range(len(last)), list(last.index), fontsize="small")
+        ax.invert_yaxis()
+        ax.set_xlabel("probability in the last window")
+        return ax
+
+    def summary(self, top: int = 10) -> str:
+        """A few lines: last-window output probabilities and the fixed points reached."""
+        lines = [f"{self.settings.sample_count} trajectories, {len(self.times)} windows of "
+                 f"{self.settings.time_tick:g} up to t = {self.settings.max_time:g}",
+                 "output nodes, last window:"]
+        last = self.last_node_probabilities
+        lines += [f"  {n:<24} {last[n]:.4f}" for n in self.output_nodes[:top * 3]]
+        if len(self.fixed_points):
+            lines.append(f"fixed points reached ({len(self.fixed_points)}):")
+            for row in self.fixed_points.head(top).itertuples(index=False):
+                lines.append(f"  {row[1]:.4f}  {row[0]}")
+        else:
+            lines.append("no fixed point reached")
+        return "\n".join(lines)
+
+
+def _parse_probtraj(path) -> tuple:
+    text = read_text(path)
+    lines = text.splitlines()
+    header = lines[0].split("\t")
+    if header[:1] != ["Time"]:
+        raise InputError(path, "line 1", "not a probtraj table (first column is not Time)")
+    first_state = header.index("State") if "State" in header else len(header)
+    rows, times, th, th_error = [], [], [], []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        try:
+            times.append(float(cells[0]))
+            th.append(float(cells[header.index("TH")]) if "TH" in header else np.nan)
+            th_error.append(float(cells[header.index("ErrorTH")]) if "ErrorTH" in header else np.nan)
+            triples = cells[first_state:]
+            rows.append({triples[c]: (float(triples[c + 1]), float(triples[c + 2]))
+                         for c in range(0, len(triples) - 2, 3)})
+        except (ValueError, IndexError):
+            raise InputError(path, f"line {number}", "malformed probtraj row") from None
+    labels = list(dict.fromkeys(label for row in rows for label in row))
+    probabilities = pd.DataFrame([[row.get(s, (0.0, 0.0))[0] for s in labels] for row in rows],
+                                 index=pd.Index(times, name="Time"), columns=labels)
+    errors = pd.DataFrame([[row.get(s, (0.0, 0.0))[1] for s in labels] for row in rows],
+                          index=probabilities.index, columns=labels)
+    return (probabilities, errors, pd.Series(th, index=probabilities.index, name="TH"),
+            pd.Series(th_error, index=probabilities.index, name="ErrorTH"))
+
+
+def _parse_fp(path) -> pd.DataFrame:
+    lines = [line for line in read_text(path).splitlines() if line.strip()]
+    if not lines or not lines[0].startswith("Fixed Points"):
+        raise InputError(path, "line 1", "not a fixed-point table (expected 'Fixed Points (N)')")
+    if len(lines) == 1:
+        return pd.DataFrame(columns=["State", "Proba"])
+    table = pd.read_csv(io.StringIO("\n".join(lines[1:])), sep="\t")
+    nodes = [c for c in table.columns if c not in ("FP", "State", "Proba")]
+    return table[["State", "Proba"] + nodes]
+
+
+def _nodes_of(labels) -> list:
+    return list(dict.fromkeys(n for label in labels if label != NIL for n in label.split(SEPARATOR)))

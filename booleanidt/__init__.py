@@ -8,7 +8,8 @@ from .errors import BooleanidtError, InputError
 from .io import read, write
 from .model import LogicalModel, Node
 from .personalization.apply import personalize
+from .simulation.api import simulate
 
 __version__ = "0.1.0"
 
-__all__ = ["BooleanidtError", "InputError", "LogicalModel", "Node", "personalize", "read", "write", "__version__"]
+__all__ = ["BooleanidtError", "InputError", "LogicalModel", "Node", "personalize", "read", "simulate", "write", "__version__"]

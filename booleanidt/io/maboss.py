@@ -1,0 +1,554 @@
+"""MaBoSS .bnd (network) and .cfg (parameters, initial states, run settings) files.
+
+The .bnd file declares nodes::
+
+    node X {                        (also Node / NODE)
+      logic = A & !B;               the rule (absent: X keeps its initial value)
+      rate_up = @logic ? $u_X : 0;  explicit rates (absent: MaBoSS's defaults, not stored)
+      rate_down = @logic ? 0 : 1;
+      my_attr = A | B;              other attributes: kept in Node.metadata, usable as @my_attr
+    }
+    Y : A | B                       short form: a node with a rule and default rates
+
+The .cfg file holds ``$parameters`` (evaluated in file order; later ones may use
+earlier ones), ``X.istate = 0 | 1 | -1`` (-1 = random, P = 0.5; TRUE/FALSE too),
+joint initial states ``[A,B].istate = 0.3 [0,0], 0.7 [1,1];`` (a one-node group
+becomes that node's initial probability), ``X.is_internal``, ``X.refstate`` and
+the run settings of :class:`~booleanidt.simulation.settings.SimulationSettings`.
+``//`` and ``/* */`` comments are allowed in both.  A node the .cfg does not
+mention starts at random (P = 0.5): that is MaBoSS's default, checked with cmaboss.
+
+Perturbations round-trip: a mutant (:meth:`LogicalModel.mutate`) is written as
+pyMaBoSS's ``mutate`` writes it (``$Low_X ? 0 : ($High_X ? 1E308/$nb_mutable : rate)``,
+so the move toward the constant is immediate, as in MaBoSS), and read back as a
+mutant; a fixed node (:meth:`LogicalModel.fix`) is written as PROFILE forces it
+(rate away from the value 0, istate at the value) plus a ``fixed = v;`` node
+attribute (MaBoSS ignores attributes no rate reads) that marks it for our reader.
+
+Where we differ from MaBoSS (2.6, as cmaboss): we refuse what it accepts silently
+or crashes on: an ``istate`` other than 0, 1 or -1 (MaBoSS reads 0.3 as 1; use a
+one-node group ``[X].istate = 0.7 [0], 0.3 [1];``), negative rates (cmaboss
+segfaults), initial-state groups whose weights sum to 0.  ``@attr`` references
+to node attributes other than ``@logic`` are replaced by the attribute's expression.
+``log``/``exp`` calls must have constant arguments (they are folded to numbers).
+
+Examples
+--------
+>>> model = loads("node A { logic = A; }  node B { logic = !A; rate_up = @logic ? $k : 0; }",
+...               "$k = 2 * 3; A.istate = 1; B.is_internal = 1;")
+>>> model.rates_up["B"], model.parameters, model.initial_probabilities
+(IfThenElse(cond=Logic(), then=Param(name='k'), otherwise=Const(value=0)), {'k': 6}, {'A': 1.0})
+>>> bnd, cfg = dumps(model)
+>>> loads(bnd, cfg) == model
+True
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..booleanize import booleanize
+from ..errors import InputError
+from ..expr import (Arith, Const, Expr, IfThenElse, Logic, Param, evaluate, parameters, to_text,
+                    variables, walk)
+from ..model import JointInitialState, LogicalModel, ModelError, default_rate_down, default_rate_up
+from ..model import Node
+from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SettingsError, SimulationSettings
+from ._files import atomic_write_text, read_text
+from ._grammar import Token, TokenStream, blank_comments, parse_expression_from, tokenize
+
+__all__ = ["loads", "dumps", "read", "write", "loads_settings", "read_settings"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CORE_ATTRIBUTES = ("logic", "rate_up", "rate_down", "is_internal", "refstate", "fixed")
+_RANDOM_ISTATE = -1
+_MUTATION_RATE = Arith("/", Const(1e308), Param("nb_mutable"))
+
+
+def _stream(text: str, source: str) -> TokenStream:
+    return TokenStream(tokenize(blank_comments(text), source), source)
+
+
+# --- .bnd ---------------------------------------------------------------------------
+
+@dataclass
+class _NodeBlock:
+    """One node as declared in the .bnd file, with the line of each attribute."""
+
+    id: str
+    line: int
+    attributes: dict = field(default_factory=dict)   # name -> Expr
+    lines: dict = field(default_factory=dict)        # name -> line
+
+
+def _attribute_resolver(block: _NodeBlock, source: str):
+    def resolve(name: str, token: Token) -> Expr:
+        if name == "logic":
+            return Logic()
+        if name in block.attributes:
+            return block.attributes[name]
+        raise InputError(source, token.where, f"node {block.id}: @{name} is not an attribute defined above")
+    return resolve
+
+
+def _parse_node_block(stream: TokenStream, name: Token) -> _NodeBlock:
+    block = _NodeBlock(name.text, name.line)
+    stream.expect("{")
+    while not stream.accept("}"):
+        attribute = stream.expect_name(f"an attribute of node {name.text} (logic, rate_up, rate_down...) or '}}'")
+        stream.expect("=")
+        block.attributes[attribute.text] = parse_expression_from(stream, _attribute_resolver(block, stream.source))
+        block.lines[attribute.text] = attribute.line
+        if not stream.is_op("}"):
+            stream.expect(";")
+    return block
+
+
+def _parse_bnd(text: str, source: str) -> dict:
+    stream, blocks = _stream(text, source), {}
+    while not stream.at_end():
+        if stream.is_keyword("NODE") and stream.peek(1).kind == "name":
+            stream.next()
+            name = stream.next()
+            block = _parse_node_block(stream, name)
+        elif stream.peek().kind == "name" and stream.peek(1).text == ":":
+            name = stream.next()
+            stream.next()
+            block = _NodeBlock(name.text, name.line, {"logic": parse_expression_from(stream)},
+                               {"logic": name.line})
+            stream.accept(";")
+        else:
+            raise stream.expected("'node NAME { ... }' or 'NAME : rule'")
+        if block.id in blocks:
+            raise stream.error(name, f"node {block.id} is already defined (line {blocks[block.id].line})")
+        blocks[block.id] = block
+    if not blocks:
+        raise InputError(source, None, "no node declared")
+    return blocks
+
+
+# --- .cfg ---------------------------------------------------------------------------
+
+@dataclass
+class _Config:
+    """What a .cfg file says, before it is applied to a network."""
+
+    parameters: dict = field(default_factory=dict)   # name -> value
+    istates: dict = field(default_factory=dict)      # node -> (probability, line)
+    joint: list = field(default_factory=list)        # (JointInitialState, line)
+    node_flags: dict = field(default_factory=dict)   # (node, "is_internal"|"refstate") -> (value, line)
+    settings: dict = field(default_factory=dict)     # cfg name -> value
+
+
+class _ConfigParser:
+    def __init__(self, text: str, source: str):
+        self.stream, self.source, self.config = _stream(text, source), source, _Config()
+
+    def value(self, what: str):
+        """Parse an expression and evaluate it with the parameters defined so far."""
+        start = self.stream.peek()
+        expr = parse_expression_from(self.stream)
+        nodes = sorted(variables(expr))
+        if nodes or any(isinstance(e, Logic) for e in walk(expr)):
+            raise self.stream.error(start, f"{what} must be a number, not an expression of node states "
+                                    f"({', '.join(nodes) or '@logic'})")
+        undefined = sorted(parameters(expr) - self.config.parameters.keys())
+        if undefined:
+            raise self.stream.error(start, f"{what} uses ${undefined[0]}, which is not defined above")
+        try:
+            return evaluate(expr, {}, self.config.parameters)
+        except ZeroDivisionError:
+            raise self.stream.error(start, f"{what} divides by zero") from None
+
+    def parse(self) -> _Config:
+        stream = self.stream
+        while not stream.at_end():
+            token = stream.peek()
+            if token.kind == "param":
+                stream.next()
+                stream.expect("=")
+                self.config.parameters[token.text[1:]] = self.value(token.text)
+            elif stream.is_op("["):
+                self.joint_istate()
+            elif token.kind == "name" and stream.peek(1).text == ".":
+                self.node_setting()
+            elif token.kind == "name":
+                stream.next()
+                stream.expect("=")
+                self.config.settings[token.text] = (self.value(f"setting {token.text}"), token)
+            else:
+                raise stream.expected("a setting, $parameter, NODE.istate or [NODES].istate")
+            stream.expect(";")
+        return self.config
+
+    def set_istate(self, node: Token, probability: float):
+        if node.text in self.config.istates:
+            raise self.stream.error(node, f"initial state of {node.text} is already given "
+                                    f"(line {self.config.istates[node.text][1]})")
+        self.config.istates[node.text] = (probability, node.line)
+
+    def node_setting(self):
+        stream = self.stream
+        node = stream.next()
+        stream.expect(".")
+        attribute = stream.expect_name("istate, is_internal or refstate")
+        stream.expect("=")
+        value = self.value(f"{node.text}.{attribute.text}")
+        if attribute.text == "istate":
+            if value not in (0, 1, _RANDOM_ISTATE):
+                raise stream.error(node, f"{node.text}.istate is {value!r}; use 0, 1 or -1 (random), or "
+                                   f"[{node.text}].istate = {1 - value if 0 < value < 1 else 'w0'} [0], "
+                                   f"{value if 0 < value < 1 else 'w1'} [1]; for a probability")
+            self.set_istate(node, 0.5 if value == _RANDOM_ISTATE else float(value))
+        elif attribute.text in ("is_internal", "refstate"):
+            self.config.node_flags[(node.text, attribute.text)] = (value, node)
+        else:
+            raise stream.error(attribute, f"unknown node setting {node.text}.{attribute.text} "
+                               "(known: istate, is_internal, refstate)")
+
+    def levels(self, count: int) -> tuple:
+        stream = self.stream
+        start = stream.expect("[")
+        levels = [self.value("an initial level")]
+        while stream.accept(","):
+            levels.append(self.value("an initial level"))
+        stream.expect("]")
+        if len(levels) != count or any(level not in (0, 1) for level in levels):
+            raise stream.error(start, f"initial levels {levels} must be {count} values, each 0 or 1")
+        return tuple(int(level) for level in levels)
+
+    def joint_istate(self):
+        stream = self.stream
+        start = stream.expect("[")
+        nodes = [stream.expect_name("a node name")]
+        while stream.accept(","):
+            nodes.append(stream.expect_name("a node name"))
+        stream.expect("]")
+        stream.expect(".")
+        attribute = stream.expect_name("istate")
+        if attribute.text != "istate":
+            raise stream.error(attribute, f"expected istate, found {attribute.text!r}")
+        stream.expect("=")
+        choices = [(self.value("a weight"), self.levels(len(nodes)))]
+        while stream.accept(","):
+            choices.append((self.value("a weight"), self.levels(len(nodes))))
+        names = tuple(n.text for n in nodes)
+        try:
+            group = JointInitialState(names, tuple(choices))
+        except ModelError as exc:
+            raise stream.error(start, str(exc)) from None
+        for node in nodes:
+            self.set_istate(node, None)
+        if len(names) == 1:
+            total = sum(w for w, _ in choices)
+            weight_of_one = sum(w for w, levels in choices if levels == (1,))
+            probability = weight_of_one if abs(total - 1) < 1e-12 else weight_of_one / total
+            self.config.istates[names[0]] = (probability, start.line)
+        else:
+            self.config.joint.append((group, start.line))
+
+
+def _settings_from(config: _Config, source: str) -> SimulationSettings:
+    known = set(CFG_NAMES) | set(CFG_NAMES.values()) | IGNORED_CFG_NAMES
+    for name, (_, token) in config.settings.items():
+        if name not in known:
+            raise InputError(source, token.where, f"unknown setting {name!r} (known: "
+                             f"{', '.join(sorted(set(CFG_NAMES.values()) | IGNORED_CFG_NAMES))})")
+    try:
+        return SimulationSettings.from_cfg_values({k: v for k, (v, _) in config.settings.items()})
+    except SettingsError as exc:
+        raise InputError(source, None, str(exc)) from None
+
+
+def loads_settings(cfg_text: str, source: str = "<string>") -> SimulationSettings:
+    """The run settings of a .cfg text (MaBoSS's defaults for those it does not set).
+
+    >>> loads_settings("max_time = 50; time_tick = 0.5; use_physrandgen = 0;").max_time
+    50.0
+    >>> loads_settings("max_tme = 5;", "run.cfg")
+    Traceback (most recent call last):
+    ...
+    booleanidt.errors.InputError: run.cfg: line 1, column 1: unknown setting 'max_tme' (known: discrete_time, display_traj, init_pop, max_time, sample_count, seed_pseudorandom, statdist_cluster_threshold, statdist_similarity_cache_max_size, statdist_traj_count, thread_count, time_tick, use_glibcrandgen, use_mtrandgen, use_physrandgen)
+    """
+    return _settings_from(_ConfigParser(cfg_text, source).parse(), source)
+
+
+def read_settings(cfg_path) -> SimulationSettings:
+    """The run settings of a .cfg file."""
+    return loads_settings(_read_source(cfg_path), str(cfg_path))
+
+
+# --- building the model ---------------------------------------------------------------
+
+def _unwrap_mutation(rate: Optional[Expr], first: str, second: str, node_id: str):
+    """``(inner rate, True)`` when ``rate`` is pyMaBoSS's mutant wrapper, else ``(rate, False)``.
+
+    The wrapper is ``$first_X ? 0 : ($second_X ? 1E308/$nb_mutable : inner)``.
+    """
+    if (isinstance(rate, IfThenElse) and rate.cond == Param(f"{first}_{node_id}") and rate.then == Const(0)
+            and isinstance(rate.otherwise, IfThenElse)
+            and rate.otherwise.cond == Param(f"{second}_{node_id}") and rate.otherwise.then == _MUTATION_RATE):
+        return rate.otherwise.otherwise, True
+    return rate, False
+
+
+def _possible_values(expr: Expr, params: dict) -> list:
+    """The values a rate can take that do not depend on node states (branches of ``?:``)."""
+    if isinstance(expr, IfThenElse):
+        return _possible_values(expr.then, params) + _possible_values(expr.otherwise, params)
+    if variables(expr) or any(isinstance(e, Logic) for e in walk(expr)) or parameters(expr) - params.keys():
+        return []
+    try:
+        return [evaluate(expr, {}, params)]
+    except ZeroDivisionError:
+        return [float("nan")]
+
+
+class _ModelBuilder:
+    def __init__(self, blocks: dict, config: _Config, bnd_source: str, cfg_source: str):
+        self.blocks, self.config = blocks, config
+        self.bnd_source, self.cfg_source = bnd_source, cfg_source
+
+    def fail_bnd(self, node_id: str, attribute: str, problem: str):
+        block = self.blocks[node_id]
+        line = block.lines.get(attribute, block.line)
+        raise InputError(self.bnd_source, f"line {line}", f"node {node_id}: {problem}")
+
+    def check_expression(self, node_id: str, attribute: str, expr: Expr):
+        unknown = sorted(variables(expr) - self.blocks.keys())
+        if unknown:
+            self.fail_bnd(node_id, attribute, f"{attribute} names unknown node(s) {', '.join(unknown)}")
+        undefined = sorted(parameters(expr) - self.config.parameters.keys())
+        if undefined:
+            self.fail_bnd(node_id, attribute, f"{attribute} uses ${undefined[0]}, which the .cfg does not define")
+        if attribute.startswith("rate_"):
+            if "logic" not in self.blocks[node_id].attributes and any(isinstance(e, Logic) for e in walk(expr)):
+                self.fail_bnd(node_id, attribute, f"{attribute} uses @logic but the node has no logic")
+            bad = [v for v in _possible_values(expr, self.config.parameters) if not v >= 0]
+            if bad:
+                self.fail_bnd(node_id, attribute, f"{attribute} can be {bad[0]!r}; rates must be numbers >= 0")
+
+    def number(self, node_id: str, attribute: str, expr: Expr):
+        """The value of a node attribute that must be a number (parameters allowed)."""
+        if variables(expr) or parameters(expr) - self.config.parameters.keys() or \
+                any(isinstance(e, Logic) for e in walk(expr)):
+            self.fail_bnd(node_id, attribute, f"{attribute} must be a number")
+        return evaluate(expr, {}, self.config.parameters)
+
+    def node(self, block: _NodeBlock) -> Node:
+        attributes = block.attributes
+        extra = {name: to_text(expr) for name, expr in attributes.items() if name not in _CORE_ATTRIBUTES}
+        metadata = {"maboss_attributes": extra} if extra else {}
+        flags = {flag: value for (node_id, flag), (value, _) in self.config.node_flags.items() if node_id == block.id}
+        for flag in ("is_internal", "refstate"):
+            if flag not in flags and flag in attributes:
+                flags[flag] = self.number(block.id, flag, attributes[flag])
+        if "refstate" in flags:
+            metadata["maboss_refstate"] = flags["refstate"]
+        return Node(block.id, internal=bool(flags.get("is_internal", 0)), metadata=metadata)
+
+    def check_config_nodes(self):
+        for node_id, (_, line) in self.config.istates.items():
+            if node_id not in self.blocks:
+                raise InputError(self.cfg_source, f"line {line}", f"initial state of unknown node {node_id}")
+        for (node_id, flag), (_, token) in self.config.node_flags.items():
+            if node_id not in self.blocks:
+                raise InputError(self.cfg_source, token.where, f"{flag} of unknown node {node_id}")
+
+    def build(self) -> LogicalModel:
+        self.check_config_nodes()
+        nodes, rules, rates_up, rates_down, mutations, fixed = {}, {}, {}, {}, {}, {}
+        params = dict(self.config.parameters)
+        for node_id, block in self.blocks.items():
+            for attribute, expr in block.attributes.items():
+                if attribute in ("logic", "rate_up", "rate_down"):
+                    self.check_expression(node_id, attribute, expr)
+            nodes[node_id] = self.node(block)
+            rules[node_id] = block.attributes.get("logic")
+            up, mutant_up = _unwrap_mutation(block.attributes.get("rate_up"), "Low", "High", node_id)
+            down, mutant_down = _unwrap_mutation(block.attributes.get("rate_down"), "High", "Low", node_id)
+            if mutant_up and mutant_down:
+                high, low = params.get(f"High_{node_id}"), params.get(f"Low_{node_id}")
+                if bool(high) != bool(low):
+                    mutations[node_id] = 1 if high else 0
+                else:
+                    up, down = block.attributes["rate_up"], block.attributes["rate_down"]
+            if up is not None and up != default_rate_up():
+                rates_up[node_id] = up
+            if down is not None and down != default_rate_down():
+                rates_down[node_id] = down
+            if "fixed" in block.attributes:
+                fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
+        for node_id in mutations:
+            del params[f"High_{node_id}"], params[f"Low_{node_id}"]
+        if mutations:
+            params.pop("nb_mutable", None)
+        initial = {n: p for n, (p, _) in self.config.istates.items() if p is not None}
+        joint = tuple(group for group, _ in self.config.joint)
+        model = LogicalModel(nodes=nodes, rules=rules, rates_up=rates_up, rates_down=rates_down,
+                             parameters=params, initial_probabilities=initial, joint_initial_states=joint)
+        return model.mutate(mutations).fix(fixed)
+
+
+def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>",
+          cfg_source: Optional[str] = None) -> LogicalModel:
+    """Read a model from .bnd text and, optionally, .cfg text.
+
+    Parameters
+    ----------
+    bnd_text, cfg_text : the files' contents
+    source, cfg_source : names used in error messages (``cfg_source`` defaults to ``source``)
+
+    >>> loads("node A { logic = B; }", source="m.bnd")
+    Traceback (most recent call last):
+    ...
+    booleanidt.errors.InputError: m.bnd: line 1: node A: logic names unknown node(s) B
+    """
+    cfg_source = cfg_source or source
+    blocks = _parse_bnd(bnd_text, source)
+    config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
+    return _ModelBuilder(blocks, config, source, cfg_source).build()
+
+
+def _cfg_beside(bnd_path: Path) -> Optional[Path]:
+    candidate = bnd_path.with_suffix(".cfg")
+    return candidate if candidate.is_file() else None
+
+
+def _read_source(path) -> str:
+    """The text of a .bnd/.cfg file.  MaBoSS reads bytes, and files in the wild have
+    Latin-1 bytes in comments (p53_Mdm2.bnd): those become U+FFFD, which no token uses."""
+    try:
+        return read_text(path)
+    except InputError as exc:
+        if exc.problem != "not UTF-8 text":
+            raise
+    return Path(path).read_bytes().decode("utf-8", errors="replace")
+
+
+def read(bnd_path, cfg_path=None) -> LogicalModel:
+    """Read a .bnd file and its .cfg (by default the .cfg with the same stem, if there is one).
+
+    >>> read("missing.bnd")
+    Traceback (most recent call last):
+    ...
+    booleanidt.errors.InputError: missing.bnd: no such file
+    """
+    bnd_path = Path(bnd_path)
+    if bnd_path.suffix.lower() == ".cfg":
+        raise InputError(bnd_path, None, "this is a .cfg file; read the .bnd file (the .cfg is found beside it)")
+    bnd_text = _read_source(bnd_path)
+    cfg_path = cfg_path if cfg_path is not None else _cfg_beside(bnd_path)
+    cfg_text = _read_source(cfg_path) if cfg_path is not None else None
+    return loads(bnd_text, cfg_text, source=str(bnd_path), cfg_source=str(cfg_path) if cfg_path else None)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+def _number(value) -> str:
+    if isinstance(value, bool):
+        return str(int(value))
+    return to_text(Const(value))
+
+
+def _mutant_rates(node_id: str) -> tuple:
+    """pyMaBoSS's mutant wrapper around the default rates."""
+    up = IfThenElse(Param(f"Low_{node_id}"), Const(0),
+                    IfThenElse(Param(f"High_{node_id}"), _MUTATION_RATE, default_rate_up()))
+    down = IfThenElse(Param(f"High_{node_id}"), Const(0),
+                      IfThenElse(Param(f"Low_{node_id}"), _MUTATION_RATE, default_rate_down()))
+    return up, down
+
+
+def _node_text(model: LogicalModel, node_id: str) -> str:
+    if not _IDENTIFIER.match(node_id):
+        raise InputError("<maboss output>", f"node {node_id!r}", "is not a valid MaBoSS name")
+    node, rule = model.nodes[node_id], model.rules[node_id]
+    lines = [f"node {node_id} {{"]
+    if rule is not None:
+        lines.append(f"  logic = {to_text(rule)};")
+    if node_id in model.mutations:
+        up, down = _mutant_rates(node_id)
+    else:
+        up, down = model.rates_up.get(node_id), model.rates_down.get(node_id)
+    for attribute, rate in (("rate_up", up), ("rate_down", down)):
+        if rate is not None:
+            lines.append(f"  {attribute} = {to_text(rate)};")
+    for attribute, text in node.metadata.get("maboss_attributes", {}).items():
+        lines.append(f"  {attribute} = {text};")
+    if node_id in model.fixed:
+        lines.append(f"  fixed = {model.fixed[node_id]};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _istate_lines(model: LogicalModel) -> list:
+    lines, in_groups = [], {n for group in model.joint_initial_states for n in group.nodes}
+    for node_id, node in model.nodes.items():
+        if node_id in in_groups or (node_id not in model.initial_probabilities and node.initial_level is None):
+            continue
+        p = model.initial_probability(node_id)
+        if p in (0.0, 1.0):
+            lines.append(f"{node_id}.istate = {int(p)};")
+        elif p == 0.5:
+            lines.append(f"{node_id}.istate = {_RANDOM_ISTATE};")
+        else:
+            lines.append(f"[{node_id}].istate = {_number(1 - p)} [0], {_number(p)} [1];")
+    for group in model.joint_initial_states:
+        choices = ", ".join(f"{_number(w)} [{', '.join(map(str, levels))}]" for w, levels in group.choices)
+        lines.append(f"[{', '.join(group.nodes)}].istate = {choices};")
+    return lines
+
+
+def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> str:
+    lines = []
+    if settings is not None:
+        lines += [f"{name} = {_number(value)};" for name, value in settings.to_cfg_values().items()]
+        lines += ["use_physrandgen = 0;", ""]
+    params = dict(model.parameters)
+    if model.mutations:
+        params["nb_mutable"] = len(model.mutations)
+        for node_id, value in model.mutations.items():
+            params[f"High_{node_id}"], params[f"Low_{node_id}"] = int(value == 1), int(value == 0)
+    lines += [f"${name} = {_number(value)};" for name, value in params.items()]
+    lines += _istate_lines(model)
+    for node_id, node in model.nodes.items():
+        if node.internal:
+            lines.append(f"{node_id}.is_internal = 1;")
+        if "maboss_refstate" in node.metadata:
+            lines.append(f"{node_id}.refstate = {_number(node.metadata['maboss_refstate'])};")
+    return "\n".join(lines) + "\n"
+
+
+def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) -> tuple:
+    """``(bnd_text, cfg_text)`` for ``model`` (booleanized first if it is multi-valued).
+
+    ``settings`` adds the run settings to the .cfg (with ``use_physrandgen = 0`` so
+    that MaBoSS uses the seeded generator).
+
+    >>> from booleanidt.expr import Var, Not
+    >>> m = LogicalModel.from_rules({"A": None, "B": Not(Var("A"))}).mutate({"A": 1})
+    >>> bnd, cfg = dumps(m)
+    >>> print(cfg, end="")
+    $nb_mutable = 1;
+    $High_A = 1;
+    $Low_A = 0;
+    >>> loads(bnd, cfg).mutations
+    {'A': 1}
+    """
+    if not model.is_boolean:
+        model = booleanize(model)
+    bnd = "\n\n".join(_node_text(model, n) for n in model.nodes) + "\n"
+    return bnd, _cfg_text(model, settings)
+
+
+def write(model: LogicalModel, bnd_path, cfg_path=None, settings: Optional[SimulationSettings] = None) -> None:
+    """Write ``model`` as a .bnd file and a .cfg file (beside it by default); atomic."""
+    bnd_path = Path(bnd_path)
+    cfg_path = Path(cfg_path) if cfg_path is not None else bnd_path.with_suffix(".cfg")
+    bnd, cfg = dumps(model, settings)
+    atomic_write_text(bnd_path, bnd)
+    atomic_write_text(cfg_path, cfg)

@@ -13,6 +13,7 @@ import pytest
 
 import booleanidt.maps
 from booleanidt.analysis import fixed_points
+from booleanidt.simulation.api import simulate
 
 MASTERS = ["TBET", "GATA3", "RORGT", "FOXP3"]
 MACROPHAGE_PHENOTYPES = ["M1", "M2a", "M2b", "M2c"]
@@ -41,9 +42,17 @@ def environment(model, present=()):
     return {node: int(node in present) for node in model.inputs}
 
 
-def patterns(table, columns):
-    """The distinct rows of ``table`` restricted to ``columns``, as dicts."""
-    return [dict(zip(columns, row)) for row in sorted(set(map(tuple, table[columns].to_numpy().tolist())))]
+def from_naive_cell(model, present, outputs, mutations=None):
+    """Node probabilities in the last window of a run from the naive state (internal nodes at 0).
+
+    The environment is applied with ``fix`` (inputs start at their value and keep it), mutants
+    with ``mutate``.  300 trajectories: a probability the paper says is 1 (or 0) then lies above
+    0.95 (below 0.05) unless about 15 trajectories disagree, far beyond sampling noise.
+    """
+    perturbed = model.mutate(mutations) if mutations else model
+    result = simulate(perturbed.fix(environment(model, present)), outputs=outputs,
+                      max_time=30, time_tick=1, sample_count=300, seed=2024)
+    return result.last_node_probabilities[outputs]
 
 
 # --- packaging and annotations ------------------------------------------------------------
@@ -116,6 +125,32 @@ def test_th_canonical_subtype_is_stable_in_its_environment(th, subtype):
     assert (canonical[cytokine] == 1).all()
 
 
+@pytest.mark.parametrize("subtype", TH_ENVIRONMENTS)
+def test_th_naive_cell_differentiates_into_the_subtype_of_its_environment(th, subtype):
+    # Naldi et al. 2010 (Fig. 5, prototypic environments): a naive Th0 cell in a polarising
+    # environment acquires the corresponding canonical subtype
+    present, masters, _ = TH_ENVIRONMENTS[subtype]
+    final = from_naive_cell(th, present, MASTERS)
+    for master, level in masters.items():
+        assert (final[master] > 0.95) if level else (final[master] < 0.05), (master, final[master])
+
+
+@pytest.mark.parametrize("present, knockout, lost, gained", [
+    # Kaplan et al. 1996 Immunity 4:313 / Shimoda et al. 1996 Nature 380:630: STAT6-deficient T cells
+    # do not become Th2 in IL-4
+    (("TCR", "IL4_e"), "STAT6", "GATA3", None),
+    # Bettelli et al. 2006 Nature 441:235: without IL-6 signalling, TGF-b gives Foxp3+ Treg, not Th17
+    (("TCR", "TGFB_e", "IL6_e"), "IL6R", "RORGT", "FOXP3"),
+    # Afkarian et al. 2002 Nat Immunol 3:549: T-bet induction in naive CD4 T cells needs STAT1
+    (("TCR", "IL12_e", "IFNG_e"), "STAT1", "TBET", None),
+])
+def test_th_knockouts_block_differentiation(th, present, knockout, lost, gained):
+    final = from_naive_cell(th, present, MASTERS, {knockout: 0})
+    assert final[lost] < 0.05
+    if gained:
+        assert final[gained] > 0.95
+
+
 def test_th_tbet_and_gata3_are_never_coexpressed(th):
     # Naldi et al. 2010, Fig. 4: TBET and GATA3 cross-inhibit, no stable Th1/Th2 hybrid
     for present, _, _ in TH_ENVIRONMENTS.values():
@@ -160,6 +195,14 @@ def test_macrophage_phenotype_is_stable_under_its_stimulus(macrophage, phenotype
     assert (states[MACROPHAGE_PHENOTYPES] == expected).all(axis=1).any()
 
 
+@pytest.mark.parametrize("phenotype", MACROPHAGE_STIMULI)
+def test_macrophage_from_m0_polarizes_to_the_stimulus_phenotype(macrophage, phenotype):
+    # Palma et al. 2018 (Abstract): each eliciting signal polarises an unstimulated macrophage to its subset
+    final = from_naive_cell(macrophage, MACROPHAGE_STIMULI[phenotype], MACROPHAGE_PHENOTYPES)
+    for other in MACROPHAGE_PHENOTYPES:
+        assert (final[other] > 0.95) if other == phenotype else (final[other] < 0.05), (other, final[other])
+
+
 def test_macrophage_without_stimulus_is_m0(macrophage):
     states = fixed_points(macrophage, inputs=environment(macrophage))
     assert len(states) == 1
@@ -201,6 +244,16 @@ def test_ra_fibroblast_proliferates_inflames_and_resists_apoptosis(ra, present):
     states = fixed_points(ra, inputs=environment(ra, present))
     assert len(states) >= 1
     assert (states[RA_PHENOTYPES] == [0, 1, 1]).all(axis=None)
+
+
+def test_ra_fibroblast_simulated_phenotypes(ra):
+    # The same claims as stochastic runs (MaBoSS semantics) from the resting cell: with TNF, IL-1
+    # and IL-6 the cell ends proliferating and inflamed, not apoptotic (Bartok & Firestein 2010);
+    # with NF-kB blocked, TNF kills it (Miagkov et al. 1998)
+    inflamed = from_naive_cell(ra, ("TNF_e", "IL1_e", "IL6_e"), RA_PHENOTYPES)
+    assert inflamed["Apoptosis"] < 0.05 and inflamed["Proliferation"] > 0.95 and inflamed["Inflammation"] > 0.95
+    blocked = from_naive_cell(ra, ("TNF_e",), RA_PHENOTYPES, {"NFKB": 0})
+    assert blocked["Apoptosis"] > 0.95 and blocked["Proliferation"] < 0.05
 
 
 def test_ra_fibroblast_at_rest(ra):

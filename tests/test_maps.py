@@ -8,11 +8,14 @@ simulation from the naive state (every internal node at 0).
 """
 from __future__ import annotations
 
+import json
+
 import libsbml
 import pytest
 
 import booleanidt.maps
 from booleanidt.analysis import fixed_points
+from booleanidt.cli import main
 from booleanidt.simulation.api import simulate
 
 MASTERS = ["TBET", "GATA3", "RORGT", "FOXP3"]
@@ -272,3 +275,30 @@ def test_ra_jak_inhibition_stops_il6_driven_proliferation(ra):
     # (Migita et al. 2011 Clin Exp Immunol 166:25)
     states = fixed_points(ra.mutate({"JAK1": 0}), inputs=environment(ra, ("TNF_e", "IL6_e")))
     assert len(states) >= 1 and (states[["Proliferation", "STAT3"]] == 0).all(axis=None)
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def test_cli_lists_the_maps_with_nodes_and_publication(capsys):
+    assert main(["maps"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["name", "nodes", "inputs", "publication"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["th_differentiation"][1:3] == ["32", "8"]
+    assert rows["macrophage_polarization"][3] == "http://identifiers.org/doi/10.3389/fphys.2018.01659"
+
+
+def test_cli_describes_and_draws_one_map(capsys, tmp_path):
+    png = tmp_path / "net.png"
+    assert main(["maps", "ra_synovial_fibroblast", "--json", "--plot", str(png)]) == 0
+    described = json.loads(capsys.readouterr().out.split("\nnetwork drawn")[0])
+    assert described["inputs"] == ["TNF_e", "IL1_e", "IL6_e"]
+    assert {"Apoptosis", "Proliferation", "Inflammation"} <= set(described["outputs"])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_unknown_map_is_one_line_and_exit_2(capsys):
+    assert main(["maps", "no_such_map"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("booleanidt maps: error: booleanidt.maps: no_such_map: no shipped map of that name "
+                   "(known: macrophage_polarization, ra_synovial_fibroblast, th_differentiation)\n")

@@ -9,6 +9,7 @@ from .io import read, write
 from .model import LogicalModel, Node
 from .personalization.apply import personalize
 from .simulation.api import simulate
+from . import maps  # the shipped immune maps: booleanidt.maps.load("th_differentiation")
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,37 @@
+"""Personalisation of logical models with patient omics data (PROFILE, DESIGN.md section 5).
+
+Data side (samples are rows, genes or nodes are columns, NaN = no data):
+
+========================================  =====================================================
+:mod:`.omics`                             read tables: :func:`read_table` (CSV/TSV/Parquet, either
+                                          orientation), :func:`read_rppa` + :func:`read_antibody_table`
+                                          (RPPA antibodies -> genes, phospho flags), :func:`read_anndata`
+:mod:`.mapping`                           gene -> node: :class:`GeneMapping` (``from_model`` annotations,
+                                          :func:`read_mapping` for namesToHugo tables), :class:`MappingReport`
+:mod:`.normalize`                         PROFILE's classes, normalisation to [0, 1] and binarisation:
+                                          :func:`fit_reference` -> :class:`ReferenceFit`
+                                          (``.normalize(table)``, ``.binarize(table)``)
+:mod:`.discrete`                          mutations / CNA -> forced 0/1: :func:`read_mutations`,
+                                          :func:`mutation_calls`, :func:`cna_calls`, :func:`combine_discrete`
+:mod:`.profiles`                          :class:`Profiles` (per sample ``{"continuous": {node: x},
+                                          "discrete": {node: 0|1}}``), :func:`genes_to_nodes`,
+                                          :func:`merge_preferring_first`
+========================================  =====================================================
+
+A typical pipeline::
+
+    mapping = GeneMapping.from_model(model)              # or read_mapping("namesToHugo.txt", model)
+    rna = read_table("rna.tsv", genes=mapping.genes)     # samples x genes
+    reference = fit_reference(rna)                       # per gene class + parameters
+    continuous = genes_to_nodes(reference.normalize(rna), mapping)
+    discrete = genes_to_nodes(combine_discrete(mutation_calls(read_mutations("maf.txt")),
+                                               cna_calls(read_table("cna.txt"))), mapping, "discrete")
+    profiles = Profiles(continuous, discrete)            # profiles["patient"] -> dict for apply
+"""
+from .mapping import GeneMapping, MappingReport, read_mapping
+from .omics import ProteinTable, read_anndata, read_antibody_table, read_rppa, read_table
+from .profiles import Profiles, genes_to_nodes, merge_preferring_first
+
+__all__ = ["GeneMapping", "MappingReport", "read_mapping",
+           "ProteinTable", "read_anndata", "read_antibody_table", "read_rppa", "read_table",
+           "Profiles", "genes_to_nodes", "merge_preferring_first"]

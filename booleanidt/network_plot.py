@@ -147,6 +147,6 @@ def _legend(ax, by_role: bool, colour_map):
     if by_role:
         handles += [Patch(facecolor=c, edgecolor="#424242", label=r) for r, c in _ROLE_COLOURS.items()]
     else:
-        handles += [Patch(facecolor=colour_map(0.0), edgecolor="#424242", label="off (0)"),
-                    Patch(facecolor=colour_map(1.0), edgecolor="#424242", label="on (1)")]
+        handles += [Patch(facecolor=colour_map(value), edgecolor="#424242", label=label)
+                    for value, label in ((0.0, "off (0)"), (0.5, "0.5"), (1.0, "on (1)"))]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)

@@ -27,11 +27,29 @@ A typical pipeline::
     discrete = genes_to_nodes(combine_discrete(mutation_calls(read_mutations("maf.txt")),
                                                cna_calls(read_table("cna.txt"))), mapping, "discrete")
     profiles = Profiles(continuous, discrete)            # profiles["patient"] -> dict for apply
+    # or, gene or node tables mapped in one go, with the mapping report:
+    profiles = Profiles.from_tables(mapping, continuous=reference.normalize(rna), discrete=calls)
+
+Proteins (RPPA)::
+
+    protein = read_rppa("data_rppa.txt", "RPPA_corres_TCGA.xlsx", sample_id_length=15)
+    genes = protein.gene_level()                         # raw antibodies averaged per gene
+    values = fit_reference(genes, PROFILE_PROTEIN_RULES).normalize(genes)
+
+(this reproduces PROFILE's Fumia_TCGA_prot_norm.csv; current PROFILE instead normalises
+each antibody, then ``protein.gene_level(normalised, "phospho", flip_inhibitory=True)``
+merged over ``"total"`` with :func:`merge_preferring_first`, then over RNA).
 """
+from .discrete import (INACTIVATING_CLASSES, cna_calls, combine_discrete, mutation_calls, mutation_effects,
+                       read_gene_roles, read_mutations, read_oncokb)
 from .mapping import GeneMapping, MappingReport, read_mapping
+from .normalize import PROFILE_PROTEIN_RULES, PROFILE_RULES, GeneFit, ReferenceFit, Rules, fit_reference
 from .omics import ProteinTable, read_anndata, read_antibody_table, read_rppa, read_table
 from .profiles import Profiles, genes_to_nodes, merge_preferring_first
 
-__all__ = ["GeneMapping", "MappingReport", "read_mapping",
+__all__ = ["INACTIVATING_CLASSES", "cna_calls", "combine_discrete", "mutation_calls", "mutation_effects",
+           "read_gene_roles", "read_mutations", "read_oncokb",
+           "PROFILE_PROTEIN_RULES", "PROFILE_RULES", "GeneFit", "ReferenceFit", "Rules", "fit_reference",
+           "GeneMapping", "MappingReport", "read_mapping",
            "ProteinTable", "read_anndata", "read_antibody_table", "read_rppa", "read_table",
            "Profiles", "genes_to_nodes", "merge_preferring_first"]

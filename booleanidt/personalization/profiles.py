@@ -102,6 +102,45 @@ class Profiles(Mapping):
     def __len__(self) -> int:
         return len(self.samples)
 
+    @classmethod
+    def from_tables(cls, mapping, continuous: Optional[pd.DataFrame] = None,
+                    discrete: Optional[pd.DataFrame] = None, source: str = "<profiles>") -> "Profiles":
+        """Profiles from samples x (genes or nodes) tables, through ``mapping``.
+
+        A table whose columns are mostly node ids (PROFILE's processed ``*_norm.csv`` and
+        mutCNA files) is kept as it is, restricted to the model's nodes; otherwise its
+        columns are genes and are mapped with :func:`genes_to_nodes`.  The mapping report
+        (over the genes of all tables) is kept in :attr:`report`.  A table none of whose
+        columns is a node or a mapped gene raises :class:`InputError`.
+
+        >>> from booleanidt.personalization.mapping import GeneMapping
+        >>> m = GeneMapping({"CyclinD": ("CCND1", "CCND2"), "P53": ("TP53",)})
+        >>> rna = pd.DataFrame({"CCND1": [0.2], "CCND2": [0.4], "XIST": [0.9]}, index=["s1"])
+        >>> p = Profiles.from_tables(m, continuous=rna, discrete=pd.DataFrame({"P53": [1]}, index=["s1"]))
+        >>> p["s1"]["continuous"], p["s1"]["discrete"], p.report.genes_unused
+        ({'CyclinD': 0.30000000000000004}, {'P53': 1}, ['XIST'])
+        """
+        node_genes = getattr(mapping, "node_genes", mapping)
+        tables, genes, gene_discrete = {}, [], None
+        for kind, table in (("continuous", continuous), ("discrete", discrete)):
+            if table is None:
+                tables[kind] = _empty()
+                continue
+            where = table.attrs.get("source", source)
+            nodes = [c for c in table.columns if c in node_genes]
+            if len(nodes) * 2 > len(table.columns):
+                tables[kind] = table[nodes]
+                continue
+            if hasattr(mapping, "check_overlap"):
+                mapping.check_overlap(table.columns, where)
+            tables[kind] = genes_to_nodes(table, mapping, kind)
+            if tables[kind].empty and len(table.columns):
+                raise InputError(where, "genes", "none of its genes maps to a model node")
+            genes += [g for g in table.columns if g not in set(genes)]
+            gene_discrete = table if kind == "discrete" else gene_discrete
+        report = mapping.report(genes, gene_discrete) if genes and hasattr(mapping, "report") else None
+        return cls(tables["continuous"], tables["discrete"], report)
+
     def subset(self, samples) -> "Profiles":
         """The profiles of some samples only.
 

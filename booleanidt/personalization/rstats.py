@@ -226,7 +226,7 @@ def _em(x, upper, tol, max_iter):
     return Mixture((w1, w0), (m1, m0), variance, loglik)
 
 
-def fit_mixture_equal_variance(x, tol: float = 1e-10, max_iter: int = 5000) -> Mixture | None:
+def fit_mixture_equal_variance(x, tol: float = 1e-13, max_iter: int = 5000) -> Mixture | None:
     """Fit two Gaussians with one shared variance by EM (``Mclust(x, G = 2, modelNames = "E")``).
 
     EM starts from several hard splits of the sorted data (at the 10th...90th

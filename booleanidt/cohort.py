@@ -103,12 +103,10 @@ def profiles_from_tables(continuous: Optional[pd.DataFrame] = None,
 
 
 def _last_window_scores(result, outputs) -> dict:
-    last = result.nodes.iloc[-1]
-    errors = result.nodes_se.iloc[-1]
+    last, errors = result.node_probabilities.iloc[-1], result.node_errors.iloc[-1]
     row = {}
     for node in outputs:
-        row[node] = float(last[node]) if node in last.index else 0.0
-        row[f"{node}_se"] = float(errors[node]) if node in errors.index else 0.0
+        row[node], row[f"{node}_se"] = float(last[node]), float(errors[node])
     return row
 
 

@@ -63,8 +63,9 @@ def test_scores_table_shape_and_values(local_table):
     assert list(local_table.columns) == ["Prolif", "Death", "Prolif_se", "Death_se", "error"]
     # P3: Prolif forced on (starts at 1, rate down 0): exactly 1 with no error
     assert local_table.loc["P3", "Prolif"] == 1.0 and local_table.loc["P3", "Prolif_se"] == 0.0
-    # P5: GF forced off -> RAS goes off, P53 on, Death on, Prolif off; after t=4 almost surely
-    assert local_table.loc["P5", "Prolif"] < 0.05 and local_table.loc["P5", "Death"] > 0.9
+    # P5: GF forced off -> RAS goes off, then P53 and Death go on (chains of unit-rate jumps;
+    # Death needs up to three of them: P(Gamma(3, 1) < 3.5) = 0.68), Prolif goes off
+    assert local_table.loc["P5", "Prolif"] < 0.1 and local_table.loc["P5", "Death"] > 0.6
     ok = local_table.drop(index="BROKEN")
     assert ok["error"].isna().all()
     assert ((ok[OUTPUTS] >= 0) & (ok[OUTPUTS] <= 1)).all().all()
@@ -100,7 +101,9 @@ def test_rerun_skips_finished_patients(tmp_path, small_model, profiles, local_ta
     assert sorted(first_pool.submitted) == sorted(profiles)
     assert len(list((tmp_path / "parts").glob("*.parquet"))) == 3
     pd.testing.assert_frame_equal(first, local_table)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / cohort.SCORES_FILE), first)
+    written = pd.read_parquet(tmp_path / cohort.SCORES_FILE)
+    pd.testing.assert_frame_equal(written.drop(columns="error"), first.drop(columns="error"))
+    assert written["error"].isna().tolist() == first["error"].isna().tolist()
 
     second_pool = CountingExecutor()
     with second_pool:
@@ -139,17 +142,21 @@ N_PATIENTS = 20
 
 
 def cmaboss_last_window(bnd, cfg, settings):
-    """Proliferation/Apoptosis probabilities and standard errors at the last window, by cmaboss."""
+    """Proliferation/Apoptosis probabilities and standard errors at the last window, by cmaboss.
+
+    cmaboss gives standard errors per output *state*, not per node; for a node we use
+    sqrt(p(1 - p)/S), the largest standard error a time average in [0, 1] with mean p can
+    have over S trajectories (exact when trajectories do not switch within the window).
+    """
     maboss = pytest.importorskip("maboss")
     sim = maboss.load(str(bnd), str(cfg), cmaboss=True)
     sim.update_parameters(sample_count=settings.sample_count, max_time=settings.max_time,
                           time_tick=settings.time_tick, use_physrandgen=0, thread_count=2,
                           seed_pseudorandom=settings.seed)
-    result = sim.run()
-    probabilities = result.get_nodes_probtraj().iloc[-1]
-    errors = result.get_nodes_probtraj_error().iloc[-1]
-    return ({n: float(probabilities.get(n, 0.0)) for n in PHENOTYPES},
-            {n: float(errors.get(n, 0.0)) for n in PHENOTYPES})
+    last = sim.run().get_last_nodes_probtraj(as_series=True)
+    probabilities = {n: float(last.get(n, 0.0)) for n in PHENOTYPES}
+    return probabilities, {n: math.sqrt(max(p * (1 - p), 0.0) / settings.sample_count)
+                           for n, p in probabilities.items()}
 
 
 @pytest.fixture(scope="module")

@@ -148,12 +148,15 @@ def _read_frame(path: Path) -> pd.DataFrame:
             return frame
         if kind in (".xlsx", ".xls"):
             return pd.read_excel(path, index_col=0, dtype=str)
-        return pd.read_csv(path, sep=_SEPARATORS.get(kind, None), engine="python" if kind not in _SEPARATORS
-                           else "c", index_col=0, dtype=str, keep_default_na=False)
-    except InputError:
-        raise
+        raw = pd.read_csv(path, sep=_SEPARATORS.get(kind, None), engine="python" if kind not in _SEPARATORS
+                          else "c", header=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # parsers raise many types; report them as bad input
         raise InputError(path, None, f"cannot read the table: {str(exc).strip().splitlines()[-1]}") from None
+    # the header is read as a row so that repeated sample ids are seen, not renamed "S1.1"
+    header = [f"Unnamed: {i}" if pd.isna(c) or str(c) == "" else str(c) for i, c in enumerate(raw.iloc[0])]
+    frame = raw.iloc[1:, 1:]
+    frame.columns, frame.index = header[1:], list(raw.iloc[1:, 0])
+    return frame
 
 
 def read_table(path, orientation: str = "auto", genes=None, sample_id_length: Optional[int] = None) -> pd.DataFrame:

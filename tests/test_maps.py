@@ -8,7 +8,9 @@ simulation from the naive state (every internal node at 0).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 
 import libsbml
 import pytest
@@ -17,6 +19,7 @@ import booleanidt.maps
 from booleanidt.analysis import fixed_points
 from booleanidt.cli import main
 from booleanidt.simulation.api import simulate
+from conftest import REPO
 
 MASTERS = ["TBET", "GATA3", "RORGT", "FOXP3"]
 MACROPHAGE_PHENOTYPES = ["M1", "M2a", "M2b", "M2c"]
@@ -36,6 +39,17 @@ def macrophage():
 @pytest.fixture(scope="module")
 def ra():
     return booleanidt.maps.load("ra_synovial_fibroblast")
+
+
+@pytest.fixture(scope="module")
+def build_maps():
+    """tools/build_maps.py, the script that writes the shipped files, as a module."""
+    spec = importlib.util.spec_from_file_location("build_maps", REPO / "tools" / "build_maps.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
 
 
 def environment(model, present=()):
@@ -75,6 +89,31 @@ def test_shipped_file_is_valid_sbml_qual(name):
               if log.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
     assert errors == []
     assert document.getModel().getPlugin("qual").getNumQualitativeSpecies() >= 20
+
+
+@pytest.mark.parametrize("name", booleanidt.maps.names())
+def test_shipped_file_is_what_the_rule_table_builds(build_maps, name):
+    # the SBML is generated: nobody edits it by hand (tools/build_maps.py --check says the same)
+    table = next(s for s in build_maps.SPECS if s.name == name)
+    built, shipped = build_maps.build_model(table), booleanidt.maps.load(name)
+    assert shipped.rules == built.rules
+    def essentials(model):  # what the table says about each node (the reader adds file details)
+        return {n: (v.name, v.max_level, v.initial_level, v.annotations) for n, v in model.nodes.items()}
+    assert essentials(shipped) == essentials(built)
+    assert booleanidt.maps.publications(shipped) == table.publications
+
+
+@pytest.mark.parametrize("name", booleanidt.maps.names())
+def test_all_stable_states_agree_with_biodivine_aeon(name):
+    # aeon, the reference solver, reads the shipped file itself; inputs are left free, so the
+    # comparison covers every environment at once
+    reference = pytest.importorskip("reference_aeon")
+    model = booleanidt.maps.load(name)
+    ours = fixed_points(model)
+    network = reference.network_from_sbml(booleanidt.maps.path(name).read_text())
+    assert reference.as_state_set(ours) == reference.fixed_points(network, {})
+    assert len(ours) > 2 ** len(model.inputs) - 1  # at least one stable state per environment...
+    assert ours[list(model.inputs)].drop_duplicates().shape[0] == 2 ** len(model.inputs)  # ...in each
 
 
 @pytest.mark.parametrize("name", booleanidt.maps.names())

@@ -53,6 +53,11 @@ def test_genes_x_samples_and_samples_x_genes_give_the_same_table(tmp_path):
     assert a.loc["S1", "TP53"] == 1.5 and math.isnan(a.loc["S2", "TP53"])
 
 
+def test_ensembl_versions_are_dropped_from_gene_labels(tmp_path):
+    path = _write(tmp_path / "rna.tsv", "gene\tS1\nENSG00000136997.12\t1\nENSG00000141510\t2\n")
+    assert list(read_table(path, orientation="genes x samples").columns) == ["ENSG00000136997", "ENSG00000141510"]
+
+
 def test_orientation_without_known_genes_takes_the_longer_axis_as_genes_and_can_be_forced(tmp_path):
     path = _write(tmp_path / "rna.tsv", "id\tA\tB\nG1\t1\t2\nG2\t3\t4\nG3\t5\t6\n")
     assert list(read_table(path).index) == ["A", "B"]

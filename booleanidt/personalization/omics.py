@@ -6,6 +6,7 @@ layout PROFILE works in.  Files may be CSV, TSV (``.tsv``, ``.txt``, ``.tab``, a
 gzipped) or Parquet, written genes x samples or samples x genes: the orientation is
 detected (the axis whose labels overlap the ``genes`` given, else the longer axis)
 and can be stated with ``orientation=``; the one used is in ``table.attrs["orientation"]``.
+Gene labels lose Ensembl versions (``ENSG00000141510.16`` -> ``ENSG00000141510``).
 
 Bad input raises :class:`~booleanidt.errors.InputError` naming the file, the element
 and the problem: duplicated sample ids, a value that is not a number (with its row and
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .mapping import canonical_gene
 
 __all__ = ["read_table", "loads_table", "frame_to_table", "read_antibody_table", "read_rppa",
            "ProteinTable", "read_anndata", "ORIENTATIONS"]
@@ -116,6 +118,7 @@ def frame_to_table(frame: pd.DataFrame, source, orientation: str = "auto", genes
         table = table.T
     if sample_id_length:
         table.index = table.index.str[:sample_id_length]
+    table.columns = table.columns.map(canonical_gene)
     for axis, what in ((table.index, "sample"), (table.columns, "gene")):
         duplicated = axis[axis.duplicated()]
         if len(duplicated):

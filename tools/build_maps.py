@@ -144,7 +144,7 @@ IFNGR  | interferon gamma receptor | IFNGR1 IFNGR2 | IFNG_e
 STAT1  | STAT1 (blocked by SOCS1) | STAT1 | IFNGR & !SOCS1
 TLR4   | toll-like receptor 4 | TLR4 | LPS
 MYD88  | MyD88 adaptor | MYD88 | TLR4
-NFKB   | NF-kappa-B | NFKB1 RELA | MYD88
+NFKB   | NF-kappa-B (trans-repressed by PPAR-gamma and KLF4) | NFKB1 RELA | MYD88 & !PPARG & !KLF4
 FCGR   | Fc-gamma receptors | FCGR1A FCGR2A FCGR3A | IC
 ERK    | ERK1/2 | MAPK3 MAPK1 | FCGR
 IL4R   | IL-4 receptor | IL4R | IL4_e

@@ -30,7 +30,10 @@ Where we differ from PROFILE: PROFILE's ZeroInf normalisation takes q99 over the
 being normalised (not the reference), which is the same when a cohort is normalised
 against itself; a fit applied to other samples uses the reference's q99, so one sample
 alone gets the value it would have in the reference cohort.  A gene with mad = 0 would
-give R NaN at its median; we give 0.5 there (0 below, 1 above).
+give R NaN at its median; we give 0.5 there (0 below, 1 above); likewise a ZeroInf gene
+with q99 = 0 gives 0 at q01 where R gives NaN.  R 4.4 changed ``density()``'s grid
+slightly (``old.coords``); we follow the formula PROFILE ran with, and the peak
+position only matters for genes at the ZeroInf threshold.
 
 Examples
 --------
@@ -149,7 +152,9 @@ class GeneFit:
             else:
                 out[present] = np.sign(values - self.median) * 0.5 + 0.5
         elif self.category == "ZeroInf":
-            out[present] = np.clip((values - self.q01) / self.q99_shifted, 0.0, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scaled = (values - self.q01) / self.q99_shifted
+            out[present] = np.clip(np.nan_to_num(scaled, nan=0.0), 0.0, 1.0)
         elif self.category == "Bimodal":
             out[present] = self.mixture.upper_posterior(values)
         return out
@@ -234,11 +239,11 @@ class ReferenceFit:
     def _apply(self, table: pd.DataFrame, method: str) -> pd.DataFrame:
         if not isinstance(table, pd.DataFrame):
             table = pd.DataFrame([table]) if isinstance(table, (dict, pd.Series)) else pd.DataFrame(table)
-        genes = [g for g in table.columns if g in self.genes]
+        genes = [g for g in table.columns if str(g) in self.genes]
         if not genes and len(table.columns):
             source = table.attrs.get("source", "<table>")
             raise InputError(source, "genes", f"none of its {len(table.columns)} genes is in the reference fit")
-        columns = {g: getattr(self.genes[g], method)(table[g].to_numpy(dtype=float)) for g in genes}
+        columns = {str(g): getattr(self.genes[str(g)], method)(table[g].to_numpy(dtype=float)) for g in genes}
         return pd.DataFrame(columns, index=table.index, dtype=float)
 
     def normalize(self, table: pd.DataFrame) -> pd.DataFrame:

@@ -31,9 +31,9 @@ being normalised (not the reference), which is the same when a cohort is normali
 against itself; a fit applied to other samples uses the reference's q99, so one sample
 alone gets the value it would have in the reference cohort.  A gene with mad = 0 would
 give R NaN at its median; we give 0.5 there (0 below, 1 above); likewise a ZeroInf gene
-with q99 = 0 gives 0 at q01 where R gives NaN.  R 4.4 changed ``density()``'s grid
-slightly (``old.coords``); we follow the formula PROFILE ran with, and the peak
-position only matters for genes at the ZeroInf threshold.
+with q99 = 0 gives 0 at q01 where R gives NaN.  R 4.4 changed ``density()``'s FFT grid
+(``old.coords = FALSE``), which rescales the density by about 1 - 1/(2n - 2) on the same
+x grid; we follow the formula PROFILE ran with, and the peak it gives does not move.
 
 Examples
 --------

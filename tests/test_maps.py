@@ -8,6 +8,7 @@ simulation from the naive state (every internal node at 0).
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -191,6 +192,40 @@ def test_th_knockouts_block_differentiation(th, present, knockout, lost, gained)
     assert final[lost] < 0.05
     if gained:
         assert final[gained] > 0.95
+
+
+# Naldi et al. 2010's own model (GINsim, multi-valued, 65 components; corpus 155) with its inputs:
+# antigen presentation is APC there, TCR here.
+NALDI_FILE = "155_CONTROL-OF-TH1-TH2-TH17-TREG-DIFFERENTATION__source.multivalued.sbml"
+
+
+@pytest.fixture(scope="module")
+def naldi():
+    authors = booleanidt.read(SBML_QUAL / NALDI_FILE)
+    return authors.replace(nodes={n: dataclasses.replace(node, initial_level=0) for n, node in authors.nodes.items()})
+
+
+@needs_corpus
+@pytest.mark.parametrize("present", [("TCR",)] + [environment_ for environment_, _, _ in TH_ENVIRONMENTS.values()])
+def test_th_differentiates_like_the_authors_model(th, naldi, present):
+    # Where they differ (not compared): TGF-b with antigen but no added IL-2 gives iTreg in all
+    # cells here (the cell's own IL-2 drives FOXP3, which then maintains itself), in part of them
+    # in the authors' model.
+    theirs = from_naive_cell(naldi, ["APC" if i == "TCR" else i for i in present], MASTERS)
+    ours = from_naive_cell(th, present, MASTERS)
+    for master in MASTERS:
+        assert round(theirs[master]) == round(ours[master]), (master, theirs[master], ours[master])
+        assert abs(theirs[master] - round(theirs[master])) < 0.05
+
+
+@needs_corpus
+def test_th_mixed_th1_th2_environment_splits_like_the_authors_model(th, naldi):
+    # IFN-g + IL-4 together: T-bet and GATA3 race and exclude each other, in both models part of
+    # the cells become Th1 and the rest Th2
+    for model, antigen in ((naldi, "APC"), (th, "TCR")):
+        final = from_naive_cell(model, (antigen, "IFNG_e", "IL4_e"), MASTERS)
+        assert 0.25 < final["TBET"] < 0.75 and 0.25 < final["GATA3"] < 0.75
+        assert abs(final["TBET"] + final["GATA3"] - 1) < 0.05
 
 
 def test_th_tbet_and_gata3_are_never_coexpressed(th):

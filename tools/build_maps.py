@@ -189,7 +189,7 @@ IL6R    | IL-6 receptor with gp130 | IL6R IL6ST | IL6_e | IL6
 TRAF2   | TRAF2 | TRAF2 | TNFR1
 MYD88   | MyD88 adaptor (IL-1 receptor) | MYD88 | IL1R1
 TAK1    | TAK1 kinase | MAP3K7 | TRAF2 | MYD88
-IKK     | I-kappa-B kinase complex | CHUK IKBKB IKBKG | TAK1
+IKK     | I-kappa-B kinase complex (also activated by AKT) | CHUK IKBKB IKBKG | TAK1 | AKT
 NFKB    | NF-kappa-B | NFKB1 RELA | IKK
 P38     | p38 MAP kinase | MAPK14 | TAK1
 JNK     | JNK | MAPK8 | TAK1

@@ -52,6 +52,20 @@ def test_density_peak_matches_an_exact_gaussian_kde_on_r_grid():
     assert abs(rstats.density_peak(x) - grid[np.argmax(exact)]) <= grid[1] - grid[0] + 1e-12
 
 
+#: R diptest's example data set ``statfaculty`` (63 values)
+STATFACULTY = [30, 33, 35, 36, 37, 37, 39, 39, 39, 39, 39, 40, 40, 40, 40, 41, 42, 43, 43, 43, 44, 44, 45, 45, 46,
+               46, 47, 47, 48, 48, 48, 49, 50, 50, 51, 52, 52, 53, 53, 53, 53, 53, 54, 54, 57, 57, 59, 60, 60, 60,
+               61, 61, 61, 61, 62, 62, 62, 62, 63, 66, 70, 72, 72]
+
+
+def test_dip_statistic_and_p_value_match_r_diptest_outputs():
+    from diptest import diptest
+    # R diptest's saved test output (tests/ex1.Rout.save-64b): dip(statfaculty) prints 0.0595
+    assert diptest(np.asarray(STATFACULTY, dtype=float))[0] == pytest.approx(0.0595, abs=5e-5)
+    # R's ?dip.test: dip.test(c(0, 0, 1, 1)) "perfect bi-modal for n = 4" has p-value 0
+    assert rstats.dip_pvalue([0.0, 0.0, 1.0, 1.0]) == 0.0
+
+
 def test_dip_test_separates_unimodal_from_bimodal():
     rng = np.random.default_rng(5)
     assert rstats.dip_pvalue(rng.normal(size=400)) > 0.05

@@ -24,20 +24,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numba import types
+from numba.typed import Dict
 from tqdm.auto import tqdm
 
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
 from .compile import CompiledModel, compile_model
-from .kernel import MAX_TRACKED_OUTPUTS, run_chunk
-from .result import SimulationResult, standard_error, state_label
+from .kernel import MAX_TRACKED_OUTPUTS, merge_states, run_chunk
+from .result import SimulationResult, standard_error, state_label, state_labels
 from .settings import SimulationSettings
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
 
 #: trajectories per kernel call (fixed, so results do not depend on the thread count)
-CHUNK_SIZE = 250
+CHUNK_SIZE = 500
 
 #: warn before a run when more output nodes than this are tracked (2^20 possible states)
 WARN_OUTPUTS = 20
@@ -86,9 +88,10 @@ class _Accumulator:
     def __init__(self, windows: int, n: int):
         self.node_sum = np.zeros((windows, n + 1))
         self.node_sq = np.zeros((windows, n + 1))
-        self.columns: dict = {}
-        self.state_sum = np.zeros((windows, 0))
-        self.state_sq = np.zeros((windows, 0))
+        self.columns = Dict.empty(key_type=types.int64, value_type=types.int64)
+        self.state_sum = np.zeros((windows, 16))
+        self.state_sq = np.zeros((windows, 16))
+        self.used = 0
         self.fixed: list = []
         self.jumps = 0
 
@@ -96,16 +99,8 @@ class _Accumulator:
         node_sum, node_sq, keys, state_sum, state_sq, fixed, fixed_words, jumps, _ = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
-        new = [int(k) for k in keys if int(k) not in self.columns]
-        for key in new:
-            self.columns[key] = len(self.columns)
-        if new:
-            grow = np.zeros((self.state_sum.shape[0], len(new)))
-            self.state_sum = np.hstack([self.state_sum, grow])
-            self.state_sq = np.hstack([self.state_sq, grow])
-        target = np.array([self.columns[int(k)] for k in keys], dtype=np.int64)
-        self.state_sum[:, target] += state_sum
-        self.state_sq[:, target] += state_sq
+        self.state_sum, self.state_sq, self.used = merge_states(self.columns, keys, self.state_sum, self.state_sq,
+                                                                self.used, state_sum, state_sq)
         self.fixed.append(fixed_words[fixed == 1])
         self.jumps += int(jumps)
 
@@ -168,8 +163,8 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
                          name="ErrorTH")
     states = state_errors = None
     if track_states:
-        outputs = net.output_ids
-        labels = [state_label(outputs, key & ((1 << 64) - 1)) for key in total.columns]
+        keys = np.fromiter(total.columns.keys(), dtype=np.int64, count=total.used)
+        labels = state_labels(net.output_ids, keys)
         order = np.argsort(labels, kind="stable")
         labels = [labels[c] for c in order]
         states = pd.DataFrame(total.state_sum[:, order] / count, index=index, columns=labels)

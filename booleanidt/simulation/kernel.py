@@ -107,23 +107,48 @@ def _tree_pick(tree, leaves, u):
 
 
 @numba.njit(cache=True, nogil=True)
-def _credit(col, a, b, value, dt, windows, cur_k, partial, sums, squares):
-    """Add ``value`` x (time of [a, b) in each window) / dt to column ``col``; flush finished windows."""
-    k = int(a / dt)
-    while k < windows:
-        lo = k * dt
-        if lo >= b:
-            break
-        overlap = min(b, lo + dt) - max(a, lo)
-        if overlap > 0.0:
-            if cur_k[col] != k:
-                if cur_k[col] >= 0:
-                    sums[cur_k[col], col] += partial[col]
-                    squares[cur_k[col], col] += partial[col] * partial[col]
-                cur_k[col] = k
-                partial[col] = 0.0
-            partial[col] += value * overlap / dt
-        k += 1
+def _credit_window(col, k, amount, cur_k, partial, sums, squares):
+    if cur_k[col] != k:
+        if cur_k[col] >= 0:
+            sums[cur_k[col], col] += partial[col]
+            squares[cur_k[col], col] += partial[col] * partial[col]
+        cur_k[col] = k
+        partial[col] = 0.0
+    partial[col] += amount
+
+
+@numba.njit(cache=True, nogil=True)
+def _credit(col, a, b, value, dt, windows, cur_k, partial, sums, squares, full_sum, full_sq):
+    """Add ``value`` x (time of [a, b) in each window) / dt to column ``col``.
+
+    Windows that [a, b) covers completely go to the difference arrays ``full_*``
+    (O(1) whatever their number); partly covered ones to the open partial sum of
+    the column, flushed when the column moves on to another window.
+    """
+    if b <= a:
+        return
+    first = int(a / dt)
+    if first >= windows:
+        return
+    if a > first * dt or b < (first + 1) * dt:
+        _credit_window(col, first, value * (min(b, (first + 1) * dt) - a) / dt, cur_k, partial, sums, squares)
+        first += 1
+    last = min(int(b / dt), windows)
+    if last > first:
+        full_sum[first, col] += value
+        full_sum[last, col] -= value
+        full_sq[first, col] += value * value
+        full_sq[last, col] -= value * value
+    if last >= first and last < windows and b > last * dt:
+        _credit_window(col, last, value * (b - last * dt) / dt, cur_k, partial, sums, squares)
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_full_windows(sums, difference):
+    running = np.zeros(sums.shape[1])
+    for k in range(sums.shape[0]):
+        running += difference[k]
+        sums[k] += running
 
 
 @numba.njit(cache=True, nogil=True)
@@ -206,6 +231,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     rng = np.zeros(4, dtype=np.uint64)
     node_sum = np.zeros((windows, n + 1))
     node_sq = np.zeros((windows, n + 1))
+    node_full = np.zeros((windows + 1, n + 1))
+    node_full_sq = np.zeros((windows + 1, n + 1))
     cur_k = np.full(n + 1, -1, dtype=np.int64)
     partial = np.zeros(n + 1)
     out_bit_of = np.zeros(n, dtype=np.int64)
@@ -216,6 +243,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     state_keys = np.zeros(capacity, dtype=np.int64)
     state_sum = np.zeros((windows, capacity))
     state_sq = np.zeros((windows, capacity))
+    state_full = np.zeros((windows + 1, capacity))
+    state_full_sq = np.zeros((windows + 1, capacity))
     state_cur_k = np.full(capacity, -1, dtype=np.int64)
     state_partial = np.zeros(capacity)
     touched = np.zeros(capacity, dtype=np.int64)
@@ -263,7 +292,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
             else:
                 t_next = t + (dt if discrete else -np.log(_uniform(rng)) / total)
                 entropy = max(np.log2(total) - ent_tree[1] / total, 0.0)
-            _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_sum, node_sq)
+            _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_sum, node_sq,
+                        node_full, node_full_sq)
             finished = t_next >= max_time
             m = -1 if finished else _tree_pick(tree, leaves, _uniform(rng) * total)
             if track_states and (finished or out_bit_of[m] != 0):
@@ -278,13 +308,15 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                         state_keys = _grow(state_keys.reshape(1, -1), 1, capacity).reshape(-1)
                         state_sum = _grow(state_sum, windows, capacity)
                         state_sq = _grow(state_sq, windows, capacity)
+                        state_full = _grow(state_full, windows + 1, capacity)
+                        state_full_sq = _grow(state_full_sq, windows + 1, capacity)
                         state_partial = _grow(state_partial.reshape(1, -1), 1, capacity).reshape(-1)
                         state_cur_k = np.concatenate((state_cur_k, np.full(capacity - state_cur_k.shape[0], -1)))
                         touched = _grow(touched.reshape(1, -1), 1, capacity).reshape(-1)
                     state_keys[col] = key
                 was_open = state_cur_k[col] >= 0
                 _credit(col, segment_start, segment_end, 1.0, dt, windows, state_cur_k, state_partial,
-                        state_sum, state_sq)
+                        state_sum, state_sq, state_full, state_full_sq)
                 if not was_open and state_cur_k[col] >= 0:
                     touched[n_touched] = col
                     n_touched += 1
@@ -295,7 +327,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                 break
             jumps += 1
             if state[m] == 1:
-                _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_sum, node_sq)
+                _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_sum, node_sq,
+                        node_full, node_full_sq)
                 state[m] = 0
             else:
                 state[m] = 1
@@ -312,7 +345,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
             t = t_next
         for i in range(n):
             if state[i] == 1:
-                _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_sum, node_sq)
+                _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_sum, node_sq,
+                        node_full, node_full_sq)
         _flush_columns(cur_k, partial, node_sum, node_sq)
         for p in range(n_touched):
             c = touched[p]
@@ -321,6 +355,36 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
             state_cur_k[c] = -1
             state_partial[c] = 0.0
         n_touched = 0
+    _add_full_windows(node_sum, node_full)
+    _add_full_windows(node_sq, node_full_sq)
+    _add_full_windows(state_sum, state_full)
+    _add_full_windows(state_sq, state_full_sq)
     used = len(columns)
     return (node_sum, node_sq, state_keys[:used], state_sum[:, :used], state_sq[:, :used], fixed, fixed_words,
             jumps, error)
+
+
+@numba.njit(cache=True, nogil=True)
+def merge_states(columns, keys, total_sum, total_sq, used, sums, squares):
+    """Add one chunk's output-state sums into the run's totals (compiled).
+
+    ``columns`` maps state keys to columns of the totals, ``used`` columns are in
+    use; the totals grow by doubling.  Returns ``(total_sum, total_sq, used)``.
+    """
+    windows = total_sum.shape[0]
+    for c in range(keys.shape[0]):
+        key = keys[c]
+        if key in columns:
+            col = columns[key]
+        else:
+            col = used
+            columns[key] = col
+            used += 1
+            if col >= total_sum.shape[1]:
+                capacity = max(16, 2 * total_sum.shape[1])
+                total_sum = _grow(total_sum, windows, capacity)
+                total_sq = _grow(total_sq, windows, capacity)
+        for k in range(windows):
+            total_sum[k, col] += sums[k, c]
+            total_sq[k, col] += squares[k, c]
+    return total_sum, total_sq, used

@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..io._files import atomic_write_text, read_text
 from .settings import SimulationSettings
 
-__all__ = ["SimulationResult", "state_label", "standard_error"]
+__all__ = ["SimulationResult", "state_label", "state_labels", "standard_error"]
 
 NIL = "<nil>"
 SEPARATOR = " -- "
@@ -32,6 +32,17 @@ def state_label(names, mask: int) -> str:
     """MaBoSS's label of the state whose bit ``p`` is set when ``names[p]`` is active."""
     active = [name for p, name in enumerate(names) if (int(mask) >> p) & 1]
     return SEPARATOR.join(active) if active else NIL
+
+
+def state_labels(names, keys: np.ndarray) -> list:
+    """Labels of many states at once (``keys``: int64 bit masks over ``names``).
+
+    >>> state_labels(("A", "B"), np.array([3, 0, 2]))
+    ['A -- B', '<nil>', 'B']
+    """
+    names = np.array(names, dtype=object)
+    bits = (keys.astype(np.uint64)[:, None] >> np.arange(len(names), dtype=np.uint64)) & np.uint64(1)
+    return [SEPARATOR.join(names[row.astype(bool)]) or NIL for row in bits]
 
 
 def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndarray:

@@ -318,7 +318,8 @@ class _ExpressionParser:
         try:
             return Const(function(*values))
         except (ValueError, ZeroDivisionError, OverflowError):
-            raise stream.error(name, f"{name.text}{tuple(values)} is undefined") from None
+            shown = ", ".join(str(v) for v in values)
+            raise stream.error(name, f"{name.text}({shown}) is undefined") from None
 
 
 def constant_value(expr: Expr):

@@ -17,6 +17,8 @@ True
 from __future__ import annotations
 
 import io
+import textwrap
+from collections import Counter
 from typing import Mapping, Optional
 
 import matplotlib.pyplot as plt
@@ -24,9 +26,10 @@ from matplotlib.colors import LinearSegmentedColormap
 import networkx as nx
 
 from .io._files import atomic_write_bytes
+from .errors import BooleanidtError
 from .model import LogicalModel
 
-__all__ = ["plot_network", "layered_layout", "EDGE_STYLES", "STATE_COLOURS"]
+__all__ = ["plot_network", "layered_layout", "short_label", "EDGE_STYLES", "STATE_COLOURS"]
 
 #: sign -> (colour, matplotlib arrow style)
 EDGE_STYLES = {1: ("#2e7d32", "-|>"), -1: ("#c62828", "-["), 0: ("#757575", "-|>")}
@@ -35,31 +38,37 @@ STATE_COLOURS = LinearSegmentedColormap.from_list("booleanidt_state", ["#d6e4f0"
 _ROLE_COLOURS = {"input": "#90caf9", "internal": "#e0e0e0", "output": "#ffcc80"}
 
 
-def layered_layout(model: LogicalModel) -> dict:
+def layered_layout(model: LogicalModel, max_width: int = 12) -> dict:
     """Positions with nodes in rows by their shortest distance from the inputs.
 
     Read-outs (nodes that regulate nothing) and nodes that no input reaches go in
-    the bottom row.
+    the bottom layer.  A layer wider than ``max_width`` nodes wraps onto several rows,
+    so large maps stay readable (taller, not wider).
 
     >>> from booleanidt.expr import Var
     >>> m = LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Var("B")})
     >>> {node: y for node, (_, y) in layered_layout(m).items()}
     {'A': 0.0, 'B': -1.0, 'C': -2.0}
+    >>> sorted({y for _, y in layered_layout(m, max_width=1).values()})
+    [-2.0, -1.0, 0.0]
     """
     graph = model.graph
     sources = list(model.inputs) or [n for n in graph if graph.in_degree(n) == 0] or list(graph)[:1]
     depth = nx.multi_source_dijkstra_path_length(graph, sources) if sources else {}
     outputs = set(model.outputs) - set(model.inputs)
     deepest = max((d for n, d in depth.items() if n not in outputs), default=0)
-    rows: dict = {}
+    layers: dict = {}
     for node in model.nodes:
-        row = deepest + 1 if node in outputs or node not in depth else depth[node]
-        rows.setdefault(int(row), []).append(node)
-    positions = {}
-    for row in sorted(rows):
-        members = sorted(rows[row], key=lambda n: _barycentre(graph, n, positions, rows[row].index(n)))
-        for i, node in enumerate(members):
-            positions[node] = (i - (len(members) - 1) / 2, float(-row))
+        layer = deepest + 1 if node in outputs or node not in depth else depth[node]
+        layers.setdefault(int(layer), []).append(node)
+    positions, row = {}, 0
+    for layer in sorted(layers):
+        members = sorted(layers[layer], key=lambda n: _barycentre(graph, n, positions, layers[layer].index(n)))
+        for start in range(0, len(members), max_width):
+            line = members[start:start + max_width]
+            for i, node in enumerate(line):
+                positions[node] = (i - (len(line) - 1) / 2, float(-row))
+            row += 1
     return positions
 
 
@@ -67,6 +76,22 @@ def _barycentre(graph, node, placed: dict, default: float) -> float:
     """Mean x of the node's already placed regulators (orders a row to reduce crossings)."""
     xs = [placed[p][0] for p in graph.predecessors(node) if p in placed and p != node]
     return sum(xs) / len(xs) if xs else default
+
+
+def short_label(text: str, width: int = 9, lines: int = 2) -> str:
+    """``text`` wrapped on at most ``lines`` lines of ``width`` characters, cut with ``…`` beyond.
+
+    >>> short_label("TNF")
+    'TNF'
+    >>> print(short_label("RIG-I:dsRNA_complex_mitochondrion"))
+    RIG-I:dsR
+    NA_compl…
+    """
+    wrapped = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [text]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][:width - 1] + "…"
+    return "\n".join(wrapped)
 
 
 def _node_colours(model: LogicalModel, state: Optional[Mapping[str, float]], cmap):
@@ -80,7 +105,7 @@ def _node_colours(model: LogicalModel, state: Optional[Mapping[str, float]], cma
 
 def plot_network(model: LogicalModel, state: Optional[Mapping[str, float]] = None, ax=None,
                  positions: Optional[dict] = None, title: Optional[str] = None, path=None,
-                 cmap=None, font_size: float = 7.0):
+                 cmap=None, font_size: float = 7.0, labels: str = "id"):
     """Draw the signed regulatory graph of ``model``.
 
     Parameters
@@ -94,6 +119,8 @@ def plot_network(model: LogicalModel, state: Optional[Mapping[str, float]] = Non
     path : write the figure there as PNG (atomically) when given
     cmap : matplotlib colour map (or its name) for the state; default light blue (0) to orange (1)
     font_size : size of the node labels
+    labels : ``"id"`` or ``"name"`` (the node's name where it has one: CaSQ maps have
+        ids such as ``s_123`` and readable names)
 
     Returns
     -------
@@ -109,16 +136,20 @@ def plot_network(model: LogicalModel, state: Optional[Mapping[str, float]] = Non
     graph = model.graph
     positions = positions or layered_layout(model)
     if ax is None:
-        width = max(6.0, 0.9 * max(sum(1 for p in positions.values() if p[1] == y) for _, y in positions.values()))
-        depth = len({y for _, y in positions.values()})
-        _, ax = plt.subplots(figsize=(min(width, 18.0), 1.1 * depth + 1.5))
+        row_sizes = Counter(y for _, y in positions.values())
+        width = max(6.0, 0.9 * max(row_sizes.values()))
+        _, ax = plt.subplots(figsize=(min(width, 18.0), 1.1 * len(row_sizes) + 1.5))
     colour_map = plt.get_cmap(cmap) if cmap is not None else STATE_COLOURS
     nx.draw_networkx_nodes(graph, positions, nodelist=list(model.nodes), ax=ax, node_size=900,
                            node_color=_node_colours(model, state, colour_map), edgecolors="#424242",
                            linewidths=0.8)
-    for node in model.nodes:  # long names shrink to fit their disc
-        nx.draw_networkx_labels(graph, {node: positions[node]}, labels={node: node}, ax=ax,
-                                font_size=font_size * min(1.0, max(0.7, 6.0 / len(node))))
+    if labels not in ("id", "name"):
+        raise BooleanidtError(f"labels must be 'id' or 'name' (got {labels!r})")
+    for node_id, node in model.nodes.items():  # long labels wrap and shrink to fit their disc
+        text = short_label(node.label if labels == "name" else node_id)
+        longest = max(len(line) for line in text.split("\n"))
+        nx.draw_networkx_labels(graph, {node_id: positions[node_id]}, labels={node_id: text}, ax=ax,
+                                font_size=font_size * min(1.0, max(0.7, 6.0 / max(longest, 1))))
     for sign, (colour, style) in EDGE_STYLES.items():
         edges = [(u, v) for u, v, s in graph.edges(data="sign")
                  if s == sign and not (u == v and model.is_input(u))]

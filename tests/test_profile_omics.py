@@ -118,8 +118,18 @@ def test_anndata_files_are_read_when_anndata_is_installed(tmp_path):
 
 def test_mapping_from_annotations_uses_hgnc_uniprot_ensembl_and_names(model):
     mapping = GeneMapping.from_model(model)
-    assert mapping.node_genes == {"s1": ("TP53",), "s2": ("CCND1", "CCND2"), "s3": ("P00533",),
-                                  "s4": ("ENSG00000136997",), "AKT1": ("AKT1",)}
+    assert mapping.node_genes == {"s1": ("TP53",), "s2": ("CCND1", "CCND2"),
+                                  "s3": ("P00533", "EGFR protein", "s3", "EGFR PROTEIN", "S3"),
+                                  "s4": ("ENSG00000136997", "MYC", "s4", "S4"), "AKT1": ("AKT1",)}
+
+
+@needs_corpus
+def test_mapping_of_a_model_annotated_with_genenames_links():
+    import booleanidt
+    model = booleanidt.read(PROFILE.parent / "sbml-qual" / "Cacace_TdevModel_SBML_2nov2019.sbml")
+    genes = GeneMapping.from_model(model).node_genes
+    # annotated with https://www.genenames.org/.../hgnc_id/HGNC:1834 and named CEBPb
+    assert genes["CEBPb"] == ("HGNC:1834", "CEBPb", "CEBPB")
 
 
 def test_mapping_report_counts_covered_nodes_unused_genes_and_conflicts(model):

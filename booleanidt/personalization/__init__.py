@@ -13,6 +13,8 @@ Data side (samples are rows, genes or nodes are columns, NaN = no data):
                                           (``.normalize(table)``, ``.binarize(table)``)
 :mod:`.discrete`                          mutations / CNA -> forced 0/1: :func:`read_mutations`,
                                           :func:`mutation_calls`, :func:`cna_calls`, :func:`combine_discrete`
+:mod:`.rstats`                            the R statistics PROFILE uses (quantile type 7, scaled mad,
+                                          density peak, moments kurtosis, dip test, mclust "E" mixture)
 :mod:`.profiles`                          :class:`Profiles` (per sample ``{"continuous": {node: x},
                                           "discrete": {node: 0|1}}``), :func:`genes_to_nodes`,
                                           :func:`merge_preferring_first`
@@ -42,7 +44,7 @@ merged over ``"total"`` with :func:`merge_preferring_first`, then over RNA).
 """
 from .discrete import (INACTIVATING_CLASSES, cna_calls, combine_discrete, mutation_calls, mutation_effects,
                        read_gene_roles, read_mutations, read_oncokb)
-from .mapping import GeneMapping, MappingReport, read_mapping
+from .mapping import GeneMapping, MappingReport, annotated_genes, read_mapping
 from .normalize import PROFILE_PROTEIN_RULES, PROFILE_RULES, GeneFit, ReferenceFit, Rules, fit_reference
 from .omics import ProteinTable, read_anndata, read_antibody_table, read_rppa, read_table
 from .profiles import Profiles, genes_to_nodes, merge_preferring_first
@@ -50,6 +52,6 @@ from .profiles import Profiles, genes_to_nodes, merge_preferring_first
 __all__ = ["INACTIVATING_CLASSES", "cna_calls", "combine_discrete", "mutation_calls", "mutation_effects",
            "read_gene_roles", "read_mutations", "read_oncokb",
            "PROFILE_PROTEIN_RULES", "PROFILE_RULES", "GeneFit", "ReferenceFit", "Rules", "fit_reference",
-           "GeneMapping", "MappingReport", "read_mapping",
+           "GeneMapping", "MappingReport", "annotated_genes", "read_mapping",
            "ProteinTable", "read_anndata", "read_antibody_table", "read_rppa", "read_table",
            "Profiles", "genes_to_nodes", "merge_preferring_first"]

@@ -1,9 +1,10 @@
 """Which genes measure which model node: the gene -> node mapping and its report.
 
 By default the mapping comes from the model's own annotations: each node's HGNC
-symbols, UniProt accessions and Ensembl gene ids (:attr:`Node.hgnc_symbols`,
-:attr:`Node.uniprot_ids`, :attr:`Node.ensembl_ids`); a node with none of these
-falls back to its name (and id), as PROFILE users do by hand.  A user table
+symbols, UniProt accessions, Ensembl gene ids and HGNC ids (:attr:`Node.hgnc_symbols`,
+:attr:`Node.uniprot_ids`, :attr:`Node.ensembl_ids`, :func:`annotated_genes`); a node with
+no HGNC symbol also gets its name and id (as written and upper-cased), as PROFILE users
+do by hand.  CaSQ complexes carry no gene annotation: give their genes in a mapping file.  A user table
 overrides it: one line per node, ``node<TAB>GENE1, GENE2`` with a header, as
 PROFILE's ``*_namesToHugo_curated.txt`` files; a node listed with no gene gets none.
 
@@ -32,9 +33,40 @@ import pandas as pd
 from ..errors import InputError
 from ..io._files import read_text
 
-__all__ = ["GeneMapping", "MappingReport", "read_mapping"]
+__all__ = ["GeneMapping", "MappingReport", "read_mapping", "loads_mapping", "annotated_genes", "canonical_gene"]
 
 _ENSEMBL_VERSION = re.compile(r"^(ENS[A-Z]*G\d+)\.\d+$")
+#: HGNC's own gene pages, used as annotations by some models (not MIRIAM URIs)
+_GENENAMES_URL = re.compile(r"genenames\.org/.*?(?:symbol/(?P<symbol>[^/?#]+)|hgnc_id/(?:HGNC:)?(?P<id>\d+))$")
+
+
+def _hgnc_id(identifier: str) -> str:
+    """``"5992"`` or ``"HGNC:5992"`` -> ``"HGNC:5992"``."""
+    return identifier if identifier.upper().startswith("HGNC:") else f"HGNC:{identifier}"
+
+
+def annotated_genes(node) -> tuple:
+    """A node's gene identifiers: HGNC symbols, UniProt, Ensembl (no version) and HGNC ids.
+
+    HGNC ids (``HGNC:5992``) come from ``hgnc`` MIRIAM URIs and from genenames.org links;
+    they match data only when its columns use them (map them to symbols with a mapping file).
+
+    >>> from booleanidt.model import Node, Annotation
+    >>> annotated_genes(Node("x", annotations=(Annotation("bqbiol:is", (
+    ...     "urn:miriam:hgnc.symbol:IL6", "http://identifiers.org/hgnc/6018",
+    ...     "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:6019")),)))
+    ('IL6', 'HGNC:6018', 'HGNC:6019')
+    """
+    symbols, ids = list(node.hgnc_symbols), [_hgnc_id(i) for i in node.identifiers("hgnc")]
+    for annotation in node.annotations:
+        for uri in annotation.uris:
+            match = _GENENAMES_URL.search(uri.strip())
+            if match and match.group("symbol"):
+                symbols.append(match.group("symbol"))
+            elif match:
+                ids.append(_hgnc_id(match.group("id")))
+    genes = symbols + list(node.uniprot_ids) + [canonical_gene(e) for e in node.ensembl_ids] + ids
+    return tuple(dict.fromkeys(genes))
 
 
 def canonical_gene(identifier) -> str:
@@ -101,18 +133,20 @@ class GeneMapping:
 
     @classmethod
     def from_model(cls, model, use_names: bool = True) -> "GeneMapping":
-        """Genes from each node's HGNC, UniProt and Ensembl annotations; name and id as fallback.
+        """Genes from each node's annotations (:func:`annotated_genes`); name and id as fallback.
 
         Parameters
         ----------
         model : a :class:`~booleanidt.model.LogicalModel`
-        use_names : for nodes without such annotations, use the node's name and id
+        use_names : for nodes without an HGNC symbol, also use the node's name and id, as
+            written and in upper case (``Id2`` -> ``ID2``, human gene symbols are upper case)
         """
         node_genes = {}
         for node_id, node in model.nodes.items():
-            genes = node.hgnc_symbols + node.uniprot_ids + tuple(canonical_gene(e) for e in node.ensembl_ids)
-            if not genes and use_names:
-                genes = tuple(dict.fromkeys(g for g in (node.name, node_id) if g))
+            genes = annotated_genes(node)
+            if not node.hgnc_symbols and use_names:
+                names = [g for g in (node.name, node_id) if g]
+                genes += tuple(names) + tuple(g.upper() for g in names)
             node_genes[node_id] = tuple(dict.fromkeys(genes))
         return cls(node_genes)
 

@@ -1,0 +1,108 @@
+"""Reference tools for the analysis tests and benchmark: biodivine-aeon and mpbn on corpus models.
+
+aeon reads a copy of the SBML-qual file with qual:name stripped, so it names variables
+by species id (DESIGN.md section 2); mpbn gets our rules as .bnet text.  Inputs are
+fixed by turning their update function into a constant in both tools.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from booleanidt.expr import simplify, to_text
+
+#: seed of the random input assignment (random.Random(SEED) over sorted input ids)
+SEED = 2026
+
+
+def input_assignments(model) -> dict:
+    """The three ways of fixing the inputs: all 0, all 1, seeded random."""
+    rng = random.Random(SEED)
+    inputs = sorted(model.inputs)
+    return {"all0": {i: 0 for i in inputs}, "all1": {i: 1 for i in inputs},
+            "random": {i: rng.randint(0, 1) for i in inputs}}
+
+
+def strip_names(source: Path, target: Path) -> None:
+    """Copy an SBML-qual file without qual:name, so that biodivine-aeon uses species ids."""
+    import libsbml
+    document = libsbml.readSBMLFromFile(str(source))
+    qual = document.getModel().getPlugin("qual")
+    for i in range(qual.getNumQualitativeSpecies()):
+        qual.getQualitativeSpecies(i).unsetName()
+    libsbml.writeSBMLToFile(document, str(target))
+
+
+def aeon_network(stripped: Path, inputs: dict):
+    """biodivine-aeon's network of the file, inputs fixed, constants inlined (aeon's own reduction)."""
+    import biodivine_aeon as ba
+    network = ba.BooleanNetwork.from_file(str(stripped))
+    for node, value in inputs.items():
+        network.set_update_function(node, "true" if value else "false")
+    network = network.infer_valid_graph()
+    fixed = ba.Percolation.percolate_subspace(ba.AsynchronousGraph(network), {})
+    for node, value in fixed.items():
+        network.set_update_function(node, "true" if value else "false")
+    reduced = network.infer_valid_graph().inline_constants(repair_graph=True)
+    return reduced, {network.get_variable_name(v) if not isinstance(v, str) else v: int(value)
+                     for v, value in fixed.items()}
+
+
+def _rows(models, node_ids, fixed, value_of) -> set:
+    rows = set()
+    for model in models:
+        values = {**fixed, **{k: value_of(v) for k, v in model.items()}}
+        rows.add(tuple(values[n] for n in node_ids))
+    return rows
+
+
+def aeon_fixed_points(stripped: Path, inputs: dict, node_ids) -> set:
+    import biodivine_aeon as ba
+    network, fixed = aeon_network(stripped, inputs)
+    if network.variable_count() == 0:
+        return {tuple(fixed[n] for n in node_ids)}
+    graph = ba.AsynchronousGraph(network)
+    vertices = ba.FixedPoints.symbolic_vertices(graph)
+    return _rows((m.to_named_dict() for m in vertices.items()), node_ids, fixed, int)
+
+
+def aeon_trap_spaces(stripped: Path, inputs: dict, node_ids) -> set:
+    import biodivine_aeon as ba
+    network, fixed = aeon_network(stripped, inputs)
+    if network.variable_count() == 0:
+        return {tuple(fixed[n] for n in node_ids)}
+    context = ba.SymbolicSpaceContext(network)
+    graph = ba.AsynchronousGraph(network, context)
+    spaces = ba.TrapSpaces.minimal_symbolic(context, graph)
+    return _rows((m.to_named_dict() for m in spaces.spaces().items()), node_ids, fixed,
+                 lambda v: "*" if v is None else int(v))
+
+
+def mpbn_network(model, inputs: dict):
+    """mpbn's network of our rules (inputs fixed as constants, free inputs as self-loops)."""
+    import mpbn
+    fixed_model = model.mutate(inputs) if inputs else model
+    levels = model.max_levels
+    rules = {n: (n if fixed_model.is_input(n) else to_text(simplify(r, levels), "bnet"))
+             for n, r in fixed_model.rules.items()}
+    return mpbn.MPBooleanNetwork(rules)
+
+
+def mpbn_fixed_points(model, inputs: dict) -> set:
+    return {tuple(int(fp[n]) for n in model.node_ids) for fp in mpbn_network(model, inputs).fixedpoints()}
+
+
+def mpbn_trap_spaces(model, inputs: dict) -> set:
+    return {tuple("*" if a[n] == "*" else int(a[n]) for n in model.node_ids)
+            for a in mpbn_network(model, inputs).attractors()}
+
+
+def test_input_assignments_follow_the_seeded_rule():
+    from booleanidt.model import LogicalModel
+    model = LogicalModel.from_rules({"B": None, "A": None, "C": None})
+    rng = random.Random(SEED)
+    expected = {"A": rng.randint(0, 1), "B": rng.randint(0, 1), "C": rng.randint(0, 1)}
+    assert input_assignments(model)["random"] == expected
+    assert input_assignments(model)["all1"] == {"A": 1, "B": 1, "C": 1}

@@ -140,3 +140,25 @@ def test_oncokb_annotated_variants_file():
                      ("P", "CBL", "Missense_Mutation", "N454D"))  # CBL N454D: Neutral
     calls = mutation_calls(mutations, oncokb=oncokb)
     assert calls.loc["P", "KRAS"] == 1.0 and calls.loc["P", "TP53"] == 0.0 and math.isnan(calls.loc["P", "CBL"])
+
+
+@needs_corpus
+def test_mutations_over_cna_reproduces_profile_mutcna_on_single_gene_nodes():
+    """Fumia_TCGA_mutCNA.csv = mutation calls, completed by CNA calls, for its 816 patients.
+
+    PROFILE merges genes before mapping them to nodes, so the node files can be merged
+    directly only for nodes measured by one gene (63 of them); PROFILE keeps the patients
+    present in both tables (``samples="intersection"``).
+    """
+    from booleanidt.personalization import read_mapping
+    tcga = PROFILE / "tcga"
+    mutations = pd.read_csv(tcga / "Fumia_TCGA_mutations.csv", index_col=0)
+    cna = pd.read_csv(tcga / "Fumia_TCGA_CNA.csv", index_col=0)
+    expected = pd.read_csv(tcga / "Fumia_TCGA_mutCNA.csv", index_col=0)
+    mapping = read_mapping(PROFILE / "models" / "Fumia2013" / "Fumia_namesToHugo_curated.txt")
+    single = [n for n, genes in mapping.node_genes.items() if len(genes) == 1 and n in expected.columns]
+    merged = combine_discrete(mutations, cna, samples="intersection")
+    assert sorted(merged.index) == sorted(expected.index) and len(single) == 63
+    ours, theirs = merged.loc[expected.index, single], expected[single]
+    assert ((ours == theirs) | (ours.isna() & theirs.isna())).all().all()
+    assert theirs.notna().sum().sum() > 500  # the comparison is not between empty tables

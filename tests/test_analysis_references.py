@@ -106,3 +106,14 @@ def test_input_assignments_follow_the_seeded_rule():
     expected = {"A": rng.randint(0, 1), "B": rng.randint(0, 1), "C": rng.randint(0, 1)}
     assert input_assignments(model)["random"] == expected
     assert input_assignments(model)["all1"] == {"A": 1, "B": 1, "C": 1}
+
+
+def aeon_attractors(stripped: Path, inputs: dict, node_ids) -> set:
+    """Each asynchronous attractor of aeon as a frozenset of state tuples."""
+    import biodivine_aeon as ba
+    network, fixed = aeon_network(stripped, inputs)
+    if network.variable_count() == 0:
+        return {frozenset({tuple(fixed[n] for n in node_ids)})}
+    graph = ba.AsynchronousGraph(network)
+    return {frozenset(_rows((m.to_named_dict() for m in attractor.vertices().items()), node_ids, fixed, int))
+            for attractor in ba.Attractors.attractors(graph)}

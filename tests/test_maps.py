@@ -431,3 +431,29 @@ def test_cli_unknown_map_is_one_line_and_exit_2(capsys):
     err = capsys.readouterr().err
     assert err == ("booleanidt maps: error: booleanidt.maps: no_such_map: no shipped map of that name "
                    "(known: macrophage_polarization, ra_synovial_fibroblast, th_differentiation)\n")
+
+
+# --- the network plot -------------------------------------------------------------------------
+
+def test_network_plot_draws_every_signed_edge_in_its_colour(ra):
+    from collections import Counter
+
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import FancyArrowPatch
+
+    from booleanidt.network_plot import EDGE_STYLES, STATE_COLOURS, plot_network
+
+    state = {node: 1 for node in ra.nodes}
+    ax = plot_network(ra, state=state)
+    drawn = Counter(to_hex(p.get_edgecolor()) for p in ax.patches if isinstance(p, FancyArrowPatch))
+    # the RA rule table has 4 inhibitions (c-FLIP -| CASP8, BCL2 -| CASP9, XIAP -| CASP3,
+    # CASP3 -| Proliferation) and no dual edge
+    signs = Counter(sign for _, _, sign in ra.graph.edges(data="sign"))
+    assert signs[-1] == 4 and signs[0] == 0
+    assert drawn[EDGE_STYLES[-1][0]] == signs[-1]
+    assert drawn[EDGE_STYLES[1][0]] == signs[1]
+    nodes = ax.collections[0]
+    assert len(nodes.get_facecolors()) == len(ra.nodes)
+    assert {to_hex(c) for c in nodes.get_facecolors()} == {to_hex(STATE_COLOURS(1.0))}
+    plt.close(ax.figure)

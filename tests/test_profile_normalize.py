@@ -196,8 +196,28 @@ def test_a_sample_with_no_gene_of_the_fit_is_refused(cohort):
 
 # --- the PROFILE reference ---------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def rppa_genes_fit_mapping():
+    """data_rppa.txt at gene level (raw antibodies averaged), its protein-rules fit, the Fumia mapping."""
+    if not TCGA.is_dir():
+        pytest.skip(f"PROFILE corpus not found at {TCGA}")
+    protein = read_rppa(TCGA / "data_rppa.txt", TCGA / "RPPA_corres_TCGA.xlsx", sample_id_length=15)
+    genes = protein.gene_level()
+    fit = fit_reference(genes, PROFILE_PROTEIN_RULES, progress=False)
+    mapping = read_mapping(PROFILE / "models" / "Fumia2013" / "Fumia_namesToHugo_curated.txt")
+    return genes, fit, mapping
+
+
+def _same(ours: pd.DataFrame, expected: pd.DataFrame, tolerance: float):
+    assert sorted(ours.columns) == sorted(expected.columns)
+    assert sorted(ours.index) == sorted(expected.index)
+    ours = ours.loc[expected.index, expected.columns]
+    assert (ours.isna() == expected.isna()).all().all()
+    assert np.nanmax(np.abs(ours.to_numpy() - expected.to_numpy())) <= tolerance
+
+
 @needs_corpus
-def test_rppa_normalisation_reproduces_profile_prot_norm():
+def test_rppa_normalisation_reproduces_profile_prot_norm(rppa_genes_fit_mapping):
     """data_rppa.txt + RPPA_corres_TCGA.xlsx -> Fumia_TCGA_prot_norm.csv within 1e-6.
 
     That file was written by PROFILE's 2018 script: the raw antibodies of a gene (as the
@@ -206,15 +226,19 @@ def test_rppa_normalisation_reproduces_profile_prot_norm():
     antibodies are not flipped.  With the RNA rules most RPPA genes (centred on 0) would
     be ZeroInf, and the file holds sigmoids: see normalize.py.
     """
-    protein = read_rppa(TCGA / "data_rppa.txt", TCGA / "RPPA_corres_TCGA.xlsx", sample_id_length=15)
-    genes = protein.gene_level()
-    fit = fit_reference(genes, PROFILE_PROTEIN_RULES, progress=False)
-    mapping = read_mapping(PROFILE / "models" / "Fumia2013" / "Fumia_namesToHugo_curated.txt")
-    nodes = genes_to_nodes(fit.normalize(genes), mapping)
+    genes, fit, mapping = rppa_genes_fit_mapping
     expected = pd.read_csv(TCGA / "Fumia_TCGA_prot_norm.csv", index_col=0)
     assert expected.shape == (673, 41)
-    assert sorted(nodes.columns) == sorted(expected.columns)
-    assert sorted(nodes.index) == sorted(expected.index)
-    ours = nodes.loc[expected.index, expected.columns]
-    assert (ours.isna() == expected.isna()).all().all()
-    assert np.nanmax(np.abs(ours.to_numpy() - expected.to_numpy())) < 1e-6
+    _same(genes_to_nodes(fit.normalize(genes), mapping), expected, 1e-6)
+
+
+@needs_corpus
+def test_rppa_binarisation_reproduces_profile_prot(rppa_genes_fit_mapping):
+    """The same pipeline binarised (q25 - IQR / q75 + IQR fences) gives Fumia_TCGA_prot.csv exactly.
+
+    A node's binary value is kept only where its genes agree (PROFILE's inverse_mapping).
+    """
+    genes, fit, mapping = rppa_genes_fit_mapping
+    expected = pd.read_csv(TCGA / "Fumia_TCGA_prot.csv", index_col=0)
+    assert expected.notna().sum().sum() == 2044
+    _same(genes_to_nodes(fit.binarize(genes), mapping, "discrete"), expected, 0.0)

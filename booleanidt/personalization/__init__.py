@@ -38,9 +38,11 @@ Proteins (RPPA)::
     genes = protein.gene_level()                         # raw antibodies averaged per gene
     values = fit_reference(genes, PROFILE_PROTEIN_RULES).normalize(genes)
 
-(this reproduces PROFILE's Fumia_TCGA_prot_norm.csv; current PROFILE instead normalises
-each antibody, then ``protein.gene_level(normalised, "phospho", flip_inhibitory=True)``
-merged over ``"total"`` with :func:`merge_preferring_first`, then over RNA).
+(this reproduces PROFILE's Fumia_TCGA_prot_norm.csv and, with ``.binarize``,
+Fumia_TCGA_prot.csv; current PROFILE instead classifies and normalises each antibody
+with the RNA rules (its ``compute_criteria``), then takes
+``protein.gene_level(normalised, "phospho", flip_inhibitory=True)`` merged over
+``"total"`` with :func:`merge_preferring_first`, then over RNA).
 """
 from .discrete import (INACTIVATING_CLASSES, cna_calls, combine_discrete, mutation_calls, mutation_effects,
                        read_gene_roles, read_mutations, read_oncokb)

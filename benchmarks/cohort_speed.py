@@ -23,6 +23,7 @@ import pandas as pd
 
 from booleanidt import cohort
 from booleanidt.io import maboss as maboss_io
+from booleanidt.personalization import Profiles
 from booleanidt.personalization.apply import mark_outputs, personalize
 
 CORPUS = Path(os.environ.get("BOOLEANIDT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
@@ -43,9 +44,10 @@ def main(argv=None) -> int:
 
     model = maboss_io.read(FUMIA / "Fumia2013.bnd", FUMIA / "Fumia2013.cfg")
     settings = maboss_io.read_settings(FUMIA / "Fumia2013.cfg").replace(sample_count=args.samples)
-    profiles = cohort.profiles_from_tables(pd.read_csv(TCGA / "Fumia_TCGA_RNA_norm.csv", index_col=0),
-                                           pd.read_csv(TCGA / "Fumia_TCGA_mutCNA.csv", index_col=0))
-    profiles = dict(list(profiles.items())[:args.patients])
+    rna = pd.read_csv(TCGA / "Fumia_TCGA_RNA_norm.csv", index_col=0)
+    mutcna = pd.read_csv(TCGA / "Fumia_TCGA_mutCNA.csv", index_col=0)
+    patients = [p for p in rna.index if p in set(mutcna.index)][:args.patients]
+    profiles = Profiles(rna.loc[patients], mutcna.loc[patients])
     cores = os.cpu_count() or 1
     print(f"Fumia2013: {len(model.nodes)} nodes, {len(profiles)} patients, {settings.sample_count} trajectories, "
           f"max_time {settings.max_time}, time_tick {settings.time_tick}, {cores} cores")

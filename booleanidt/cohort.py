@@ -46,7 +46,7 @@ from .model import LogicalModel
 from .personalization.apply import mark_outputs, personalize
 from .simulation.settings import SimulationSettings
 
-__all__ = ["run", "patient_seed", "simulate_patient", "profiles_from_tables", "read_scores",
+__all__ = ["run", "patient_seed", "simulate_patient", "read_scores",
            "CohortError", "SCORES_FILE"]
 
 #: name of the whole table in ``results_dir``
@@ -71,35 +71,6 @@ def patient_seed(seed: int, patient: str) -> int:
     """
     digest = hashlib.sha256(f"{int(seed)}\x00{patient}".encode("utf-8")).digest()
     return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
-
-
-def profiles_from_tables(continuous: Optional[pd.DataFrame] = None,
-                         discrete: Optional[pd.DataFrame] = None) -> dict:
-    """Patient -> ``{"continuous": {...}, "discrete": {...}}`` from samples x nodes tables.
-
-    When both tables are given, only the patients present in both are kept (as PROFILE does).
-    NaN cells mean "no data" and are left out.
-
-    >>> c = pd.DataFrame({"A": [0.2, 0.9]}, index=["P1", "P2"])
-    >>> d = pd.DataFrame({"B": [1.0, float("nan")]}, index=["P2", "P3"])
-    >>> profiles_from_tables(c, d)
-    {'P2': {'continuous': {'A': 0.9}, 'discrete': {'B': 1}}}
-    """
-    tables = {k: t for k, t in (("continuous", continuous), ("discrete", discrete)) if t is not None}
-    if not tables:
-        raise CohortError("no profile table given (continuous and/or discrete)")
-    patients = None
-    for table in tables.values():
-        ids = [str(i) for i in table.index]
-        patients = ids if patients is None else [p for p in patients if p in set(ids)]
-    profiles = {p: {"continuous": {}, "discrete": {}} for p in patients}
-    for kind, table in tables.items():
-        table = table.copy()
-        table.index = [str(i) for i in table.index]
-        for patient, row in table.loc[patients].iterrows():
-            values = row.dropna().to_dict()
-            profiles[patient][kind] = {k: int(v) for k, v in values.items()} if kind == "discrete" else values
-    return profiles
 
 
 def _last_window_scores(result, outputs) -> dict:
@@ -216,8 +187,8 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
     Parameters
     ----------
     model : LogicalModel
-    profiles : mapping patient id -> profile (``{"continuous": {...}, "discrete": {...}}``,
-        see :func:`profiles_from_tables`)
+    profiles : mapping patient id -> profile (``{"continuous": {...}, "discrete": {...}}``),
+        e.g. a :class:`booleanidt.personalization.Profiles`
     outputs : output (phenotype) node ids whose last-window probability is the score
     executor : concurrent.futures.Executor or dask.distributed.Client; None = local processes
     settings : SimulationSettings (threads are set to 1 per patient)

@@ -11,6 +11,7 @@ import pytest
 from booleanidt import cohort
 from booleanidt.expr import And, Const, IfThenElse, Logic, Not, Or, Param, Var
 from booleanidt.model import LogicalModel
+from booleanidt.personalization import Profiles
 from booleanidt.personalization.apply import mark_outputs, personalize
 from booleanidt.simulation.settings import SimulationSettings
 
@@ -117,15 +118,6 @@ def test_rerun_skips_finished_patients(tmp_path, small_model, profiles, local_ta
                    results_dir=tmp_path)
 
 
-def test_profiles_from_tables_keeps_common_patients():
-    continuous = pd.DataFrame({"RAS": [0.5, 0.25, np.nan]}, index=["A", "B", "C"])
-    discrete = pd.DataFrame({"P53": [1.0, np.nan]}, index=["C", "B"])
-    assert cohort.profiles_from_tables(continuous, discrete) == {
-        "B": {"continuous": {"RAS": 0.25}, "discrete": {}},
-        "C": {"continuous": {}, "discrete": {"P53": 1}},
-    }
-
-
 def test_empty_cohort_raises(small_model):
     with pytest.raises(cohort.CohortError, match="no patient"):
         cohort.run(small_model, {}, OUTPUTS)
@@ -167,7 +159,8 @@ def fumia_runs(tmp_path_factory):
     model = maboss_io.read(FUMIA / "Fumia2013.bnd", FUMIA / "Fumia2013.cfg")
     rna = pd.read_csv(TCGA / "Fumia_TCGA_RNA_norm.csv", index_col=0)
     mutcna = pd.read_csv(TCGA / "Fumia_TCGA_mutCNA.csv", index_col=0)
-    profiles = cohort.profiles_from_tables(rna, mutcna)
+    common = [p for p in rna.index if p in set(mutcna.index)]
+    profiles = Profiles(rna.loc[common], mutcna.loc[common])
     # every 40th patient: a spread of the cohort, wild type first
     chosen = {p: profiles[p] for p in list(profiles)[::40][:N_PATIENTS]}
     cohort_profiles = {"WT": {}, **chosen}

@@ -60,7 +60,7 @@ from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SettingsError, S
 from ._files import atomic_write_text, read_text
 from ._grammar import Token, TokenStream, blank_comments, parse_expression_from, tokenize
 
-__all__ = ["loads", "dumps", "read", "write", "loads_settings", "read_settings"]
+__all__ = ["loads", "dumps", "read", "write", "loads_settings", "read_settings", "apply_cfg", "apply_cfg_text"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CORE_ATTRIBUTES = ("logic", "rate_up", "rate_down", "is_internal", "refstate", "fixed")
@@ -342,25 +342,15 @@ class _ModelBuilder:
         attributes = block.attributes
         extra = {name: to_text(expr) for name, expr in attributes.items() if name not in _CORE_ATTRIBUTES}
         metadata = {"maboss_attributes": extra} if extra else {}
-        flags = {flag: value for (node_id, flag), (value, _) in self.config.node_flags.items() if node_id == block.id}
-        for flag in ("is_internal", "refstate"):
-            if flag not in flags and flag in attributes:
-                flags[flag] = self.number(block.id, flag, attributes[flag])
-        if "refstate" in flags:
-            metadata["maboss_refstate"] = flags["refstate"]
-        return Node(block.id, internal=bool(flags.get("is_internal", 0)), metadata=metadata)
-
-    def check_config_nodes(self):
-        for node_id, (_, line) in self.config.istates.items():
-            if node_id not in self.blocks:
-                raise InputError(self.cfg_source, f"line {line}", f"initial state of unknown node {node_id}")
-        for (node_id, flag), (_, token) in self.config.node_flags.items():
-            if node_id not in self.blocks:
-                raise InputError(self.cfg_source, token.where, f"{flag} of unknown node {node_id}")
+        if "refstate" in attributes:
+            metadata["maboss_refstate"] = self.number(block.id, "refstate", attributes["refstate"])
+        internal = self.number(block.id, "is_internal", attributes["is_internal"]) if "is_internal" in attributes else 0
+        return Node(block.id, internal=bool(internal), metadata=metadata)
 
     def build(self) -> LogicalModel:
-        self.check_config_nodes()
-        nodes, rules, rates_up, rates_down, mutations, fixed = {}, {}, {}, {}, {}, {}
+        """The network with the .cfg's parameters; perturbations are applied by :meth:`perturb`."""
+        nodes, rules, rates_up, rates_down = {}, {}, {}, {}
+        self.mutations, self.fixed = {}, {}
         params = dict(self.config.parameters)
         for node_id, block in self.blocks.items():
             for attribute, expr in block.attributes.items():
@@ -373,7 +363,7 @@ class _ModelBuilder:
             if mutant_up and mutant_down:
                 high, low = params.get(f"High_{node_id}"), params.get(f"Low_{node_id}")
                 if bool(high) != bool(low):
-                    mutations[node_id] = 1 if high else 0
+                    self.mutations[node_id] = 1 if high else 0
                 else:
                     up, down = block.attributes["rate_up"], block.attributes["rate_down"]
             if up is not None and up != default_rate_up():
@@ -381,16 +371,56 @@ class _ModelBuilder:
             if down is not None and down != default_rate_down():
                 rates_down[node_id] = down
             if "fixed" in block.attributes:
-                fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
-        for node_id in mutations:
+                self.fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
+        for node_id in self.mutations:
             del params[f"High_{node_id}"], params[f"Low_{node_id}"]
-        if mutations:
+        if self.mutations:
             params.pop("nb_mutable", None)
-        initial = {n: p for n, (p, _) in self.config.istates.items() if p is not None}
-        joint = tuple(group for group, _ in self.config.joint)
-        model = LogicalModel(nodes=nodes, rules=rules, rates_up=rates_up, rates_down=rates_down,
-                             parameters=params, initial_probabilities=initial, joint_initial_states=joint)
-        return model.mutate(mutations).fix(fixed)
+        return LogicalModel(nodes=nodes, rules=rules, rates_up=rates_up, rates_down=rates_down, parameters=params)
+
+    def perturb(self, model: LogicalModel) -> LogicalModel:
+        """Apply the mutants and fixed nodes found by :meth:`build`."""
+        return model.mutate(self.mutations).fix(self.fixed)
+
+
+def _apply_config(model: LogicalModel, config: _Config, source: str) -> LogicalModel:
+    """``model`` with the initial states and node flags of a .cfg (parameters are the caller's)."""
+    for node_id, (_, line) in config.istates.items():
+        if node_id not in model.nodes:
+            raise InputError(source, f"line {line}", f"initial state of unknown node {node_id}")
+    nodes = dict(model.nodes)
+    for (node_id, flag), (value, token) in config.node_flags.items():
+        if node_id not in nodes:
+            raise InputError(source, token.where, f"{flag} of unknown node {node_id}")
+        node = nodes[node_id]
+        if flag == "is_internal":
+            nodes[node_id] = dataclasses.replace(node, internal=bool(value))
+        else:
+            nodes[node_id] = dataclasses.replace(node, metadata={**node.metadata, "maboss_refstate": value})
+    initial = {**model.initial_probabilities,
+               **{n: p for n, (p, _) in config.istates.items() if p is not None}}
+    joint = model.joint_initial_states + tuple(group for group, _ in config.joint)
+    return model.replace(nodes=nodes, initial_probabilities=initial, joint_initial_states=joint)
+
+
+def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>") -> LogicalModel:
+    """``model`` (from any format) with a .cfg's parameters, initial states and internal nodes.
+
+    This is how a MaBoSS .cfg is used with an SBML-qual or .bnet model.
+
+    >>> from booleanidt.expr import Var
+    >>> m = apply_cfg_text(LogicalModel.from_rules({"A": None, "B": Var("A")}), "$k = 2; [A].istate = 3 [0], 1 [1];")
+    >>> m.parameters, m.initial_probabilities
+    ({'k': 2}, {'A': 0.25})
+    """
+    config = _ConfigParser(cfg_text, source).parse()
+    model = model.replace(parameters={**model.parameters, **config.parameters})
+    return _apply_config(model, config, source)
+
+
+def apply_cfg(model: LogicalModel, cfg_path) -> LogicalModel:
+    """:func:`apply_cfg_text` on a .cfg file."""
+    return apply_cfg_text(model, _read_source(cfg_path), str(cfg_path))
 
 
 def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>",
@@ -410,7 +440,8 @@ def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>
     cfg_source = cfg_source or source
     blocks = _parse_bnd(bnd_text, source)
     config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
-    return _ModelBuilder(blocks, config, source, cfg_source).build()
+    builder = _ModelBuilder(blocks, config, source, cfg_source)
+    return builder.perturb(_apply_config(builder.build(), config, cfg_source))
 
 
 def _cfg_beside(bnd_path: Path) -> Optional[Path]:

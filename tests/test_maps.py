@@ -452,7 +452,8 @@ def test_network_plot_draws_every_signed_edge_in_its_colour(ra):
     signs = Counter(sign for _, _, sign in ra.graph.edges(data="sign"))
     assert signs[-1] == 4 and signs[0] == 0
     assert drawn[EDGE_STYLES[-1][0]] == signs[-1]
-    assert drawn[EDGE_STYLES[1][0]] == signs[1]
+    # inputs' self-loops (X = X: "keeps its value") are not drawn
+    assert drawn[EDGE_STYLES[1][0]] == signs[1] - len(ra.inputs)
     nodes = ax.collections[0]
     assert len(nodes.get_facecolors()) == len(ra.nodes)
     assert {to_hex(c) for c in nodes.get_facecolors()} == {to_hex(STATE_COLOURS(1.0))}

@@ -49,10 +49,10 @@ def path(name: str) -> Path:
 
     Raises :class:`~booleanidt.errors.InputError` for an unknown name.
 
-    >>> path("no_such_map")
+    >>> path("no_such_map")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    booleanidt.errors.InputError: booleanidt.maps: no_such_map: no shipped map of that name (known: macrophage_polarization, ra_synovial_fibroblast, th_differentiation)
+    booleanidt.errors.InputError: booleanidt.maps: no_such_map: no shipped map of that name (known: macrophage_...)
     """
     known = names()
     if name not in known:

@@ -85,6 +85,13 @@ def test_at_least_three_maps_with_the_default_first_model():
     assert booleanidt.maps.DEFAULT == "th_differentiation"
 
 
+def test_maps_module_examples_hold():
+    # maps/ is outside the booleanidt/ folder that `pytest --doctest-modules booleanidt` collects
+    import doctest
+    failures, attempted = doctest.testmod(booleanidt.maps, optionflags=doctest.ELLIPSIS)
+    assert attempted >= 5 and failures == 0
+
+
 @pytest.mark.parametrize("name", booleanidt.maps.names())
 def test_shipped_file_is_valid_sbml_qual(name):
     document = libsbml.readSBMLFromFile(str(booleanidt.maps.path(name)))

@@ -13,6 +13,7 @@ from booleanidt.model import Annotation, LogicalModel, Node
 from booleanidt.personalization import (GeneMapping, Profiles, genes_to_nodes, merge_preferring_first,
                                         read_antibody_table, read_mapping, read_rppa, read_table)
 from booleanidt.personalization.mapping import loads_mapping
+from booleanidt.personalization.omics import loads_table
 from conftest import PROFILE, needs_corpus
 
 TCGA = PROFILE / "tcga"
@@ -60,7 +61,8 @@ def test_ensembl_versions_are_dropped_from_gene_labels(tmp_path):
 
 def test_orientation_without_known_genes_takes_the_longer_axis_as_genes_and_can_be_forced(tmp_path):
     path = _write(tmp_path / "rna.tsv", "id\tA\tB\nG1\t1\t2\nG2\t3\t4\nG3\t5\t6\n")
-    assert list(read_table(path).index) == ["A", "B"]
+    with pytest.warns(UserWarning, match="no known gene tells the layout; read as genes x samples"):
+        assert list(read_table(path).index) == ["A", "B"]
     assert list(read_table(path, orientation="samples x genes").index) == ["G1", "G2", "G3"]
 
 
@@ -97,6 +99,11 @@ def test_a_value_that_is_not_a_number_names_its_row_and_column(tmp_path):
     with pytest.raises(InputError) as error:
         read_table(path, genes=["TP53"])
     assert str(error.value) == f"{path}: row MYC, column S2: 'high' is not a number"
+
+
+def test_loads_table_sees_repeated_sample_ids_too():
+    with pytest.raises(InputError, match=r"^<rna>: sample S1: appears more than once \(genes x samples\)$"):
+        loads_table("gene,S1,S1\nTP53,1,2\n", "<rna>", genes=["TP53"])
 
 
 def test_a_missing_file_is_an_input_error(tmp_path):
@@ -164,7 +171,7 @@ def test_mapping_file_naming_unknown_nodes_is_refused(model, tmp_path):
 
 def test_a_table_with_no_gene_of_the_model_is_refused(model, tmp_path):
     path = _write(tmp_path / "rna.tsv", "gene\tS1\tS2\nXIST\t1\t2\nGAPDH\t3\t4\nACTB\t5\t6\n")
-    table = read_table(path)
+    table = read_table(path, orientation="genes x samples")
     with pytest.raises(InputError) as error:
         Profiles.from_tables(GeneMapping.from_model(model), continuous=table)
     assert str(error.value) == (f"{path}: genes: none of the 3 genes (XIST, GAPDH, ACTB) maps to a model node "

@@ -4,8 +4,8 @@ Every reader returns a numeric :class:`pandas.DataFrame` with **samples as rows 
 genes (or antibodies, or nodes) as columns**, NaN where a value is missing, the
 layout PROFILE works in.  Files may be CSV, TSV (``.tsv``, ``.txt``, ``.tab``, also
 gzipped) or Parquet, written genes x samples or samples x genes: the orientation is
-detected (the axis whose labels overlap the ``genes`` given, else the longer axis)
-and can be stated with ``orientation=``; the one used is in ``table.attrs["orientation"]``.
+detected (the axis whose labels overlap the ``genes`` given; else, with a warning,
+the longer axis is taken as genes) and can be stated with ``orientation=``; the one used is in ``table.attrs["orientation"]``.
 Gene labels lose Ensembl versions (``ENSG00000141510.16`` -> ``ENSG00000141510``).
 
 Bad input raises :class:`~booleanidt.errors.InputError` naming the file, the element
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -71,7 +72,7 @@ def _to_numbers(frame: pd.DataFrame, source, row_label: str = "row") -> pd.DataF
     return numbers.astype(float)
 
 
-def _orientation(frame: pd.DataFrame, genes: Optional[Iterable], orientation: str) -> str:
+def _orientation(frame: pd.DataFrame, genes: Optional[Iterable], orientation: str, source) -> str:
     if orientation not in ORIENTATIONS:
         raise ValueError(f"orientation must be one of {ORIENTATIONS}, not {orientation!r}")
     if orientation != "auto":
@@ -82,7 +83,10 @@ def _orientation(frame: pd.DataFrame, genes: Optional[Iterable], orientation: st
         in_columns = sum(str(label) in known for label in frame.columns)
         if in_rows != in_columns:
             return "genes x samples" if in_rows > in_columns else "samples x genes"
-    return "genes x samples" if frame.shape[0] >= frame.shape[1] else "samples x genes"
+    guess = "genes x samples" if frame.shape[0] >= frame.shape[1] else "samples x genes"
+    warnings.warn(f"{source}: no known gene tells the layout; read as {guess} (the longer axis as genes); "
+                  "pass orientation= to confirm", stacklevel=3)
+    return guess
 
 
 def frame_to_table(frame: pd.DataFrame, source, orientation: str = "auto", genes=None,
@@ -113,7 +117,7 @@ def frame_to_table(frame: pd.DataFrame, source, orientation: str = "auto", genes
     frame.index = frame.index.map(lambda label: str(label).strip())
     frame.columns = frame.columns.map(lambda label: str(label).strip())
     table = _to_numbers(frame, source)
-    oriented = _orientation(table, genes, orientation)
+    oriented = _orientation(table, genes, orientation, source)
     if oriented == "genes x samples":
         table = table.T
     if sample_id_length:
@@ -129,36 +133,43 @@ def frame_to_table(frame: pd.DataFrame, source, orientation: str = "auto", genes
     return table
 
 
+def _read_delimited(handle, source, sep: Optional[str]) -> pd.DataFrame:
+    """A delimited table with its first column as labels.
+
+    The header is read as a row so that repeated sample ids are seen (pandas would rename
+    the second ``S1`` to ``S1.1``); an empty header cell becomes ``Unnamed: i``.
+    """
+    try:
+        raw = pd.read_csv(handle, sep=sep, engine="c" if sep else "python", header=None, dtype=str,
+                          keep_default_na=False)
+    except Exception as exc:  # parsers raise many types; report them as bad input
+        raise InputError(source, None, f"cannot read the table: {str(exc).strip().splitlines()[-1]}") from None
+    header = [f"Unnamed: {i}" if pd.isna(c) or str(c) == "" else str(c) for i, c in enumerate(raw.iloc[0])]
+    frame = raw.iloc[1:, 1:]
+    frame.columns, frame.index = header[1:], list(raw.iloc[1:, 0])
+    return frame
+
+
 def loads_table(text: str, source: str = "<string>", sep: str = ",", **options) -> pd.DataFrame:
     """Parse a delimited text table (see :func:`frame_to_table` for the options)."""
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, index_col=0, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(source, None, f"cannot parse the table: {str(exc).strip().splitlines()[-1]}") from None
-    return frame_to_table(frame, source, **options)
+    return frame_to_table(_read_delimited(io.StringIO(text), source, sep), source, **options)
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(path, None, "no such file")
     kind = _suffixes(path)
+    if kind not in (".parquet", ".pq", ".xlsx", ".xls"):
+        return _read_delimited(path, path, _SEPARATORS.get(kind))
     try:
-        if kind in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-            first = frame.columns[0]
-            if not pd.api.types.is_numeric_dtype(frame[first]):
-                frame = frame.set_index(first)
-            return frame
         if kind in (".xlsx", ".xls"):
             return pd.read_excel(path, index_col=0, dtype=str)
-        raw = pd.read_csv(path, sep=_SEPARATORS.get(kind, None), engine="python" if kind not in _SEPARATORS
-                          else "c", header=None, dtype=str, keep_default_na=False)
+        frame = pd.read_parquet(path)
     except Exception as exc:  # parsers raise many types; report them as bad input
         raise InputError(path, None, f"cannot read the table: {str(exc).strip().splitlines()[-1]}") from None
-    # the header is read as a row so that repeated sample ids are seen, not renamed "S1.1"
-    header = [f"Unnamed: {i}" if pd.isna(c) or str(c) == "" else str(c) for i, c in enumerate(raw.iloc[0])]
-    frame = raw.iloc[1:, 1:]
-    frame.columns, frame.index = header[1:], list(raw.iloc[1:, 0])
+    first = frame.columns[0]
+    if not pd.api.types.is_numeric_dtype(frame[first]):
+        frame = frame.set_index(first)
     return frame
 
 
@@ -171,7 +182,7 @@ def read_table(path, orientation: str = "auto", genes=None, sample_id_length: Op
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "cna.tsv")
     >>> _ = open(path, "w").write("Hugo_Symbol\\tS1\\tS2\\nTP53\\t-2\\t0\\nEGFR\\t2\\t1\\nMYC\\t0\\t0\\n")
-    >>> read_table(path).to_dict("index")
+    >>> read_table(path, genes=["TP53", "MYC"]).to_dict("index")
     {'S1': {'TP53': -2.0, 'EGFR': 2.0, 'MYC': 0.0}, 'S2': {'TP53': 0.0, 'EGFR': 1.0, 'MYC': 0.0}}
     """
     path = Path(path)

@@ -407,8 +407,8 @@ def test_ra_nfkb_blockade_lets_tnf_kill(ra):
 
 
 def test_ra_jak_inhibition_stops_il6_driven_proliferation(ra):
-    # JAK inhibition (tofacitinib) blocks IL-6/STAT3 signalling in RA fibroblasts
-    # (Migita et al. 2011 Clin Exp Immunol 166:25)
+    # JAK1 carries IL-6 receptor signalling to STAT3 (Heinrich et al. 2003 Biochem J 374:1), the
+    # target of JAK inhibitors in RA
     states = fixed_points(ra.mutate({"JAK1": 0}), inputs=environment(ra, ("TNF_e", "IL6_e")))
     assert len(states) >= 1 and (states[["Proliferation", "STAT3"]] == 0).all(axis=None)
 

@@ -245,7 +245,7 @@ class _ConfigParser:
         if len(names) == 1:
             total = sum(w for w, _ in choices)
             weight_of_one = sum(w for w, levels in choices if levels == (1,))
-            probability = weight_of_one if abs(total - 1) < 1e-12 else weight_of_one / total
+            probability = float(weight_of_one if abs(total - 1) < 1e-12 else weight_of_one / total)
             self.config.istates[names[0]] = (probability, start.line)
         else:
             self.config.joint.append((group, start.line))
@@ -414,6 +414,7 @@ def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>")
     ({'k': 2}, {'A': 0.25})
     """
     config = _ConfigParser(cfg_text, source).parse()
+    _settings_from(config, source)
     model = model.replace(parameters={**model.parameters, **config.parameters})
     return _apply_config(model, config, source)
 
@@ -440,6 +441,7 @@ def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>
     cfg_source = cfg_source or source
     blocks = _parse_bnd(bnd_text, source)
     config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
+    _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
     builder = _ModelBuilder(blocks, config, source, cfg_source)
     return builder.perturb(_apply_config(builder.build(), config, cfg_source))
 
@@ -538,7 +540,7 @@ def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> st
     lines = []
     if settings is not None:
         lines += [f"{name} = {_number(value)};" for name, value in settings.to_cfg_values().items()]
-        lines += ["use_physrandgen = 0;", ""]
+    lines += ["use_physrandgen = 0;"]  # the seeded generator; MaBoSS also refuses a .cfg with no statement
     params = dict(model.parameters)
     if model.mutations:
         params["nb_mutable"] = len(model.mutations)
@@ -557,13 +559,14 @@ def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> st
 def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) -> tuple:
     """``(bnd_text, cfg_text)`` for ``model`` (booleanized first if it is multi-valued).
 
-    ``settings`` adds the run settings to the .cfg (with ``use_physrandgen = 0`` so
-    that MaBoSS uses the seeded generator).
+    ``settings`` adds the run settings to the .cfg.  The .cfg always says
+    ``use_physrandgen = 0``, so that MaBoSS uses its seeded generator.
 
     >>> from booleanidt.expr import Var, Not
     >>> m = LogicalModel.from_rules({"A": None, "B": Not(Var("A"))}).mutate({"A": 1})
     >>> bnd, cfg = dumps(m)
     >>> print(cfg, end="")
+    use_physrandgen = 0;
     $nb_mutable = 1;
     $High_A = 1;
     $Low_A = 0;

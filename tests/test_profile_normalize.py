@@ -120,6 +120,14 @@ def test_threshold_is_a_tenth_of_the_median_amplitude(cohort):
     assert fit.threshold == pytest.approx(np.median(table.max() - table.min()) / 10)
 
 
+def test_a_gene_without_values_is_discarded_and_counts_as_minus_infinity_in_the_threshold():
+    # R: max(numeric(0)) - min(numeric(0)) is -Inf, so the median amplitude moves down
+    table = pd.DataFrame({"A": [0.0, 1, 2, 3], "B": [0.0, 2, 4, 6], "EMPTY": [np.nan] * 4})
+    fit = fit_reference(table, progress=False)
+    assert fit.threshold == pytest.approx(0.3)  # median(3, 6, -Inf) / 10
+    assert fit.categories["EMPTY"] == "Discarded"
+
+
 def test_unimodal_sigmoid_is_half_at_the_median_and_three_quarters_at_median_plus_mad(cohort):
     table, fit = cohort
     x = table["NORMAL"].dropna().to_numpy()

@@ -179,7 +179,7 @@ class GeneFit:
 
 def _classify(gene: str, x: np.ndarray, threshold: float, rules: Rules) -> GeneFit:
     n = len(x)
-    amplitude = float(x.max() - x.min()) if n else math.nan
+    amplitude = float(x.max() - x.min()) if n else -math.inf
     fit = GeneFit(gene, "Discarded", n, amplitude)
     if n == 0 or amplitude == 0:
         return fit
@@ -300,7 +300,8 @@ def fit_reference(table: pd.DataFrame, rules: Rules = PROFILE_RULES, progress: O
     """
     values = {str(g): table[g].to_numpy(dtype=float) for g in table.columns}
     values = {g: x[~np.isnan(x)] for g, x in values.items()}
-    amplitudes = [float(x.max() - x.min()) for x in values.values() if len(x)]
+    # a gene with no value has amplitude max() - min() = -Inf in R, and counts in the median
+    amplitudes = [float(x.max() - x.min()) if len(x) else -math.inf for x in values.values()]
     threshold = float(np.median(amplitudes)) * rules.amplitude_fraction if amplitudes else math.nan
     genes = {}
     for gene, x in tqdm(values.items(), desc="classifying genes", unit="gene",

@@ -103,8 +103,14 @@ def read_mutations(path, sample_id_length: Optional[int] = None) -> pd.DataFrame
     if not path.is_file():
         raise InputError(path, None, "no such file")
     sep = "," if path.suffix.lower() == ".csv" else "\t"
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        header_lines = 0
+        for line in handle:  # MAF files open with "#version 2.4"-style lines
+            if not line.startswith("#"):
+                break
+            header_lines += 1
     try:
-        frame = pd.read_csv(path, sep=sep, comment="#", dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, sep=sep, skiprows=header_lines, dtype=str, keep_default_na=False)
     except Exception as exc:
         raise InputError(path, None, f"cannot read the mutation table: {str(exc).strip().splitlines()[-1]}") from None
     return mutations_from_frame(frame, path, sample_id_length)

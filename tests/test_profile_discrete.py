@@ -119,8 +119,8 @@ def test_a_mutation_table_missing_required_columns_names_them(tmp_path):
 def test_maf_headers_and_comment_lines_are_read(tmp_path):
     path = tmp_path / "maf.txt"
     path.write_text("#version 2.4\nHugo_Symbol\tTumor_Sample_Barcode\tVariant_Classification\tHGVSp_Short\t"
-                    "PolyPhen\tSIFT\tdbSNP_RS\nKRAS\tTCGA-A1-A0SB-01A-11D\tMissense_Mutation\tp.G12D\t\t"
-                    "deleterious\trs#1\n")
+                    "dbSNP_RS\tPolyPhen\tSIFT\nKRAS\tTCGA-A1-A0SB-01A-11D\tMissense_Mutation\tp.G12D\trs#1\t\t"
+                    "deleterious\n")
     mutations = read_mutations(path, sample_id_length=15)
     assert mutations.loc[0, ["sample", "gene", "protein_change", "sift"]].tolist() == [
         "TCGA-A1-A0SB-01", "KRAS", "G12D", "deleterious"]  # a '#' inside a line is data

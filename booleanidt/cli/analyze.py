@@ -1,0 +1,89 @@
+"""``booleanidt analyze MODEL --fixed-points|--trap-spaces|--attractors [--inputs A=1,B=0]``.
+
+Prints one row per result (node columns, 0/1/levels, ``*`` for free nodes), phenotype
+nodes first, or writes them as CSV with ``-o``.
+
+Examples
+--------
+>>> parse_levels("A=1, B=0")
+{'A': 1, 'B': 0}
+"""
+from __future__ import annotations
+
+import argparse
+
+from ..analysis import attractors, fixed_points, trap_spaces
+from ..errors import BooleanidtError
+from ..io._files import atomic_write_text
+from ._common import load_model
+
+__all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
+
+_ANALYSES = {"fixed_points": fixed_points, "trap_spaces": trap_spaces, "attractors": attractors}
+
+
+def parse_levels(text: str) -> dict:
+    """``"A=1,B=0"`` -> ``{"A": 1, "B": 0}`` (argparse type; bad items are argument errors)."""
+    levels = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        node, sep, value = item.partition("=")
+        if not sep or not node.strip() or not value.strip().isdigit():
+            raise argparse.ArgumentTypeError(f"expected NODE=LEVEL items separated by commas, got {item!r}")
+        levels[node.strip()] = int(value)
+    return levels
+
+
+def checked_levels(model, levels: dict, option: str) -> dict:
+    """``levels`` after checking that each node exists and the level is within its range."""
+    for node, level in levels.items():
+        if node not in model.nodes:
+            raise BooleanidtError(f"{option}: {node} is not a node of the model")
+        if level > model.nodes[node].max_level:
+            raise BooleanidtError(f"{option}: {node}={level} is above its maximum level "
+                                  f"{model.nodes[node].max_level}")
+    return levels
+
+
+def add_parser(subparsers):
+    """Register ``analyze``."""
+    parser = subparsers.add_parser("analyze", help="fixed points, minimal trap spaces or attractors of a model",
+                                   description=__doc__.split("\n\n")[1])
+    parser.add_argument("model", metavar="MODEL", help="model file (SBML-qual, .bnet, .bnd) or shipped map name")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--fixed-points", dest="analysis", action="store_const", const="fixed_points",
+                       help="stable states")
+    which.add_argument("--trap-spaces", dest="analysis", action="store_const", const="trap_spaces",
+                       help="minimal trap spaces (Boolean models)")
+    which.add_argument("--attractors", dest="analysis", action="store_const", const="attractors",
+                       help="asynchronous attractors (explicit search after percolation, Boolean models)")
+    parser.add_argument("--inputs", type=parse_levels, default={}, metavar="A=1,B=0",
+                        help="fix these nodes (free inputs not named range over all values)")
+    parser.add_argument("--outputs", metavar="A,B", help="columns to put first (default: the nodes that "
+                        "regulate no other node)")
+    parser.add_argument("--max-free-nodes", type=int, default=20, metavar="N",
+                        help="attractors: give up when more than N nodes are left after percolation")
+    parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
+    parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args) -> int:
+    """Compute the analysis and print or write the table."""
+    model = load_model(args.model)
+    inputs = checked_levels(model, args.inputs, "--inputs")
+    outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
+    checked_levels(model, {n: 0 for n in outputs}, "--outputs")
+    options = {"max_free_nodes": args.max_free_nodes} if args.analysis == "attractors" else {}
+    table = _ANALYSES[args.analysis](model, inputs or None, outputs=outputs, **options)
+    if args.names:
+        table = table.rename(columns={n: node.label for n, node in model.nodes.items()})
+    if args.output:
+        atomic_write_text(args.output, table.to_csv(index=False))
+    elif table.empty:
+        print(f"no {args.analysis.replace('_', ' ')[:-1]} found")
+    else:
+        print(table.to_string(index=False))
+    return 0

@@ -240,6 +240,30 @@ def test_th_mixed_th1_th2_environment_splits_like_the_authors_model(th, naldi):
         assert abs(final["TBET"] + final["GATA3"] - 1) < 0.05
 
 
+def test_th_map_runs_in_cmaboss_with_the_same_th1_th2_split(th):
+    # MaBoSS (cmaboss) reads the shipped SBML file itself.  Inputs are fixed as `fix` does: a
+    # constant rule *and* the initial state.  (With cmaboss's mutate alone, an input that the
+    # random initial state sets to 1 acts for a moment before the mutation switches it off, and
+    # can seed the IL-21/STAT3 loop: observed, STAT3 ~0.13 at t = 20 instead of 0.)
+    maboss = pytest.importorskip("maboss")
+    present = ("TCR", "IFNG_e", "IL4_e")
+    reference = maboss.loadSBML(str(booleanidt.maps.path("th_differentiation")), cmaboss=True)
+    for node in th.inputs:
+        reference.mutate(node, "ON" if node in present else "OFF")
+        reference.network.set_istate(node, [0, 1] if node in present else [1, 0])
+    reference.update_parameters(max_time=20, time_tick=1, sample_count=3000, use_physrandgen=0,
+                                seed_pseudorandom=5)
+    theirs = reference.run().get_last_nodes_probtraj().iloc[-1]
+    ours = simulate(th.fix(environment(th, present)), outputs=MASTERS, max_time=20, time_tick=1,
+                    sample_count=3000, seed=5)
+    for master in ("TBET", "GATA3"):
+        se = ours.node_errors[master].iloc[-1]
+        assert 0.3 < theirs[master] < 0.7
+        # both are means of 3000 trajectories with standard error about 0.009: 5 joint SE apart at most
+        assert abs(ours.last_node_probabilities[master] - theirs[master]) < 5 * (2 ** 0.5) * se
+    assert theirs["STAT3"] == 0 and theirs["FOXP3"] == 0
+
+
 def test_th_tbet_and_gata3_are_never_coexpressed(th):
     # Naldi et al. 2010, Fig. 4: TBET and GATA3 cross-inhibit, no stable Th1/Th2 hybrid
     for present, _, _ in TH_ENVIRONMENTS.values():

@@ -151,7 +151,7 @@ class SimulationResult:
             raise InputError("probtraj", None, "output states were not tracked (too many outputs); "
                              "choose fewer outputs to write a probtraj table")
         out = io.StringIO()
-        width = self.state_probabilities.shape[1]
+        width = int((self.state_probabilities.to_numpy() > 0).sum(axis=1).max())
         out.write("Time\tTH\tErrorTH\tH" + "\tState\tProba\tErrorProba" * width + "\n")
         entropy = self.entropy
         labels = list(self.state_probabilities.columns)

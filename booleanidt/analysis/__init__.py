@@ -12,7 +12,10 @@ or ``'*'`` for a free node), phenotype nodes first when ``outputs`` is given.
 from .attractors import SearchLimitExceeded, attractor_states, attractors
 from .fixed_points import fixed_points
 from .percolation import percolate
+from .screen import (Perturbation, combinations, drug_treatments, knockins, knockouts, plot_screen, ranked,
+                     screen)
 from .trap_spaces import trap_spaces
 
 __all__ = ["fixed_points", "trap_spaces", "attractors", "attractor_states", "percolate",
-           "SearchLimitExceeded"]
+           "SearchLimitExceeded", "Perturbation", "knockouts", "knockins", "combinations",
+           "drug_treatments", "screen", "ranked", "plot_screen"]

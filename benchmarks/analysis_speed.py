@@ -1,0 +1,112 @@
+"""Fixed points and minimal trap spaces of the largest Boolean corpus models: booleanidt next
+to biodivine-aeon, mpbn and pyboolnet, in one process, printed as time ratios (tool / ours).
+
+Each model is solved with its inputs fixed three ways (all 0, all 1, seeded random), as in
+tests/test_analysis_corpus.py, whose reference helpers this script reuses.  Times are for the
+analysis alone, on a model each tool has already read (aeon: from its BooleanNetwork, with its
+own percolation; mpbn: from our rules; pyboolnet: prime implicants + its clasp-based solver).
+aeon runs in a child process with a time limit (--aeon-limit, default 120 s) and is reported
+as '>limit' when it does not finish.  The result sets are checked to be equal as they go.
+
+Usage: python benchmarks/analysis_speed.py [--models 001,050,113,078,132] [--aeon-limit 120]
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from conftest import SBML_QUAL  # noqa: E402
+from test_analysis_references import (aeon_fixed_points, aeon_trap_spaces, input_assignments,  # noqa: E402
+                                      mpbn_fixed_points, mpbn_trap_spaces, strip_names)
+
+from booleanidt.analysis import fixed_points, trap_spaces  # noqa: E402
+from booleanidt.expr import simplify, to_text  # noqa: E402
+from booleanidt.io import sbmlqual  # noqa: E402
+
+DEFAULT_MODELS = "001,050,113,078,132,016,118"
+
+
+def timed(function, *args):
+    start = time.perf_counter()
+    value = function(*args)
+    return time.perf_counter() - start, value
+
+
+def _aeon_child(queue, function, args):
+    queue.put(timed(function, *args))
+
+
+def aeon_timed(function, args, limit):
+    """(seconds, result) of an aeon call in a child process, or (None, None) past ``limit``."""
+    queue = multiprocessing.get_context("fork").Queue()
+    child = multiprocessing.get_context("fork").Process(target=_aeon_child, args=(queue, function, args))
+    child.start()
+    child.join(limit)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return None, None
+    return queue.get()
+
+
+def pyboolnet_both(model, inputs):
+    from pyboolnet.file_exchange import bnet2primes
+    from pyboolnet.trap_spaces import compute_steady_states, compute_trap_spaces
+    fixed = model.mutate(inputs)
+    lines = [f"{n}, {n if fixed.is_input(n) else to_text(simplify(r, model.max_levels), 'bnet')}"
+             for n, r in fixed.rules.items()]
+    primes = bnet2primes("\n".join(lines) + "\n")
+    ids = model.node_ids
+    points = {tuple(int(s[n]) for n in ids) for s in compute_steady_states(primes)}
+    spaces = {tuple(int(s[n]) if n in s else "*" for n in ids) for s in compute_trap_spaces(primes, "min")}
+    return points, spaces
+
+
+def rows(table):
+    return {tuple(r) for r in table.itertuples(index=False)}
+
+
+def ratio(theirs, ours):
+    return f"{'>' if theirs is None else ''}{(theirs or 0) / ours:8.1f}x" if theirs is not None else "  (limit)"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", default=DEFAULT_MODELS, help="file-name prefixes, comma-separated")
+    parser.add_argument("--aeon-limit", type=float, default=120.0, help="seconds per aeon call")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    folder = Path(tempfile.mkdtemp(prefix="booleanidt-bench-"))
+    print(f"{'model':12s} {'inputs':7s} {'nodes':>5s} {'#fp':>4s} {'#ts':>4s}  {'ours fp':>8s} {'ours ts':>8s}"
+          f"  {'aeon/ours fp':>12s} {'aeon/ours ts':>12s} {'mpbn/ours':>10s} {'pyboolnet/ours':>14s}")
+    for prefix in args.models.split(","):
+        path = next(p for p in sorted(SBML_QUAL.glob(f"{prefix}*")) if sbmlqual.read(p).is_boolean)
+        model = sbmlqual.read(path)
+        stripped = folder / path.name
+        strip_names(path, stripped)
+        for way, inputs in input_assignments(model).items():
+            t_fp, fp = timed(fixed_points, model, inputs)
+            t_ts, ts = timed(trap_spaces, model, inputs)
+            a_fp, aeon_fp = aeon_timed(aeon_fixed_points, (stripped, inputs, model.node_ids), args.aeon_limit)
+            a_ts, aeon_ts = aeon_timed(aeon_trap_spaces, (stripped, inputs, model.node_ids), args.aeon_limit)
+            m_fp, mpbn_fp = timed(mpbn_fixed_points, model, inputs)
+            m_ts, mpbn_ts = timed(mpbn_trap_spaces, model, inputs)
+            p_both, (pbn_fp, pbn_ts) = timed(pyboolnet_both, model, inputs)
+            ours_fp, ours_ts = rows(fp), rows(ts)
+            agree = (ours_fp == mpbn_fp == pbn_fp and ours_ts == mpbn_ts == pbn_ts
+                     and aeon_fp in (None, ours_fp) and aeon_ts in (None, ours_ts))
+            print(f"{path.name[:12]:12s} {way:7s} {len(model.nodes):5d} {len(fp):4d} {len(ts):4d}  {t_fp:7.3f}s {t_ts:7.3f}s"
+                  f"  {ratio(a_fp, t_fp):>12s} {ratio(a_ts, t_ts):>12s} {ratio(m_fp + m_ts, t_fp + t_ts):>10s}"
+                  f" {ratio(p_both, t_fp + t_ts):>14s}  {'same results' if agree else 'RESULTS DIFFER'}",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

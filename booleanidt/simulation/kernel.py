@@ -110,8 +110,8 @@ def _tree_pick(tree, leaves, u):
 def _credit_window(col, k, amount, cur_k, partial, sums, squares):
     if cur_k[col] != k:
         if cur_k[col] >= 0:
-            sums[cur_k[col], col] += partial[col]
-            squares[cur_k[col], col] += partial[col] * partial[col]
+            sums[col, cur_k[col]] += partial[col]
+            squares[col, cur_k[col]] += partial[col] * partial[col]
         cur_k[col] = k
         partial[col] = 0.0
     partial[col] += amount
@@ -135,28 +135,29 @@ def _credit(col, a, b, value, dt, windows, cur_k, partial, sums, squares, full_s
         first += 1
     last = min(int(b / dt), windows)
     if last > first:
-        full_sum[first, col] += value
-        full_sum[last, col] -= value
-        full_sq[first, col] += value * value
-        full_sq[last, col] -= value * value
+        full_sum[col, first] += value
+        full_sum[col, last] -= value
+        full_sq[col, first] += value * value
+        full_sq[col, last] -= value * value
     if last >= first and last < windows and b > last * dt:
         _credit_window(col, last, value * (b - last * dt) / dt, cur_k, partial, sums, squares)
 
 
 @numba.njit(cache=True, nogil=True)
 def _add_full_windows(sums, difference):
-    running = np.zeros(sums.shape[1])
-    for k in range(sums.shape[0]):
-        running += difference[k]
-        sums[k] += running
+    for col in range(sums.shape[0]):
+        running = 0.0
+        for k in range(sums.shape[1]):
+            running += difference[col, k]
+            sums[col, k] += running
 
 
 @numba.njit(cache=True, nogil=True)
 def _flush_columns(cur_k, partial, sums, squares):
     for col in range(cur_k.shape[0]):
         if cur_k[col] >= 0:
-            sums[cur_k[col], col] += partial[col]
-            squares[cur_k[col], col] += partial[col] * partial[col]
+            sums[col, cur_k[col]] += partial[col]
+            squares[col, cur_k[col]] += partial[col] * partial[col]
             cur_k[col] = -1
             partial[col] = 0.0
 
@@ -209,10 +210,10 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
 
     Returns
     -------
-    node_sum, node_sq : (windows, n + 1) sums of per-trajectory window fractions with each node at 1
+    node_sum, node_sq : (n + 1, windows) sums of per-trajectory window fractions with each node at 1
         (last column: the time-weighted transition entropy) and of their squares
     state_keys : (s,) output-state bit masks, column order of state_sum
-    state_sum, state_sq : (windows, s) the same sums per output state
+    state_sum, state_sq : (s, windows) the same sums per output state
     fixed : (count,) 1 where the trajectory ended on a fixed point
     fixed_words : (count, ceil(n/64)) that fixed point's bits
     jumps : number of transitions
@@ -229,10 +230,10 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     t_on = np.zeros(n)
     stack = np.zeros(code.shape[0] + 1)
     rng = np.zeros(4, dtype=np.uint64)
-    node_sum = np.zeros((windows, n + 1))
-    node_sq = np.zeros((windows, n + 1))
-    node_full = np.zeros((windows + 1, n + 1))
-    node_full_sq = np.zeros((windows + 1, n + 1))
+    node_sum = np.zeros((n + 1, windows))
+    node_sq = np.zeros((n + 1, windows))
+    node_full = np.zeros((n + 1, windows + 1))
+    node_full_sq = np.zeros((n + 1, windows + 1))
     cur_k = np.full(n + 1, -1, dtype=np.int64)
     partial = np.zeros(n + 1)
     out_bit_of = np.zeros(n, dtype=np.int64)
@@ -241,10 +242,10 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     columns = Dict.empty(key_type=types.int64, value_type=types.int64)
     capacity = 16 if track_states else 0
     state_keys = np.zeros(capacity, dtype=np.int64)
-    state_sum = np.zeros((windows, capacity))
-    state_sq = np.zeros((windows, capacity))
-    state_full = np.zeros((windows + 1, capacity))
-    state_full_sq = np.zeros((windows + 1, capacity))
+    state_sum = np.zeros((capacity, windows))
+    state_sq = np.zeros((capacity, windows))
+    state_full = np.zeros((capacity, windows + 1))
+    state_full_sq = np.zeros((capacity, windows + 1))
     state_cur_k = np.full(capacity, -1, dtype=np.int64)
     state_partial = np.zeros(capacity)
     touched = np.zeros(capacity, dtype=np.int64)
@@ -306,10 +307,10 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                     if col >= capacity:
                         capacity *= 2
                         state_keys = _grow(state_keys.reshape(1, -1), 1, capacity).reshape(-1)
-                        state_sum = _grow(state_sum, windows, capacity)
-                        state_sq = _grow(state_sq, windows, capacity)
-                        state_full = _grow(state_full, windows + 1, capacity)
-                        state_full_sq = _grow(state_full_sq, windows + 1, capacity)
+                        state_sum = _grow(state_sum, capacity, windows)
+                        state_sq = _grow(state_sq, capacity, windows)
+                        state_full = _grow(state_full, capacity, windows + 1)
+                        state_full_sq = _grow(state_full_sq, capacity, windows + 1)
                         state_partial = _grow(state_partial.reshape(1, -1), 1, capacity).reshape(-1)
                         state_cur_k = np.concatenate((state_cur_k, np.full(capacity - state_cur_k.shape[0], -1)))
                         touched = _grow(touched.reshape(1, -1), 1, capacity).reshape(-1)
@@ -350,8 +351,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
         _flush_columns(cur_k, partial, node_sum, node_sq)
         for p in range(n_touched):
             c = touched[p]
-            state_sum[state_cur_k[c], c] += state_partial[c]
-            state_sq[state_cur_k[c], c] += state_partial[c] * state_partial[c]
+            state_sum[c, state_cur_k[c]] += state_partial[c]
+            state_sq[c, state_cur_k[c]] += state_partial[c] * state_partial[c]
             state_cur_k[c] = -1
             state_partial[c] = 0.0
         n_touched = 0
@@ -360,7 +361,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     _add_full_windows(state_sum, state_full)
     _add_full_windows(state_sq, state_full_sq)
     used = len(columns)
-    return (node_sum, node_sq, state_keys[:used], state_sum[:, :used], state_sq[:, :used], fixed, fixed_words,
+    return (node_sum, node_sq, state_keys[:used], state_sum[:used], state_sq[:used], fixed, fixed_words,
             jumps, error)
 
 
@@ -371,7 +372,7 @@ def merge_states(columns, keys, total_sum, total_sq, used, sums, squares):
     ``columns`` maps state keys to columns of the totals, ``used`` columns are in
     use; the totals grow by doubling.  Returns ``(total_sum, total_sq, used)``.
     """
-    windows = total_sum.shape[0]
+    windows = total_sum.shape[1]
     for c in range(keys.shape[0]):
         key = keys[c]
         if key in columns:
@@ -380,11 +381,11 @@ def merge_states(columns, keys, total_sum, total_sq, used, sums, squares):
             col = used
             columns[key] = col
             used += 1
-            if col >= total_sum.shape[1]:
-                capacity = max(16, 2 * total_sum.shape[1])
-                total_sum = _grow(total_sum, windows, capacity)
-                total_sq = _grow(total_sq, windows, capacity)
+            if col >= total_sum.shape[0]:
+                capacity = max(16, 2 * total_sum.shape[0])
+                total_sum = _grow(total_sum, capacity, windows)
+                total_sq = _grow(total_sq, capacity, windows)
         for k in range(windows):
-            total_sum[k, col] += sums[k, c]
-            total_sq[k, col] += squares[k, c]
+            total_sum[col, k] += sums[c, k]
+            total_sq[col, k] += squares[c, k]
     return total_sum, total_sq, used

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from booleanidt.errors import BooleanidtError
-from booleanidt.expr import And, Arith, Const, IfThenElse, Logic, Not, Param, Var
-from booleanidt.model import JointInitialState, LogicalModel, ModelError, Node
+from booleanidt.expr import Arith, Const, IfThenElse, Logic, Not, Param, Var
+from booleanidt.model import JointInitialState, LogicalModel, Node
 from booleanidt.simulation import Simulation, SimulationResult, SimulationSettings, simulate
 from booleanidt.simulation.settings import SettingsError
 

@@ -2,6 +2,29 @@
 
 ``simulate(model, ...)`` returns a :class:`SimulationResult`; :class:`Simulation`
 holds a model with its settings and perturbations in pyMaBoSS's style.
+
+Modules: :mod:`.compile` (model -> flat arrays: rate tables, bytecode, initial
+states), :mod:`.kernel` (the one compiled Gillespie kernel), :mod:`.api` (runs
+chunks of trajectories on threads and adds them up), :mod:`.result` (tables,
+MaBoSS files, plots), :mod:`.settings` (run settings).
+
+Where we differ from MaBoSS 2.6 (cmaboss), on purpose
+-----------------------------------------------------
+* Output-state labels list active nodes in the model's declaration order;
+  MaBoSS orders nodes by their first mention in the .bnd (a node read by an
+  earlier rule comes first).  The states are the same sets of nodes.
+* Mutants flip at t = 0, as pyMaBoSS's ``mutate`` (rate 1.8e308 / nb_mutable)
+  and cmaboss's ``mutate(..., simple=False)`` do; cmaboss's default
+  ``simple=True`` only writes ``logic = 1`` and the node drifts there at rate 1.
+* Rates that are negative, NaN or infinite stop the run with an error naming the
+  node (cmaboss segfaults on negative rates).
+* No stationary-distribution table (MaBoSS's accumulates ``state & refnode_mask``,
+  which is ``<nil>`` for every trajectory without refstate nodes).
+* With more than 63 output nodes the output-state table is not kept (a warning
+  says so before the run); node probabilities are always computed for all nodes.
+* Fixed points list full states (all nodes), as MaBoSS's ``_fp.csv`` does.
+* Random numbers: each trajectory has its own xoshiro256** stream seeded from a
+  hash of (seed, trajectory index), so results do not depend on the threads.
 """
 from .api import Simulation, SimulationError, simulate
 from .result import SimulationResult

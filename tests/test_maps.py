@@ -227,6 +227,36 @@ def test_th_differentiates_like_the_authors_model(th, naldi, present):
 
 
 @needs_corpus
+@pytest.mark.parametrize("present, knockout", [
+    (("TCR", "IL4_e"), "STAT6"), (("TCR", "IL4_e"), "GATA3"),
+    (("TCR", "IL12_e", "IFNG_e"), "STAT1"), (("TCR", "IL12_e", "IFNG_e"), "TBET"),
+    (("TCR", "IL12_e", "IFNG_e"), "STAT4"),
+    (("TCR", "TGFB_e", "IL2_e"), "FOXP3"), (("TCR", "TGFB_e", "IL2_e"), "STAT5"),
+    (("TCR", "IFNG_e"), None), (("TCR", "IL6_e"), None),
+])
+def test_th_knockouts_and_single_cytokines_act_as_in_the_authors_model(th, naldi, present, knockout):
+    # Where they differ (not compared): IL-12 alone gives Th1 here (IL-12 -> STAT4 -> IFN-g ->
+    # STAT1 -> T-bet), nothing in the authors' model; with TGF-b + IL-6 + IL-2 their model keeps
+    # FOXP3 in part of the Th17 cells, here STAT3 shuts FOXP3 off in all.
+    mutation = {knockout: 0} if knockout else None
+    theirs = from_naive_cell(naldi, ["APC" if i == "TCR" else i for i in present], MASTERS, mutation)
+    ours = from_naive_cell(th, present, MASTERS, mutation)
+    for master in MASTERS:
+        assert round(theirs[master]) == round(ours[master]), (master, theirs[master], ours[master])
+        assert abs(theirs[master] - round(theirs[master])) < 0.05
+
+
+@needs_corpus
+@pytest.mark.parametrize("knockout", ["STAT3", "IL6R"])
+def test_th_without_il6_signalling_tgfb_gives_treg_in_both_models(th, naldi, knockout):
+    # Bettelli et al. 2006; in the authors' model about 60 % of the cells, here all of them
+    theirs = from_naive_cell(naldi, ("APC", "TGFB_e", "IL6_e"), MASTERS, {knockout: 0})
+    ours = from_naive_cell(th, ("TCR", "TGFB_e", "IL6_e"), MASTERS, {knockout: 0})
+    for final in (theirs, ours):
+        assert final["RORGT"] == 0 and final["FOXP3"] > 0.5
+
+
+@needs_corpus
 def test_th_mixed_th1_th2_environment_splits_like_the_authors_model(th, naldi):
     # IFN-g + IL-4 together: T-bet and GATA3 race and exclude each other, in both models part of
     # the cells become Th1 and the rest Th2

@@ -80,6 +80,22 @@ def test_negative_rate_fails_cleanly(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("cfg_text, message", [
+    ("Z.istate = 1;\n", "m.cfg: line 1: initial state of unknown node Z"),
+    ("[A].istate = 0 [0], 0 [1];\n", "weights must be >= 0 and sum to more than 0"),
+])
+def test_bad_initial_states_in_the_cfg(tmp_path, capsys, cfg_text, message):
+    bnd = tmp_path / "m.bnd"
+    bnd.write_text("node A { logic = 1; }\n")
+    cfg = tmp_path / "m.cfg"
+    cfg.write_text(cfg_text)
+    out = tmp_path / "o"
+    code = main(["simulate", str(bnd), "--cfg", str(cfg), "-o", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
 def test_cfg_syntax_error_names_its_line(tmp_path, capsys):
     bnd = tmp_path / "m.bnd"
     bnd.write_text("node A { logic = 1; }\n")

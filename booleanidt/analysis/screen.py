@@ -153,10 +153,13 @@ def drug_treatments(targets: Mapping[str, float]) -> list:
 
 # --- scoring (module-level functions: they travel to worker processes) -------------------
 
+def _with_inputs(task: dict) -> LogicalModel:
+    """The task's model with its inputs fixed; the perturbation, applied after, wins over them."""
+    return task["model"].mutate(task["inputs"]) if task["inputs"] else task["model"]
+
+
 def _score_by_simulation(task: dict) -> dict:
-    model = task["perturbation"].apply(task["model"])
-    if task["inputs"]:
-        model = model.mutate(task["inputs"])
+    model = task["perturbation"].apply(_with_inputs(task))
     result = simulate(model, task["settings"], outputs=task["outputs"])
     last = result.node_probabilities.iloc[-1]
     errors = result.node_errors.iloc[-1]
@@ -164,10 +167,8 @@ def _score_by_simulation(task: dict) -> dict:
 
 
 def _score_by_fixed_points(task: dict) -> dict:
-    model = task["perturbation"].apply(task["model"], drug_strength=1.0)
-    if task["perturbation"].drugs:
-        model = model.mutate({f"anti_{n}": 1 for n, _ in task["perturbation"].drugs})
-    table = fixed_points(model, task["inputs"] or None)
+    model = task["perturbation"].apply(_with_inputs(task), drug_strength=1.0)
+    table = fixed_points(model, {f"anti_{n}": 1 for n, _ in task["perturbation"].drugs})
     return {n: ((float(table[n].mean()) if len(table) else math.nan), math.nan) for n in task["outputs"]}
 
 
@@ -202,7 +203,8 @@ def screen(model: LogicalModel, perturbations: Sequence[Perturbation], outputs: 
     method : ``"simulation"`` or ``"fixed_points"`` (see the module docstring)
     settings : SimulationSettings for ``method="simulation"``; ``**overrides`` change
         them by readable or .cfg name (``sample_count=2000``); one thread per perturbation
-    inputs : node -> level fixed in every run (the rule becomes the constant)
+    inputs : node -> level fixed in every run (the rule becomes the constant); a
+        perturbation of the same node wins
     executor : concurrent.futures.Executor (or dask Client); None = local processes;
         ``"serial"`` runs in this process
     progress : show a progress bar (None: when on a terminal)

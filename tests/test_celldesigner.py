@@ -1,0 +1,86 @@
+"""CellDesigner import through CaSQ, on the corpus's disease-map fragments."""
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import booleanidt
+from booleanidt.analysis.fixed_points import fixed_points
+from booleanidt.errors import BooleanidtError, InputError
+from booleanidt.io import celldesigner
+
+from conftest import CELLDESIGNER, corpus_files
+
+MAPS = corpus_files(CELLDESIGNER, "*.xml")
+casq_convert = pytest.importorskip("casq.celldesigner2qual").map_to_model
+
+
+def _quietly(function, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args)
+
+
+@pytest.fixture(scope="module", params=MAPS, ids=lambda p: getattr(p, "name", "none"))
+def converted(request, tmp_path_factory):
+    """(map path, our model, CaSQ's own SBML-qual text for the same map)."""
+    path = request.param
+    reference = tmp_path_factory.mktemp("casq") / "reference.sbml"
+    casq_convert(str(path), str(reference))
+    return path, _quietly(celldesigner.read, path), reference.read_text(encoding="utf-8")
+
+
+def test_map_has_casq_species_and_their_fixed_points(converted):
+    """Our model has the species CaSQ writes, and the fixed points biodivine-aeon finds in
+    CaSQ's file (inputs fixed to 0; aeon names variables by id once names are stripped)."""
+    import reference_aeon
+    path, model, reference_text = converted
+    network = reference_aeon.network_from_sbml(reference_text)
+    assert sorted(network.variable_names()) == sorted(model.node_ids)
+    zeros = {n: 0 for n in model.inputs}
+    expected = reference_aeon.fixed_points(network, zeros)
+    ours = reference_aeon.as_state_set(fixed_points(model, inputs=zeros))
+    assert ours == expected
+    assert any(node.hgnc_symbols for node in model.nodes.values())  # CaSQ carries the map's annotations
+
+
+def test_format_is_detected_from_the_content(converted):
+    path, model, _ = converted
+    assert _quietly(booleanidt.read, path).node_ids == model.node_ids
+
+
+def test_cli_convert_writes_sbml_qual(converted, tmp_path):
+    cli = pytest.importorskip("booleanidt.cli.convert", reason="the convert command is not written yet")
+    from booleanidt.cli import main
+    from booleanidt.io import sbmlqual
+    path, model, _ = converted
+    out = tmp_path / "model.sbml"
+    assert cli is not None and _quietly(main, ["convert", str(path), str(out)]) == 0
+    assert _quietly(sbmlqual.read, out).node_ids == model.node_ids
+
+
+def test_missing_casq_is_one_clear_line(monkeypatch, tmp_path):
+    source = tmp_path / "map.xml"
+    source.write_text("<sbml/>")
+    monkeypatch.setattr(celldesigner, "_casq_converter", lambda: None)
+    with pytest.raises(BooleanidtError) as info:
+        celldesigner.read(source)
+    assert str(info.value) == f"{source}: reading CellDesigner maps needs CaSQ: pip install 'booleanidt[celldesigner]'"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('<?xml version="1.0"?><sbml xmlns="http://www.sbml.org/sbml/level2/version4"><model id="m"/></sbml>',
+     "m.xml: CaSQ cannot convert this file (Could not find CellDesigner modelDisplay element)"),
+    ("not xml", "m.xml: CaSQ cannot convert this file (syntax error: line 1, column 0)"),
+])
+def test_files_casq_cannot_convert(text, message):
+    with pytest.raises(InputError) as info:
+        celldesigner.loads(text, "m.xml")
+    assert str(info.value) == message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError) as info:
+        celldesigner.read(tmp_path / "none.xml")
+    assert str(info.value) == f"{tmp_path / 'none.xml'}: no such file"

@@ -268,9 +268,10 @@ def test_th_mixed_th1_th2_environment_splits_like_the_authors_model(th, naldi):
 
 def test_th_map_runs_in_cmaboss_with_the_same_th1_th2_split(th):
     # MaBoSS (cmaboss) reads the shipped SBML file itself.  Inputs are fixed as `fix` does: a
-    # constant rule *and* the initial state.  (With cmaboss's mutate alone, an input that the
-    # random initial state sets to 1 acts for a moment before the mutation switches it off, and
-    # can seed the IL-21/STAT3 loop: observed, STAT3 ~0.13 at t = 20 instead of 0.)
+    # constant rule *and* the initial state.  (cmaboss's mutate alone only makes the rule
+    # constant: an input that the random initial state sets to 1 then decays at its ordinary rate
+    # 1, not at once, and meanwhile can seed the IL-21/STAT3 loop; observed: STAT3 ~0.13 at
+    # t = 20 instead of 0.  booleanidt's mutate flips such nodes at t = 0.)
     maboss = pytest.importorskip("maboss")
     present = ("TCR", "IFNG_e", "IL4_e")
     reference = maboss.loadSBML(str(booleanidt.maps.path("th_differentiation")), cmaboss=True)

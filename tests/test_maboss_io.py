@@ -137,6 +137,8 @@ def test_write_is_atomic(tmp_path):
     bad = LogicalModel.from_rules({"A.1": None})
     with pytest.raises(InputError, match="'A.1'.* is not a valid MaBoSS name"):
         maboss.write(bad, tmp_path / "m.bnd")
+    with pytest.raises(InputError, match="write the model to a .bnd path"):
+        maboss.write(SMALL, tmp_path / "m.cfg")
     assert list(tmp_path.iterdir()) == []
 
 

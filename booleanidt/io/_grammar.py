@@ -32,10 +32,10 @@ IfThenElse(cond=Logic(), then=Param(name='u_X'), otherwise=Const(value=0.0))
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from ..errors import InputError
 from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Logic, Neg, Not, Or, Param, Var,
@@ -45,8 +45,7 @@ __all__ = ["Token", "TokenStream", "tokenize", "blank_comments", "parse_expressi
            "parse_expression_from", "constant_value"]
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token: ``kind`` is ``number``, ``name``, ``param``, ``attr``, ``op`` or ``end``."""
 
     kind: str
@@ -71,7 +70,8 @@ _TOKEN_PATTERN = re.compile(r"""
   | (?P<attr>@[A-Za-z_][A-Za-z0-9_]*)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>&&|\|\||==|!=|>=|<=|[!&|^<>+\-*/?:(){}\[\],;=.])
-""", re.VERBOSE)
+  | (?P<error>.)
+""", re.VERBOSE | re.DOTALL)
 
 _COMMENT_PATTERNS = {
     "//": r"//[^\n]*",
@@ -101,21 +101,22 @@ def tokenize(text: str, source: str = "<string>", first_line: int = 1) -> list:
     >>> [t.text for t in tokenize("A&&!$k")]
     ['A', '&&', '!', '$k', '']
     """
-    tokens, line, line_start, pos = [], first_line, 0, 0
-    while pos < len(text):
-        match = _TOKEN_PATTERN.match(text, pos)
-        if match is None:
-            raise InputError(source, f"line {line}, column {pos - line_start + 1}",
-                             f"unexpected character {text[pos]!r}")
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    tokens = []
+
+    def position(offset: int) -> tuple:
+        index = bisect.bisect_right(line_starts, offset) - 1
+        return first_line + index, offset - line_starts[index] + 1
+
+    for match in _TOKEN_PATTERN.finditer(text):
         kind = match.lastgroup
-        if kind != "space":
-            tokens.append(Token(kind, match.group(), line, pos - line_start + 1))
-        newlines = match.group().count("\n")
-        if newlines:
-            line += newlines
-            line_start = match.start() + match.group().rindex("\n") + 1
-        pos = match.end()
-    tokens.append(Token("end", "", line, pos - line_start + 1))
+        if kind == "space":
+            continue
+        line, column = position(match.start())
+        if kind == "error":
+            raise InputError(source, f"line {line}, column {column}", f"unexpected character {match.group()!r}")
+        tokens.append(Token(kind, match.group(), line, column))
+    tokens.append(Token("end", "", *position(len(text))))
     return tokens
 
 

@@ -348,9 +348,9 @@ class _ModelBuilder:
         return Node(block.id, internal=bool(internal), metadata=metadata)
 
     def build(self) -> LogicalModel:
-        """The network with the .cfg's parameters; perturbations are applied by :meth:`perturb`."""
+        """The model: network, .cfg parameters, initial states and flags, then mutants and fixed nodes."""
         nodes, rules, rates_up, rates_down = {}, {}, {}, {}
-        self.mutations, self.fixed = {}, {}
+        mutations, fixed = {}, {}
         params = dict(self.config.parameters)
         for node_id, block in self.blocks.items():
             for attribute, expr in block.attributes.items():
@@ -363,7 +363,7 @@ class _ModelBuilder:
             if mutant_up and mutant_down:
                 high, low = params.get(f"High_{node_id}"), params.get(f"Low_{node_id}")
                 if bool(high) != bool(low):
-                    self.mutations[node_id] = 1 if high else 0
+                    mutations[node_id] = 1 if high else 0
                 else:
                     up, down = block.attributes["rate_up"], block.attributes["rate_down"]
             if up is not None and up != default_rate_up():
@@ -371,24 +371,25 @@ class _ModelBuilder:
             if down is not None and down != default_rate_down():
                 rates_down[node_id] = down
             if "fixed" in block.attributes:
-                self.fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
-        for node_id in self.mutations:
+                fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
+        for node_id in mutations:
             del params[f"High_{node_id}"], params[f"Low_{node_id}"]
-        if self.mutations:
+        if mutations:
             params.pop("nb_mutable", None)
-        return LogicalModel(nodes=nodes, rules=rules, rates_up=rates_up, rates_down=rates_down, parameters=params)
+        fields = _configured_fields(nodes, {}, (), self.config, self.cfg_source)
+        model = LogicalModel(rules=rules, rates_up=rates_up, rates_down=rates_down, parameters=params, **fields)
+        if mutations:
+            model = model.mutate(mutations)
+        return model.fix(fixed) if fixed else model
 
-    def perturb(self, model: LogicalModel) -> LogicalModel:
-        """Apply the mutants and fixed nodes found by :meth:`build`."""
-        return model.mutate(self.mutations).fix(self.fixed)
 
-
-def _apply_config(model: LogicalModel, config: _Config, source: str) -> LogicalModel:
-    """``model`` with the initial states and node flags of a .cfg (parameters are the caller's)."""
+def _configured_fields(model_nodes: dict, initial: dict, joint: tuple, config: _Config, source: str) -> dict:
+    """``nodes``, ``initial_probabilities`` and ``joint_initial_states`` with a .cfg's
+    initial states and node flags applied (parameters are the caller's)."""
     for node_id, (_, line) in config.istates.items():
-        if node_id not in model.nodes:
+        if node_id not in model_nodes:
             raise InputError(source, f"line {line}", f"initial state of unknown node {node_id}")
-    nodes = dict(model.nodes)
+    nodes = dict(model_nodes)
     for (node_id, flag), (value, token) in config.node_flags.items():
         if node_id not in nodes:
             raise InputError(source, token.where, f"{flag} of unknown node {node_id}")
@@ -397,10 +398,9 @@ def _apply_config(model: LogicalModel, config: _Config, source: str) -> LogicalM
             nodes[node_id] = dataclasses.replace(node, internal=bool(value))
         else:
             nodes[node_id] = dataclasses.replace(node, metadata={**node.metadata, "maboss_refstate": value})
-    initial = {**model.initial_probabilities,
-               **{n: p for n, (p, _) in config.istates.items() if p is not None}}
-    joint = model.joint_initial_states + tuple(group for group, _ in config.joint)
-    return model.replace(nodes=nodes, initial_probabilities=initial, joint_initial_states=joint)
+    initial = {**initial, **{n: p for n, (p, _) in config.istates.items() if p is not None}}
+    joint = joint + tuple(group for group, _ in config.joint)
+    return {"nodes": nodes, "initial_probabilities": initial, "joint_initial_states": joint}
 
 
 def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>") -> LogicalModel:
@@ -415,8 +415,8 @@ def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>")
     """
     config = _ConfigParser(cfg_text, source).parse()
     _settings_from(config, source)
-    model = model.replace(parameters={**model.parameters, **config.parameters})
-    return _apply_config(model, config, source)
+    fields = _configured_fields(model.nodes, model.initial_probabilities, model.joint_initial_states, config, source)
+    return model.replace(parameters={**model.parameters, **config.parameters}, **fields)
 
 
 def apply_cfg(model: LogicalModel, cfg_path) -> LogicalModel:
@@ -442,8 +442,7 @@ def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>
     blocks = _parse_bnd(bnd_text, source)
     config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
     _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
-    builder = _ModelBuilder(blocks, config, source, cfg_source)
-    return builder.perturb(_apply_config(builder.build(), config, cfg_source))
+    return _ModelBuilder(blocks, config, source, cfg_source).build()
 
 
 def _cfg_beside(bnd_path: Path) -> Optional[Path]:
@@ -582,6 +581,8 @@ def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) ->
 def write(model: LogicalModel, bnd_path, cfg_path=None, settings: Optional[SimulationSettings] = None) -> None:
     """Write ``model`` as a .bnd file and a .cfg file (beside it by default); atomic."""
     bnd_path = Path(bnd_path)
+    if bnd_path.suffix.lower() == ".cfg":
+        raise InputError(bnd_path, None, "write the model to a .bnd path (its .cfg is written beside it)")
     cfg_path = Path(cfg_path) if cfg_path is not None else bnd_path.with_suffix(".cfg")
     bnd, cfg = dumps(model, settings)
     atomic_write_text(bnd_path, bnd)

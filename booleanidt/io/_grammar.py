@@ -129,16 +129,17 @@ class TokenStream:
     """
 
     def __init__(self, tokens: list, source: str):
-        self.tokens, self.source, self.index = tokens, source, 0
+        self.tokens, self.source, self.index, self.last = tokens, source, 0, len(tokens) - 1
 
     def peek(self, ahead: int = 0) -> Token:
         """The token ``ahead`` positions from the cursor (the ``end`` token past the end)."""
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+        return self.tokens[min(self.index + ahead, self.last)]
 
     def next(self) -> Token:
         """Consume and return the current token."""
-        token = self.peek()
-        self.index = min(self.index + 1, len(self.tokens) - 1)
+        token = self.tokens[self.index]
+        if self.index < self.last:
+            self.index += 1
         return token
 
     def at_end(self) -> bool:
@@ -199,6 +200,7 @@ for _ops, _prec, _build in (
 
 _KEYWORD_OPERATORS = frozenset({"OR", "XOR", "AND"})
 _CONSTANT_NAMES = {"TRUE": 1, "FALSE": 0}
+_RESERVED_NAMES = _KEYWORD_OPERATORS | {"NOT"} | _CONSTANT_NAMES.keys()
 _FUNCTIONS = {
     "log": lambda x, base=math.e: math.log(x, base),
     "exp": lambda x, base=math.e: base ** x,
@@ -264,15 +266,19 @@ class _ExpressionParser:
 
     def unary(self) -> Expr:
         stream = self.stream
-        if stream.is_op("!") or stream.is_keyword("NOT"):
+        token = stream.peek()
+        if token.kind == "op" and token.text in ("!", "-", "+"):
             stream.next()
-            return Not(self.unary())
-        if stream.accept("-"):
+            if token.text == "!":
+                return Not(self.unary())
+            if token.text == "+":
+                return self.unary()
             if stream.peek().kind == "number":
                 return Const(-self.number(stream.next()))
             return Neg(self.unary())
-        if stream.accept("+"):
-            return self.unary()
+        if token.kind == "name" and token.text.upper() == "NOT":
+            stream.next()
+            return Not(self.unary())
         return self.primary()
 
     @staticmethod
@@ -283,24 +289,26 @@ class _ExpressionParser:
     def primary(self) -> Expr:
         stream = self.stream
         token = stream.peek()
-        if token.kind == "number":
+        kind = token.kind
+        if kind == "name" and token.text.upper() not in _RESERVED_NAMES:
+            stream.next()
+            if stream.is_op("("):
+                return self.call(token)
+            return Var(token.text)
+        if kind == "number":
             return Const(self.number(stream.next()))
-        if token.kind == "param":
+        if kind == "param":
             return Param(stream.next().text[1:])
-        if token.kind == "attr":
+        if kind == "attr":
             stream.next()
             return self.attribute(token.text[1:], token)
+        if kind == "name" and token.text.upper() in _CONSTANT_NAMES:
+            stream.next()
+            return Const(_CONSTANT_NAMES[token.text.upper()])
         if stream.accept("("):
             inner = self.expression()
             stream.expect(")")
             return inner
-        if token.kind == "name" and token.text.upper() not in _KEYWORD_OPERATORS | {"NOT"}:
-            stream.next()
-            if token.text.upper() in _CONSTANT_NAMES:
-                return Const(_CONSTANT_NAMES[token.text.upper()])
-            if stream.is_op("("):
-                return self.call(token)
-            return Var(token.text)
         raise stream.expected("a node name, number, $parameter or '('")
 
     def call(self, name: Token) -> Expr:

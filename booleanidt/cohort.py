@@ -134,7 +134,8 @@ class _Submitter:
 def _manifest(model: LogicalModel, outputs, settings, seed, options) -> dict:
     model_key = repr((model.rules, model.rates_up, model.rates_down, model.parameters,
                       model.initial_probabilities, model.fixed, model.mutations))
-    return {"outputs": list(outputs), "seed": int(seed), "settings": dataclasses.asdict(settings),
+    run_settings = {k: v for k, v in dataclasses.asdict(settings).items() if k not in ("seed", "threads")}
+    return {"outputs": list(outputs), "seed": int(seed), "settings": run_settings,
             "options": {k: v for k, v in sorted(options.items())},
             "model_sha256": hashlib.sha256(model_key.encode("utf-8")).hexdigest()}
 

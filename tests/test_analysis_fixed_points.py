@@ -55,3 +55,11 @@ def test_rows_sorted_and_outputs_first():
     table = fixed_points(model, outputs=["P"])
     assert list(table.columns) == ["P", "A", "B"]
     assert table.values.tolist() == [[0, 0, 0], [1, 1, 1]]
+
+
+def test_limit_on_the_number_of_stable_states():
+    from booleanidt.analysis import SearchLimitExceeded
+    free = LogicalModel.from_rules({f"I{i}": None for i in range(4)})
+    assert len(fixed_points(free, limit=16)) == 16
+    with pytest.raises(SearchLimitExceeded, match="more than 15 stable states"):
+        fixed_points(free, limit=15)

@@ -9,7 +9,8 @@ or ``'*'`` for a free node), phenotype nodes first when ``outputs`` is given.
 >>> len(fixed_points(LogicalModel.from_rules({"A": Var("A")})))
 2
 """
-from .attractors import SearchLimitExceeded, attractor_states, attractors
+from ._solving import SearchLimitExceeded
+from .attractors import attractor_states, attractors
 from .fixed_points import fixed_points
 from .percolation import percolate
 from .screen import (Perturbation, combinations, drug_treatments, knockins, knockouts, plot_screen, ranked,

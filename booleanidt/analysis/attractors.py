@@ -30,6 +30,7 @@ from ..errors import BooleanidtError
 from ..expr import (ARITHMETIC, COMPARISONS, And, Arith, Compare, Const, Expr, IfThenElse, Implies, Neg,
                     Not, Or, Var, Xor)
 from ..model import LogicalModel
+from ._solving import SearchLimitExceeded
 from ._tables import result_table
 from .percolation import percolate
 from .trap_spaces import FREE, _require_boolean
@@ -38,10 +39,6 @@ __all__ = ["attractors", "attractor_states", "SearchLimitExceeded", "SIZE_COLUMN
 
 #: column of :func:`attractors` holding the number of states of each attractor
 SIZE_COLUMN = "n_states"
-
-
-class SearchLimitExceeded(BooleanidtError):
-    """The explicit search would exceed its size limit; nothing was computed."""
 
 
 def _evaluate_array(expr: Expr, env: Mapping[str, np.ndarray]):

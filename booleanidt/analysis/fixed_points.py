@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..model import LogicalModel
 from ._circuit import Circuit
+from ._solving import collect
 from ._tables import result_table
 
 __all__ = ["fixed_points", "target_level"]
@@ -46,7 +47,7 @@ def target_level(value, max_level: int) -> int:
 
 
 def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
-                 outputs: Iterable[str] | None = None) -> pd.DataFrame:
+                 outputs: Iterable[str] | None = None, limit: int | None = None) -> pd.DataFrame:
     """All stable states of ``model``.
 
     Parameters
@@ -55,6 +56,8 @@ def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     inputs : node -> level fixing those nodes (as MaBoSS mutants: the rule becomes
         the constant); free inputs not named keep any value.
     outputs : nodes to put first among the columns (phenotypes); default model order
+    limit : raise :class:`SearchLimitExceeded` beyond this many stable states (None: no limit;
+        free inputs multiply them: 30 free inputs give at least 2**30)
 
     Returns
     -------
@@ -84,11 +87,9 @@ def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
                 target = env[node_id].get(target_level(value, top), circuit.false)
                 circuit.forbid(literal, -target)
     control.ground([])
-    rows = []
 
-    def record(answer: clingo.Model):
-        rows.append({n: next(level for level, lit in values.items() if answer.is_true(lit))
-                     for n, values in env.items()})
+    def read(answer: clingo.Model) -> dict:
+        return {n: next(level for level, lit in values.items() if answer.is_true(lit)) for n, values in env.items()}
 
-    control.solve(on_model=record)
+    rows = collect(control, read, limit, "stable states")
     return result_table(rows, model.node_ids, outputs).astype(int)

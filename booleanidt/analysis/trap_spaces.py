@@ -35,6 +35,7 @@ from ..expr import simplify
 from ..model import LogicalModel
 from ._circuit import Circuit
 from ._monotony import certain_signs
+from ._solving import collect
 from ._tables import result_table
 
 __all__ = ["trap_spaces", "MAX_UNCERTAIN_INPUTS"]
@@ -90,7 +91,7 @@ class _SubspaceEncoder:
 
 
 def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
-                outputs: Iterable[str] | None = None) -> pd.DataFrame:
+                outputs: Iterable[str] | None = None, limit: int | None = None) -> pd.DataFrame:
     """The minimal trap spaces of a Boolean model.
 
     Parameters
@@ -99,6 +100,7 @@ def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     inputs : node -> 0/1 fixing those nodes (their rule becomes the constant);
         free inputs not named may take either value (each minimal trap space fixes them)
     outputs : nodes to put first among the columns (phenotypes); default model order
+    limit : raise :class:`SearchLimitExceeded` beyond this many trap spaces (None: no limit)
 
     Returns
     -------
@@ -134,11 +136,10 @@ def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
             circuit.forbid(-can0[node_id], encoder.reachable_value(rule, 0))
             circuit.forbid(-can1[node_id], encoder.reachable_value(rule, 1))
     control.ground([])
-    rows = []
 
-    def record(answer: clingo.Model):
-        rows.append({n: (FREE if answer.is_true(can0[n]) and answer.is_true(can1[n])
-                         else int(answer.is_true(can1[n]))) for n in model.nodes})
+    def read(answer: clingo.Model) -> dict:
+        return {n: (FREE if answer.is_true(can0[n]) and answer.is_true(can1[n]) else int(answer.is_true(can1[n])))
+                for n in model.nodes}
 
-    control.solve(on_model=record)
+    rows = collect(control, read, limit, "minimal trap spaces")
     return result_table(rows, model.node_ids, outputs)

@@ -62,6 +62,8 @@ def add_parser(subparsers):
                         help="fix these nodes (free inputs not named range over all values)")
     parser.add_argument("--outputs", metavar="A,B", help="columns to put first (default: the nodes that "
                         "regulate no other node)")
+    parser.add_argument("--limit", type=int, default=100000, metavar="N",
+                        help="fixed points / trap spaces: stop with an error beyond N results (default 100000)")
     parser.add_argument("--max-free-nodes", type=int, default=20, metavar="N",
                         help="attractors: give up when more than N nodes are left after percolation")
     parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
@@ -76,7 +78,7 @@ def run(args) -> int:
     inputs = checked_levels(model, args.inputs, "--inputs")
     outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
     checked_levels(model, {n: 0 for n in outputs}, "--outputs")
-    options = {"max_free_nodes": args.max_free_nodes} if args.analysis == "attractors" else {}
+    options = {"max_free_nodes": args.max_free_nodes} if args.analysis == "attractors" else {"limit": args.limit}
     table = _ANALYSES[args.analysis](model, inputs or None, outputs=outputs, **options)
     if args.names:
         table = table.rename(columns={n: node.label for n, node in model.nodes.items()})

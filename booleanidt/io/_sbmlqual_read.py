@@ -27,6 +27,7 @@ _RELATIONS = {
 _SIGN_NAMES = {libsbml.INPUT_SIGN_POSITIVE: "positive", libsbml.INPUT_SIGN_NEGATIVE: "negative",
                libsbml.INPUT_SIGN_DUAL: "dual", libsbml.INPUT_SIGN_UNKNOWN: "unknown"}
 _CONNECTIVES = {libsbml.AST_LOGICAL_AND: And, libsbml.AST_LOGICAL_OR: Or, libsbml.AST_LOGICAL_XOR: Xor}
+_XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
 _ESSENTIAL = re.compile(r'<(?:\w+:)?input\b[^>]*?\bqual:id="([^"]+)"[^>]*?\bessential="(true|false)"'
                         r'|<(?:\w+:)?input\b[^>]*?\bessential="(true|false)"[^>]*?\bqual:id="([^"]+)"')
 
@@ -85,23 +86,31 @@ class _Reader:
 
     def _check_document(self):
         doc = self.document
-        fatal = [doc.getError(i) for i in range(doc.getNumErrors())
-                 if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
-                 and doc.getError(i).getCategory() in (libsbml.LIBSBML_CAT_XML, libsbml.LIBSBML_CAT_SBML)
-                 and doc.getModel() is None]
-        if fatal:
-            first = fatal[0]
-            message = " ".join(first.getShortMessage().split()) or " ".join(first.getMessage().split())
-            if first.getErrorId() in (libsbml.BadXMLDecl, libsbml.BadXMLDeclLocation, libsbml.BadXMLPrefixValue) \
-                    or "declaration" in message.lower():
-                raise self.error(f"line {first.getLine()}",
-                                 "invalid XML declaration (libsbml reads only encoding=\"UTF-8\"): "
-                                 + " ".join(first.getMessage().split()))
-            raise self.error(f"line {first.getLine()}", "not a readable SBML file: " + message)
         if doc.getModel() is None:
-            raise self.error(None, "not an SBML file (no <model> element)")
+            errors = [doc.getError(i) for i in range(doc.getNumErrors())
+                      if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+            first = errors[0] if errors else None
+            if first is not None and first.getErrorId() == libsbml.BadXMLDecl:
+                declaration = _XML_DECLARATION.match(self.text)
+                shown = declaration.group(0) if declaration else "the XML declaration"
+                raise self.error(f"line {first.getLine()}", f"unreadable XML declaration {shown} "
+                                 "(libsbml needs a known encoding such as encoding=\"UTF-8\")")
+            if "<sbml" not in self.text[:4096]:
+                raise self.error(None, "not an SBML document (no <sbml> root element)")
+            message = " ".join(first.getMessage().split()) if first else "no <model> element"
+            raise self.error(f"line {first.getLine()}" if first else None, "not a readable SBML file: " + message)
         if doc.getModel().getPlugin("qual") is None:
             raise self.error("model", "SBML without the qual package (not a logical model)")
+        self._refuse_petri_nets(doc.getModel().getPlugin("qual"))
+
+    def _refuse_petri_nets(self, qual):
+        for index, tr in enumerate(qual.getListOfTransitions()):
+            effects = [i.getTransitionEffect() for i in tr.getListOfInputs()] + \
+                      [o.getTransitionEffect() for o in tr.getListOfOutputs()]
+            if libsbml.INPUT_TRANSITION_EFFECT_CONSUMPTION in effects[:tr.getNumInputs()] or \
+                    libsbml.OUTPUT_TRANSITION_EFFECT_PRODUCTION in effects[tr.getNumInputs():]:
+                raise self.error(f"transition {tr.getId() or index + 1}",
+                                 "not a logical model: a Petri net (production/consumption transitions)")
 
     def layout_problems(self) -> list:
         doc = self.document
@@ -191,9 +200,6 @@ class _Reader:
             sid = item.getQualitativeSpecies()
             if sid not in species:
                 raise self.error(where, f"input names undeclared species {sid!r}")
-            if item.getTransitionEffect() == libsbml.INPUT_TRANSITION_EFFECT_CONSUMPTION:
-                raise self.error(where, "consumption input: a Petri net (production/consumption "
-                                        "transitions), not a logical model")
             threshold = item.getThresholdLevel() if item.isSetThresholdLevel() else None
             if item.isSetId() and threshold is not None:
                 thresholds[item.getId()] = threshold
@@ -208,9 +214,6 @@ class _Reader:
             sid = item.getQualitativeSpecies()
             if sid not in species:
                 raise self.error(where, f"output names undeclared species {sid!r}")
-            if item.getTransitionEffect() == libsbml.OUTPUT_TRANSITION_EFFECT_PRODUCTION:
-                raise self.error(where, "production output: a Petri net (production/consumption "
-                                        "transitions), not a logical model")
             if species[sid].getConstant():
                 raise self.error(where, f"output {sid} is declared constant")
             outputs.append(sid)
@@ -218,9 +221,12 @@ class _Reader:
             raise self.error(where, "has no output")
         return outputs
 
-    def _function(self, tr, where: str, thresholds: dict, species: dict, outputs: list) -> Expr:
+    def _function(self, tr, where: str, thresholds: dict, species: dict, outputs: list):
+        """The output's target level as an if-then-else chain; None when the transition has no terms."""
         terms = tr.getListOfFunctionTerms()
         default = terms.getDefaultTerm() if terms is not None else None
+        if default is None and not len(terms or ()):
+            return None  # no function at all (biodivine-aeon's export of a free input)
         default_level = default.getResultLevel() if default is not None and default.isSetResultLevel() else 0
         branches = []
         for term in terms or ():

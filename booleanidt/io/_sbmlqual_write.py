@@ -13,13 +13,14 @@ from html import escape
 import libsbml
 
 from ..errors import BooleanidtError
-from ..expr import (And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, signs)
+from ..expr import (COMPARISONS, And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, signs)
 from ..model import LogicalModel
 from ._sbmlqual_read import LAYOUT_NS, QUAL_NS
 
 __all__ = ["format_sbml_qual", "rule_to_terms", "to_mathml"]
 
 _SID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FLIPPED = {"==": "==", "!=": "!=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 _MATHML_RELATIONS = {"==": "eq", "!=": "neq", ">=": "geq", ">": "gt", "<=": "leq", "<": "lt"}
 _MATHML_CONNECTIVES = {And: "and", Or: "or", Xor: "xor"}
 _MATHML_ARITHMETIC = {"+": "plus", "-": "minus", "*": "times", "/": "divide"}
@@ -66,9 +67,36 @@ def _condition(expr: Expr, levels: dict) -> str:
     if isinstance(expr, Implies):
         return f"<apply><implies/>{_condition(expr.left, levels)}{_condition(expr.right, levels)}</apply>"
     if isinstance(expr, Compare):
+        level_test = _level_test(expr, levels)
+        if level_test is not None:
+            return level_test
         return (f"<apply><{_MATHML_RELATIONS[expr.op]}/>{_value(expr.left, levels)}"
                 f"{_value(expr.right, levels)}</apply>")
-    return f"<apply><neq/>{_value(expr, levels)}{_number(0)}</apply>"
+    return f"<apply><not/><apply><eq/>{_value(expr, levels)}{_number(0)}</apply></apply>"
+
+
+def _level_test(expr: Compare, levels: dict) -> str | None:
+    """``X op c`` written with eq, geq and leq only (cmaboss knows no lt/gt/neq and
+    crashes on ``X <= 0``); None when ``expr`` is not a variable against a constant."""
+    var, const, op = expr.left, expr.right, expr.op
+    if isinstance(var, Const) and isinstance(const, Var):
+        var, const, op = const, var, _FLIPPED[op]
+    if not (isinstance(var, Var) and isinstance(const, Const)):
+        return None
+    top = levels.get(var.name, 1)
+    true_levels = [lv for lv in range(top + 1) if COMPARISONS[op](lv, const.value)]
+    ci = f"<ci>{var.name}</ci>"
+    if not true_levels or len(true_levels) == top + 1:
+        return "<true/>" if true_levels else "<false/>"
+    low, high = true_levels[0], true_levels[-1]
+    if true_levels == list(range(low, high + 1)):
+        if low == high:
+            return f"<apply><eq/>{ci}{_number(low)}</apply>"
+        if high == top:
+            return f"<apply><geq/>{ci}{_number(low)}</apply>"
+        if low == 0:
+            return f"<apply><leq/>{ci}{_number(high)}</apply>"
+    return "<apply><or/>" + "".join(f"<apply><eq/>{ci}{_number(lv)}</apply>" for lv in true_levels) + "</apply>"
 
 
 def to_mathml(condition: Expr, levels: dict | None = None) -> str:
@@ -85,19 +113,23 @@ def rule_to_terms(rule: Expr, max_level: int) -> tuple:
 
     An ``a ? 1 : (b ? 2 : 0)`` chain is written as it stands; any other rule gets one
     term per non-zero level (so every transition has at least one functionTerm).
+    The constant 0 is written as a term that never holds: cmaboss crashes (double
+    free) on ``<true/>`` with resultLevel 0.
 
     >>> rule_to_terms(Var("A"), 1)
     ([(Var(name='A'), 1)], 0)
     >>> rule_to_terms(Const(0), 1)
-    ([(Const(value=1), 0)], 0)
+    ([(Const(value=0), 1)], 0)
     """
     branches = []
     while isinstance(rule, IfThenElse) and isinstance(rule.then, Const):
         branches.append((rule.cond, rule.then.value))
         rule = rule.otherwise
     if isinstance(rule, Const):
-        return (branches or [(Const(1), rule.value)]), (rule.value if branches else 0)
-    if max_level == 1:
+        if branches:
+            return branches, rule.value
+        return ([(Const(1), rule.value)] if rule.value else [(Const(0), 1)]), 0
+    if max_level == 1 or isinstance(rule, (Not, And, Or, Xor, Implies, Compare)):
         return branches + [(rule, 1)], 0
     return branches + [(Compare("==", rule, Const(level)), level) for level in range(max_level, 0, -1)], 0
 
@@ -109,6 +141,7 @@ class _Ids:
 
     def __init__(self):
         self.sids, self.metaids = set(), set()
+        self.dropped_statements = 0
 
     def sid(self, wanted: str | None, fallback: str) -> str:
         base = wanted if wanted and _SID.match(wanted) else fallback
@@ -129,10 +162,23 @@ class _Ids:
 
 
 _ABOUT = re.compile(r'rdf:about="#([^"]+)"')
+_UNKNOWN_QUALIFIER = re.compile(r"<bqbiol:unknownQualifier>.*?</bqbiol:unknownQualifier>|<bqbiol:unknownQualifier/>",
+                                re.DOTALL)
+
+
+def _without_unknown_qualifiers(raw: str, ids: "_Ids") -> str:
+    """GINsim writes ``bqbiol:unknownQualifier``, which is not a MIRIAM qualifier and on
+    which libsbml's writer crashes (segfault): those statements are not written (counted
+    in ``ids.dropped_statements`` for one warning per export)."""
+    cleaned, count = _UNKNOWN_QUALIFIER.subn("", raw)
+    ids.dropped_statements += count
+    return cleaned
 
 
 def _set_annotation(sbase, kept: dict, annotations: tuple, ids: _Ids, fallback_metaid: str):
     raw = kept.get("sbml_annotation")
+    if raw and "unknownQualifier" in raw:
+        raw = _without_unknown_qualifiers(raw, ids)
     if raw:
         about = _ABOUT.search(raw)
         wanted = kept.get("sbml_metaid") or (about.group(1) if about else None)
@@ -149,6 +195,8 @@ def _set_annotation(sbase, kept: dict, annotations: tuple, ids: _Ids, fallback_m
     sbase.setMetaId(ids.metaid(kept.get("sbml_metaid"), fallback_metaid))
     for annotation in annotations:
         prefix, _, kind = annotation.qualifier.partition(":")
+        if kind == "unknown":
+            continue
         term = libsbml.CVTerm()
         if prefix == "bqmodel":
             term.setQualifierType(libsbml.MODEL_QUALIFIER)
@@ -173,12 +221,15 @@ def _set_notes(sbase, raw: str | None, text: str | None):
 _LAYOUT_REFERENCE = re.compile(r'layout:(?:reference|species|compartment|reaction)="([^"]+)"')
 
 
-def _copy_layout(layout_xml: str, model, known_ids: set, source: str) -> None:
+def _copy_layout(layout_xml: str, model, known_ids: set, source: str):
+    """Add the kept layouts to ``model``; returns the libsbml document they were parsed
+    from, which the caller must keep alive until the output is written (the copies
+    point into it: freeing it first crashes libsbml)."""
     unknown = sorted(set(_LAYOUT_REFERENCE.findall(layout_xml)) - known_ids)
     if unknown:
         warnings.warn(f"{source}: layout dropped, it refers to element(s) the model no longer has "
                       f"({', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''})", stacklevel=5)
-        return
+        return None
     holder_text = (f'<?xml version="1.0" encoding="UTF-8"?><sbml xmlns="{_CORE_NS}" level="3" version="1" '
                    f'xmlns:layout="{LAYOUT_NS}" layout:required="false"><model>{layout_xml}</model></sbml>')
     holder = libsbml.readSBMLFromString(holder_text)
@@ -186,6 +237,7 @@ def _copy_layout(layout_xml: str, model, known_ids: set, source: str) -> None:
     target = model.getPlugin("layout")
     for i in range(layouts.getNumLayouts()):
         target.addLayout(layouts.getLayout(i))
+    return holder
 
 
 # --- the document ------------------------------------------------------------------------
@@ -304,6 +356,11 @@ def format_sbml_qual(model: LogicalModel) -> str:
     _write_species(qual, model, ids, default_compartment)
     for outputs in _transition_groups(model):
         _write_transition(qual, model, outputs, ids)
-    if layout_xml:
-        _copy_layout(layout_xml, sbml_model, ids.sids, model.metadata.get("source", "model"))
-    return libsbml.writeSBMLToString(document)
+    layout_holder = _copy_layout(layout_xml, sbml_model, ids.sids, model.metadata.get("source", "model")) \
+        if layout_xml else None
+    text = libsbml.writeSBMLToString(document)
+    del layout_holder
+    if ids.dropped_statements:
+        warnings.warn(f"{ids.dropped_statements} annotation statement(s) with bqbiol:unknownQualifier "
+                      "(not a MIRIAM qualifier) not written", stacklevel=3)
+    return text

@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import pytest
 
 from booleanidt.expr import simplify, to_text
 

@@ -8,7 +8,7 @@ import pytest
 
 from booleanidt.analysis.screen import (Perturbation, ScreenError, combinations, drug_treatments, knockins,
                                         knockouts, ranked, screen)
-from booleanidt.expr import And, Not, Or, Var
+from booleanidt.expr import And, Not, Var
 from booleanidt.model import LogicalModel
 
 # Growth signal G (free input) activates K, K activates P (proliferation); D (damage) triggers A (apoptosis)

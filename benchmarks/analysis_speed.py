@@ -5,10 +5,10 @@ Each model is solved with its inputs fixed three ways (all 0, all 1, seeded rand
 tests/test_analysis_corpus.py, whose reference helpers this script reuses.  Times are for the
 analysis alone, on a model each tool has already read (aeon: from its BooleanNetwork, with its
 own percolation; mpbn: from our rules; pyboolnet: prime implicants + its clasp-based solver).
-aeon runs in a child process with a time limit (--aeon-limit, default 120 s) and is reported
-as '>limit' when it does not finish.  The result sets are checked to be equal as they go.
+aeon and pyboolnet run in a child process with a time limit (--limit, default 120 s) and are
+reported as '(limit)' when they do not finish (pyboolnet's prime implicants explode on 078).  The result sets are checked to be equal as they go.
 
-Usage: python benchmarks/analysis_speed.py [--models 001,050,113,078,132] [--aeon-limit 120]
+Usage: python benchmarks/analysis_speed.py [--models 001,050,113,078,132] [--limit 120]
 """
 from __future__ import annotations
 
@@ -39,21 +39,22 @@ def timed(function, *args):
     return time.perf_counter() - start, value
 
 
-def _aeon_child(queue, function, args):
-    queue.put(timed(function, *args))
+def _child(connection, function, args):
+    connection.send(timed(function, *args))
+    connection.close()
 
 
-def aeon_timed(function, args, limit):
-    """(seconds, result) of an aeon call in a child process, or (None, None) past ``limit``."""
-    queue = multiprocessing.get_context("fork").Queue()
-    child = multiprocessing.get_context("fork").Process(target=_aeon_child, args=(queue, function, args))
+def limited(function, args, limit):
+    """(seconds, result) of a call made in a child process, or (None, None) past ``limit`` seconds."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, function, args))
     child.start()
-    child.join(limit)
-    if child.is_alive():
-        child.kill()
-        child.join()
-        return None, None
-    return queue.get()
+    ready = receiver.poll(limit)
+    value = receiver.recv() if ready else (None, None)
+    child.kill()
+    child.join()
+    return value
 
 
 def pyboolnet_both(model, inputs):
@@ -74,13 +75,13 @@ def rows(table):
 
 
 def ratio(theirs, ours):
-    return f"{'>' if theirs is None else ''}{(theirs or 0) / ours:8.1f}x" if theirs is not None else "  (limit)"
+    return "(limit)" if theirs is None else f"{theirs / ours:.1f}x"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", default=DEFAULT_MODELS, help="file-name prefixes, comma-separated")
-    parser.add_argument("--aeon-limit", type=float, default=120.0, help="seconds per aeon call")
+    parser.add_argument("--limit", type=float, default=120.0, help="seconds per aeon or pyboolnet call")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     folder = Path(tempfile.mkdtemp(prefix="booleanidt-bench-"))
@@ -94,14 +95,16 @@ def main(argv=None):
         for way, inputs in input_assignments(model).items():
             t_fp, fp = timed(fixed_points, model, inputs)
             t_ts, ts = timed(trap_spaces, model, inputs)
-            a_fp, aeon_fp = aeon_timed(aeon_fixed_points, (stripped, inputs, model.node_ids), args.aeon_limit)
-            a_ts, aeon_ts = aeon_timed(aeon_trap_spaces, (stripped, inputs, model.node_ids), args.aeon_limit)
+            a_fp, aeon_fp = limited(aeon_fixed_points, (stripped, inputs, model.node_ids), args.limit)
+            a_ts, aeon_ts = limited(aeon_trap_spaces, (stripped, inputs, model.node_ids), args.limit)
             m_fp, mpbn_fp = timed(mpbn_fixed_points, model, inputs)
             m_ts, mpbn_ts = timed(mpbn_trap_spaces, model, inputs)
-            p_both, (pbn_fp, pbn_ts) = timed(pyboolnet_both, model, inputs)
+            p_both, pbn = limited(pyboolnet_both, (model, inputs), args.limit)
+            pbn_fp, pbn_ts = pbn or (None, None)
             ours_fp, ours_ts = rows(fp), rows(ts)
-            agree = (ours_fp == mpbn_fp == pbn_fp and ours_ts == mpbn_ts == pbn_ts
-                     and aeon_fp in (None, ours_fp) and aeon_ts in (None, ours_ts))
+            agree = (ours_fp == mpbn_fp and ours_ts == mpbn_ts and all(
+                theirs in (None, ours) for theirs, ours in
+                ((aeon_fp, ours_fp), (aeon_ts, ours_ts), (pbn_fp, ours_fp), (pbn_ts, ours_ts))))
             print(f"{path.name[:12]:12s} {way:7s} {len(model.nodes):5d} {len(fp):4d} {len(ts):4d}  {t_fp:7.3f}s {t_ts:7.3f}s"
                   f"  {ratio(a_fp, t_fp):>12s} {ratio(a_ts, t_ts):>12s} {ratio(m_fp + m_ts, t_fp + t_ts):>10s}"
                   f" {ratio(p_both, t_fp + t_ts):>14s}  {'same results' if agree else 'RESULTS DIFFER'}",

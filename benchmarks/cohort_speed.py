@@ -4,7 +4,9 @@ Each patient: RNA_norm as initial states and rates (F = 100), mutCNA fixed,
 1,000 trajectories, max_time and time_tick as in Fumia2013.cfg.  booleanidt runs the
 whole cohort through :func:`booleanidt.cohort.run` (local processes, all cores);
 cmaboss runs ``--reference`` patients one after the other, each with all cores
-(``thread_count``), on the .bnd/.cfg that booleanidt writes for them.
+(``thread_count``), on the .bnd/.cfg that booleanidt writes for them.  Wall-clock rates
+depend on what else the machine runs; CPU seconds per patient (this process and its
+worker processes, cmaboss's threads included) are printed too.
 
 Usage::
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -30,6 +33,12 @@ CORPUS = Path(os.environ.get("BOOLEANIDT_CORPUS", Path(__file__).resolve().paren
 FUMIA = CORPUS / "profile" / "models" / "Fumia2013"
 TCGA = CORPUS / "profile" / "tcga"
 OUTPUTS = ["Proliferation", "Apoptosis"]
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the cohort's worker processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main(argv=None) -> int:
@@ -52,12 +61,12 @@ def main(argv=None) -> int:
     print(f"Fumia2013: {len(model.nodes)} nodes, {len(profiles)} patients, {settings.sample_count} trajectories, "
           f"max_time {settings.max_time}, time_tick {settings.time_tick}, {cores} cores")
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
     table = cohort.run(model, profiles, OUTPUTS, settings=settings, seed=1, progress=True)
-    ours = time.perf_counter() - start
+    ours, our_cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
     failed = int(table["error"].notna().sum())
     print(f"booleanidt: {len(profiles)} patients in {ours:.1f} s = {len(profiles) / ours:.2f} patients/s "
-          f"({failed} failed)")
+          f"({failed} failed); CPU {our_cpu / len(profiles):.3f} s per patient")
 
     import maboss
     reference = list(profiles)[:args.reference]
@@ -68,15 +77,16 @@ def main(argv=None) -> int:
             bnd, cfg = Path(folder) / f"{patient}.bnd", Path(folder) / f"{patient}.cfg"
             maboss_io.write(personalised, bnd, cfg, settings=settings)
             files.append((bnd, cfg))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu_seconds()
         for bnd, cfg in files:
             sim = maboss.load(str(bnd), str(cfg), cmaboss=True)
             sim.update_parameters(use_physrandgen=0, thread_count=cores)
             sim.run().get_nodes_probtraj()
-        theirs = time.perf_counter() - start
+        theirs, their_cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
     print(f"cmaboss:    {len(reference)} patients in {theirs:.1f} s = {len(reference) / theirs:.2f} patients/s "
-          f"({cores} threads each)")
-    print(f"ratio booleanidt / cmaboss (patients per second): {(len(profiles) / ours) / (len(reference) / theirs):.2f}")
+          f"({cores} threads each); CPU {their_cpu / len(reference):.3f} s per patient")
+    print(f"ratio booleanidt / cmaboss: patients per second {(len(profiles) / ours) / (len(reference) / theirs):.2f}, "
+          f"CPU per patient {(their_cpu / len(reference)) / (our_cpu / len(profiles)):.2f}")
     return 0
 
 

@@ -30,7 +30,10 @@ probability is the strength, and X's rule becomes ``(rule) & !anti_X``.
 Where we differ from PROFILE: PROFILE reads a missing ``$u_X`` as a crash (its
 ``grep`` returns nothing); we scale the node's rate expression instead.  PROFILE's
 ``-ra`` mode writes ``round(nan, 5)`` as the initial state of an input without
-data; we leave such inputs at ``input_probability``.
+data; we leave such inputs at ``input_probability``.  ``-ra`` reads activators and
+inhibitors from PROFILE's ``.reggraph`` file; we read them from the model's signed
+graph, which also holds regulators that cannot change the rule (Fumia's ``FOXO =
+!AKT | AKT``), as activators.
 
 Examples
 --------

@@ -32,7 +32,6 @@ IfThenElse(cond=Logic(), then=Param(name='u_X'), otherwise=Const(value=0.0))
 """
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from typing import Callable, NamedTuple, Optional
@@ -64,14 +63,17 @@ class Token(NamedTuple):
 
 
 _TOKEN_PATTERN = re.compile(r"""
-    (?P<space>[ \t\r\n]+)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<attr>@[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>&&|\|\||==|!=|>=|<=|[!&|^<>+\-*/?:(){}\[\],;=.])
-  | (?P<error>.)
-""", re.VERBOSE | re.DOTALL)
+    [ \t\r\f\v]*
+    (?:
+      (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<attr>@[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<op>&&|\|\||==|!=|>=|<=|[!&|^<>+\-*/?:(){}\[\],;=.])
+    | (?P<error>\S)
+    | $
+    )
+""", re.VERBOSE)
 
 _COMMENT_PATTERNS = {
     "//": r"//[^\n]*",
@@ -101,22 +103,18 @@ def tokenize(text: str, source: str = "<string>", first_line: int = 1) -> list:
     >>> [t.text for t in tokenize("A&&!$k")]
     ['A', '&&', '!', '$k', '']
     """
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    tokens = []
-
-    def position(offset: int) -> tuple:
-        index = bisect.bisect_right(line_starts, offset) - 1
-        return first_line + index, offset - line_starts[index] + 1
-
-    for match in _TOKEN_PATTERN.finditer(text):
-        kind = match.lastgroup
-        if kind == "space":
-            continue
-        line, column = position(match.start())
-        if kind == "error":
-            raise InputError(source, f"line {line}, column {column}", f"unexpected character {match.group()!r}")
-        tokens.append(Token(kind, match.group(), line, column))
-    tokens.append(Token("end", "", *position(len(text))))
+    tokens, line, lines = [], first_line, text.split("\n")
+    for line, content in enumerate(lines, start=first_line):  # no token spans lines
+        for match in _TOKEN_PATTERN.finditer(content):
+            kind = match.lastgroup
+            if kind is None:  # trailing blanks
+                continue
+            column = match.start(kind) + 1
+            if kind == "error":
+                raise InputError(source, f"line {line}, column {column}",
+                                 f"unexpected character {match.group(kind)!r}")
+            tokens.append(Token(kind, match.group(kind), line, column))
+    tokens.append(Token("end", "", line, len(lines[-1]) + 1))
     return tokens
 
 

@@ -8,7 +8,7 @@ from booleanidt.analysis.attractors import SearchLimitExceeded, attractor_states
 from booleanidt.expr import Not, Var, conjunction
 from booleanidt.model import LogicalModel
 
-from test_analysis_random_models import all_states, random_model, target
+from test_analysis_random_models import all_states, random_expr, random_model, target
 
 
 def brute_force_attractors(model):
@@ -28,6 +28,28 @@ def brute_force_attractors(model):
 @pytest.mark.parametrize("seed", range(30))
 def test_attractors_equal_brute_force(seed):
     model = random_model(seed, size=7)
+    found = {frozenset(map(tuple, table.values.tolist())) for table in attractor_states(model)}
+    assert found == brute_force_attractors(model)
+
+
+def layered_model(seed):
+    """A random core of four nodes, then four nodes that read only earlier nodes (downstream of every cycle)."""
+    import random
+    from booleanidt.model import Node
+    core = random_model(seed, size=4)
+    rng = random.Random(seed)
+    nodes, rules = dict(core.nodes), dict(core.rules)
+    for i in range(4, 8):
+        name = f"x{i}"
+        earlier = [f"x{j}" for j in range(i)]
+        rules[name] = random_expr(rng, earlier, {n: 1 for n in earlier}, depth=2)
+        nodes[name] = Node(name)
+    return LogicalModel(nodes=nodes, rules=rules)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_attractors_with_downstream_nodes_equal_brute_force(seed):
+    model = layered_model(seed)
     found = {frozenset(map(tuple, table.values.tolist())) for table in attractor_states(model)}
     assert found == brute_force_attractors(model)
 

@@ -1,11 +1,13 @@
 """Asynchronous attractors of Boolean models by explicit search after percolation.
 
 Constants are propagated first (:func:`~booleanidt.analysis.percolation.percolate`);
-the remaining nodes' state space is built explicitly with numpy, and the terminal
-strongly connected components of the asynchronous transition graph (one node
-changes at a time, toward its rule's value) are the attractors.  When more than
-``max_free_nodes`` nodes remain the search gives up with :class:`SearchLimitExceeded`,
-which says how many were left, rather than running out of memory.
+the state space of the remaining nodes on or upstream of a cycle is built explicitly
+with numpy, and the terminal strongly connected components of the asynchronous
+transition graph (one node changes at a time, toward its rule's value) are the
+attractors; nodes downstream of every cycle are then added back one by one.  When
+more than ``max_free_nodes`` nodes remain in that core the search gives up with
+:class:`SearchLimitExceeded`, which says how many were left, rather than running
+out of memory.
 
 Examples
 --------
@@ -21,6 +23,7 @@ from __future__ import annotations
 import functools
 from typing import Iterable, Mapping
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
@@ -69,15 +72,85 @@ def _evaluate_array(expr: Expr, env: Mapping[str, np.ndarray]):
     raise BooleanidtError(f"{type(expr).__name__} is not part of a logical rule")
 
 
+def _terminal_components(count: int, sources: np.ndarray, targets: np.ndarray) -> list:
+    """Index arrays of the terminal strongly connected components of a graph on ``count`` states."""
+    graph = csr_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(count, count))
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    leaving = np.unique(labels[sources][labels[sources] != labels[targets]])
+    return [np.flatnonzero(labels == label) for label in np.setdiff1d(np.unique(labels), leaving)]
+
+
+def _split(states: np.ndarray, sources: np.ndarray, targets: np.ndarray) -> list:
+    """(states, sources, targets) of each attractor of a transition graph, edges renumbered inside it."""
+    result = []
+    for members in _terminal_components(len(states), sources, targets):
+        position = np.full(len(states), -1, dtype=np.int64)
+        position[members] = np.arange(len(members))
+        inside = position[sources] >= 0
+        result.append((states[members], position[sources[inside]], position[targets[inside]]))
+    return result
+
+
+def _targets(model: LogicalModel, node_id: str, env: Mapping, count: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(_evaluate_array(model.rules[node_id], env), dtype=bool), (count,))
+
+
+def _core_attractors(model: LogicalModel, constants: dict, core: list) -> list:
+    """Attractors of the core nodes, by building their whole state space."""
+    codes = np.arange(2 ** len(core), dtype=np.int64)
+    states = ((codes[:, None] >> np.arange(len(core))) & 1).astype(np.int8)
+    env = {**constants, **{n: states[:, i] for i, n in enumerate(core)}}
+    sources, targets = [], []
+    for i, node_id in enumerate(core):
+        if not model.is_input(node_id):
+            moving = codes[_targets(model, node_id, env, len(codes)) != states[:, i].astype(bool)]
+            sources.append(moving)
+            targets.append(moving ^ (1 << i))
+    if not sources:
+        return _split(states, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    return _split(states, np.concatenate(sources), np.concatenate(targets))
+
+
+def _extend(model: LogicalModel, constants: dict, columns: list, attractor: tuple, node_id: str) -> list:
+    """Attractors of ``attractor`` (over ``columns``) with ``node_id``, read by nothing in it, added."""
+    states, sources, targets = attractor
+    count = len(states)
+    env = {**constants, **{n: states[:, i] for i, n in enumerate(columns)}}
+    wanted = _targets(model, node_id, env, count)
+    doubled = np.concatenate([np.column_stack([states, np.full(count, v, dtype=np.int8)]) for v in (0, 1)])
+    index = np.arange(count)
+    flips = np.concatenate([index[wanted], count + index[~wanted]])   # (s, 0) -> (s, 1) and back
+    new_sources = np.concatenate([sources, count + sources, flips])
+    new_targets = np.concatenate([targets, count + targets, (flips + count) % (2 * count)])
+    return _split(doubled, new_sources, new_targets)
+
+
+def _core_and_downstream(model: LogicalModel, free: list) -> tuple:
+    """Free nodes that lie on or upstream of a cycle (or are free inputs), and the rest in dependency order."""
+    graph = model.graph.subgraph(free)
+    cyclic = {n for component in nx.strongly_connected_components(graph)
+              for n in component if len(component) > 1 or graph.has_edge(n, n)}
+    core = cyclic | {n for n in free if model.is_input(n)}
+    for node_id in list(core):
+        core |= nx.ancestors(graph, node_id)
+    downstream = [n for n in nx.topological_sort(graph.subgraph(set(free) - core))]
+    return [n for n in free if n in core], downstream
+
+
 def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = None,
                      max_free_nodes: int = 20) -> list:
     """The states of each asynchronous attractor.
+
+    After percolation, the nodes on or upstream of a cycle (the core) are searched
+    explicitly; the nodes downstream of every cycle are then added one at a time
+    in dependency order, each attractor being extended by the terminal components
+    of its product with the added node's two values.
 
     Parameters
     ----------
     model : Boolean LogicalModel
     inputs : node -> 0/1 fixing those nodes (the rule becomes the constant)
-    max_free_nodes : give up when more nodes than this remain after percolation
+    max_free_nodes : give up when the core has more nodes than this
         (the search holds 2**n states)
 
     Returns
@@ -102,34 +175,20 @@ def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = Non
         model = model.mutate(inputs)
     constants = percolate(model)
     free = [n for n in model.nodes if n not in constants]
-    if len(free) > max_free_nodes:
-        raise SearchLimitExceeded(f"attractor search gave up: {len(free)} nodes remain after propagating "
-                                  f"constants, more than max_free_nodes={max_free_nodes} "
+    core, downstream = _core_and_downstream(model, free)
+    if len(core) > max_free_nodes:
+        raise SearchLimitExceeded(f"attractor search gave up: {len(core)} nodes remain on or upstream of a cycle "
+                                  f"after propagating constants, more than max_free_nodes={max_free_nodes} "
                                   f"(fix more inputs, or raise the limit)")
-    codes = np.arange(2 ** len(free), dtype=np.int64)
-    env = {n: ((codes >> i) & 1).astype(np.int8) for i, n in enumerate(free)}
-    env.update({n: np.full(len(codes), v, dtype=np.int8) for n, v in constants.items()})
-    sources, targets = [], []
-    for i, node_id in enumerate(free):
-        if model.is_input(node_id):
-            continue
-        wanted = np.broadcast_to(np.asarray(_evaluate_array(model.rules[node_id], env), dtype=bool), codes.shape)
-        moving = codes[wanted != env[node_id].astype(bool)]
-        sources.append(moving)
-        targets.append(moving ^ (1 << i))
-    sources = np.concatenate(sources) if sources else np.empty(0, dtype=np.int64)
-    targets = np.concatenate(targets) if targets else np.empty(0, dtype=np.int64)
-    graph = csr_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(len(codes),) * 2)
-    _, labels = connected_components(graph, directed=True, connection="strong")
-    leaving = np.unique(labels[sources][labels[sources] != labels[targets]])
-    terminal = np.setdiff1d(np.unique(labels), leaving)
+    found, columns = _core_attractors(model, constants, core), list(core)
+    for node_id in downstream:
+        found = [extended for attractor in found for extended in _extend(model, constants, columns, attractor, node_id)]
+        columns.append(node_id)
     result = []
-    for label in terminal:
-        members = codes[labels == label]
-        columns = {n: np.full(len(members), constants[n]) if n in constants
-                   else (members >> free.index(n)) & 1 for n in model.nodes}
-        states = pd.DataFrame(columns).astype(int)
-        result.append(states.sort_values(list(states.columns)).reset_index(drop=True))
+    for states, _, _ in found:
+        table = pd.DataFrame({n: (states[:, columns.index(n)] if n in columns else np.full(len(states), constants[n]))
+                              for n in model.nodes}).astype(int)
+        result.append(table.sort_values(list(table.columns)).reset_index(drop=True))
     return sorted(result, key=lambda t: t.values.tolist())
 
 

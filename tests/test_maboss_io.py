@@ -12,7 +12,6 @@ from booleanidt.errors import InputError
 from booleanidt.expr import And, Const, IfThenElse, Logic, Not, Param, Var
 from booleanidt.io import maboss
 from booleanidt.model import DEFAULT_INITIAL_PROBABILITY, JointInitialState, LogicalModel
-from booleanidt.simulation.settings import SimulationSettings
 
 from conftest import MABOSS, needs_corpus
 

@@ -52,8 +52,7 @@ from typing import Optional
 
 from ..booleanize import booleanize
 from ..errors import InputError
-from ..expr import (Arith, Const, Expr, IfThenElse, Logic, Param, evaluate, parameters, to_text,
-                    variables, walk)
+from ..expr import Arith, Const, Expr, IfThenElse, Logic, Param, Var, evaluate, to_text, walk
 from ..model import JointInitialState, LogicalModel, ModelError, default_rate_down, default_rate_up
 from ..model import Node
 from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SettingsError, SimulationSettings
@@ -66,6 +65,27 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CORE_ATTRIBUTES = ("logic", "rate_up", "rate_down", "is_internal", "refstate", "fixed")
 _RANDOM_ISTATE = -1
 _MUTATION_RATE = Arith("/", Const(1e308), Param("nb_mutable"))
+
+
+@dataclass(frozen=True)
+class _References:
+    """What an expression reads: node names, parameter names, and whether it uses ``@logic``."""
+
+    nodes: frozenset
+    parameters: frozenset
+    logic: bool
+
+    @classmethod
+    def of(cls, expr: Expr) -> "_References":
+        nodes, params, logic = set(), set(), False
+        for e in walk(expr):
+            if isinstance(e, Var):
+                nodes.add(e.name)
+            elif isinstance(e, Param):
+                params.add(e.name)
+            elif isinstance(e, Logic):
+                logic = True
+        return cls(frozenset(nodes), frozenset(params), logic)
 
 
 def _stream(text: str, source: str) -> TokenStream:
@@ -151,11 +171,11 @@ class _ConfigParser:
         """Parse an expression and evaluate it with the parameters defined so far."""
         start = self.stream.peek()
         expr = parse_expression_from(self.stream)
-        nodes = sorted(variables(expr))
-        if nodes or any(isinstance(e, Logic) for e in walk(expr)):
+        references = _References.of(expr)
+        if references.nodes or references.logic:
             raise self.stream.error(start, f"{what} must be a number, not an expression of node states "
-                                    f"({', '.join(nodes) or '@logic'})")
-        undefined = sorted(parameters(expr) - self.config.parameters.keys())
+                                    f"({', '.join(sorted(references.nodes)) or '@logic'})")
+        undefined = sorted(references.parameters - self.config.parameters.keys())
         if undefined:
             raise self.stream.error(start, f"{what} uses ${undefined[0]}, which is not defined above")
         try:
@@ -299,7 +319,8 @@ def _possible_values(expr: Expr, params: dict) -> list:
     """The values a rate can take that do not depend on node states (branches of ``?:``)."""
     if isinstance(expr, IfThenElse):
         return _possible_values(expr.then, params) + _possible_values(expr.otherwise, params)
-    if variables(expr) or any(isinstance(e, Logic) for e in walk(expr)) or parameters(expr) - params.keys():
+    references = _References.of(expr)
+    if references.nodes or references.logic or references.parameters - params.keys():
         return []
     try:
         return [evaluate(expr, {}, params)]
@@ -318,14 +339,15 @@ class _ModelBuilder:
         raise InputError(self.bnd_source, f"line {line}", f"node {node_id}: {problem}")
 
     def check_expression(self, node_id: str, attribute: str, expr: Expr):
-        unknown = sorted(variables(expr) - self.blocks.keys())
+        references = _References.of(expr)
+        unknown = sorted(references.nodes - self.blocks.keys())
         if unknown:
             self.fail_bnd(node_id, attribute, f"{attribute} names unknown node(s) {', '.join(unknown)}")
-        undefined = sorted(parameters(expr) - self.config.parameters.keys())
+        undefined = sorted(references.parameters - self.config.parameters.keys())
         if undefined:
             self.fail_bnd(node_id, attribute, f"{attribute} uses ${undefined[0]}, which the .cfg does not define")
         if attribute.startswith("rate_"):
-            if "logic" not in self.blocks[node_id].attributes and any(isinstance(e, Logic) for e in walk(expr)):
+            if "logic" not in self.blocks[node_id].attributes and references.logic:
                 self.fail_bnd(node_id, attribute, f"{attribute} uses @logic but the node has no logic")
             bad = [v for v in _possible_values(expr, self.config.parameters) if not v >= 0]
             if bad:
@@ -333,8 +355,8 @@ class _ModelBuilder:
 
     def number(self, node_id: str, attribute: str, expr: Expr):
         """The value of a node attribute that must be a number (parameters allowed)."""
-        if variables(expr) or parameters(expr) - self.config.parameters.keys() or \
-                any(isinstance(e, Logic) for e in walk(expr)):
+        references = _References.of(expr)
+        if references.nodes or references.logic or references.parameters - self.config.parameters.keys():
             self.fail_bnd(node_id, attribute, f"{attribute} must be a number")
         return evaluate(expr, {}, self.config.parameters)
 

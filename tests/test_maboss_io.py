@@ -304,3 +304,12 @@ def test_sbml_models_written_as_bnd_run_in_cmaboss_like_cmaboss_reading_the_sbml
     ours = _run_cmaboss(tmp_path / "ours.bnd", tmp_path / "ours.cfg", len(model.nodes))
     reference = _run_cmaboss(path, tmp_path / "reference.cfg", len(model.nodes))
     _assert_same_statistics(ours, reference)
+
+
+def test_format_dispatch_by_extension(tmp_path):
+    import booleanidt
+    booleanidt.write(SMALL, tmp_path / "m.bnd")
+    assert (tmp_path / "m.cfg").is_file()
+    assert booleanidt.read(tmp_path / "m.bnd") == SMALL
+    booleanidt.write(SMALL, tmp_path / "m.bnet")
+    assert booleanidt.read(tmp_path / "m.bnet").rules == {**SMALL.rules, "A": Var("A")}

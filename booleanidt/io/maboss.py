@@ -32,6 +32,18 @@ segfaults), initial-state groups whose weights sum to 0.  ``@attr`` references
 to node attributes other than ``@logic`` are replaced by the attribute's expression.
 ``log``/``exp`` calls must have constant arguments (they are folded to numbers).
 
+Found while checking against cmaboss (2.6.8), for whoever compares runs with it:
+
+* cmaboss's own ``MaBoSSSim.mutate`` (also behind ``maboss.load(..., cmaboss=True).mutate``)
+  only sets ``logic = 1|0`` and keeps the default rate 1: the node reaches the constant
+  at rate 1, not at once.  pyMaBoSS's file-based ``Simulation.mutate`` (the form written
+  here) makes the move immediate.
+* With ``use_physrandgen = 0``, MaBoSS's random initial states (-1, or no istate) are not
+  independent draws: the marginals come out at 0.500 +- 0.001 whatever the seed, except
+  a node that sits at 0.595 (14 free nodes, 2,000 trajectories, seeds 1-3 alike).
+* cmaboss's SBML-qual reader ignores ``qual:initialLevel`` (every node starts at random);
+  we write the initial level as the node's istate.
+
 Examples
 --------
 >>> model = loads("node A { logic = A; }  node B { logic = !A; rate_up = @logic ? $k : 0; }",

@@ -39,8 +39,8 @@ Found while checking against cmaboss (2.6.8), for whoever compares runs with it:
   at rate 1, not at once.  pyMaBoSS's file-based ``Simulation.mutate`` (the form written
   here) makes the move immediate.
 * With ``use_physrandgen = 0``, MaBoSS's random initial states (-1, or no istate) are not
-  independent draws: the marginals come out at 0.500 +- 0.001 whatever the seed, except
-  a node that sits at 0.595 (14 free nodes, 2,000 trajectories, seeds 1-3 alike).
+  independent draws: with 14 free nodes and 2,000 trajectories, seeds 1, 2 and 3 give
+  the same marginals (13 nodes at 0.492-0.502, one at 0.595, 8 standard errors off 0.5).
 * cmaboss's SBML-qual reader ignores ``qual:initialLevel`` (every node starts at random);
   we write the initial level as the node's istate.
 

@@ -96,34 +96,39 @@ def _tree_set(tree, ent_tree, leaves, i, rate):
 @numba.njit(cache=True, nogil=True)
 def _tree_pick(tree, leaves, u):
     pos = 1
-    while pos < leaves:
+    while pos < leaves:  # branch-free descent: go right when u passes the left sum and the right has rate
         left = tree[2 * pos]
-        if u < left or tree[2 * pos + 1] <= 0.0:
-            pos = 2 * pos
-        else:
-            u -= left
-            pos = 2 * pos + 1
+        right = 1 if (u >= left and tree[2 * pos + 1] > 0.0) else 0
+        u -= left * right
+        pos = 2 * pos + right
     return pos - leaves
 
 
+# Accumulators are (columns, windows + 1, 4) arrays, one column per node (or output state):
+# [c, k, SUM] and [c, k, SQUARES] sum the per-trajectory fractions of window k and their squares;
+# [c, k, FULL] and [c, k, FULL_SQUARES] are difference arrays for whole windows (folded in at the end).
+# Keeping the four side by side makes a credit touch one or two cache lines.
+SUM, SQUARES, FULL, FULL_SQUARES = 0, 1, 2, 3
+
+
 @numba.njit(cache=True, nogil=True)
-def _credit_window(col, k, amount, cur_k, partial, sums, squares):
+def _credit_window(col, k, amount, cur_k, partial, acc):
     if cur_k[col] != k:
         if cur_k[col] >= 0:
-            sums[col, cur_k[col]] += partial[col]
-            squares[col, cur_k[col]] += partial[col] * partial[col]
+            acc[col, cur_k[col], SUM] += partial[col]
+            acc[col, cur_k[col], SQUARES] += partial[col] * partial[col]
         cur_k[col] = k
         partial[col] = 0.0
     partial[col] += amount
 
 
 @numba.njit(cache=True, nogil=True)
-def _credit(col, a, b, value, dt, windows, cur_k, partial, sums, squares, full_sum, full_sq):
+def _credit(col, a, b, value, dt, windows, cur_k, partial, acc):
     """Add ``value`` x (time of [a, b) in each window) / dt to column ``col``.
 
-    Windows that [a, b) covers completely go to the difference arrays ``full_*``
-    (O(1) whatever their number); partly covered ones to the open partial sum of
-    the column, flushed when the column moves on to another window.
+    Windows that [a, b) covers completely go to the difference entries (O(1)
+    whatever their number); partly covered ones to the open partial sum of the
+    column, flushed when the column moves on to another window.
     """
     if b <= a:
         return
@@ -131,41 +136,51 @@ def _credit(col, a, b, value, dt, windows, cur_k, partial, sums, squares, full_s
     if first >= windows:
         return
     if a > first * dt or b < (first + 1) * dt:
-        _credit_window(col, first, value * (min(b, (first + 1) * dt) - a) / dt, cur_k, partial, sums, squares)
+        _credit_window(col, first, value * (min(b, (first + 1) * dt) - a) / dt, cur_k, partial, acc)
         first += 1
     last = min(int(b / dt), windows)
     if last > first:
-        full_sum[col, first] += value
-        full_sum[col, last] -= value
-        full_sq[col, first] += value * value
-        full_sq[col, last] -= value * value
+        acc[col, first, FULL] += value
+        acc[col, last, FULL] -= value
+        acc[col, first, FULL_SQUARES] += value * value
+        acc[col, last, FULL_SQUARES] -= value * value
     if last >= first and last < windows and b > last * dt:
-        _credit_window(col, last, value * (b - last * dt) / dt, cur_k, partial, sums, squares)
+        _credit_window(col, last, value * (b - last * dt) / dt, cur_k, partial, acc)
 
 
 @numba.njit(cache=True, nogil=True)
-def _add_full_windows(sums, difference):
-    for col in range(sums.shape[0]):
+def _totals(acc, used):
+    """(sums, squares) of the first ``used`` columns, whole windows folded in: two (used, windows) arrays."""
+    windows = acc.shape[1] - 1
+    sums = np.zeros((used, windows))
+    squares = np.zeros((used, windows))
+    for col in range(used):
         running = 0.0
-        for k in range(sums.shape[1]):
-            running += difference[col, k]
-            sums[col, k] += running
+        running_sq = 0.0
+        for k in range(windows):
+            running += acc[col, k, FULL]
+            running_sq += acc[col, k, FULL_SQUARES]
+            sums[col, k] = acc[col, k, SUM] + running
+            squares[col, k] = acc[col, k, SQUARES] + running_sq
+    return sums, squares
 
 
 @numba.njit(cache=True, nogil=True)
-def _flush_columns(cur_k, partial, sums, squares):
+def _flush_columns(cur_k, partial, acc):
     for col in range(cur_k.shape[0]):
         if cur_k[col] >= 0:
-            sums[col, cur_k[col]] += partial[col]
-            squares[col, cur_k[col]] += partial[col] * partial[col]
+            acc[col, cur_k[col], SUM] += partial[col]
+            acc[col, cur_k[col], SQUARES] += partial[col] * partial[col]
             cur_k[col] = -1
             partial[col] = 0.0
 
 
 @numba.njit(cache=True, nogil=True)
-def _grow(array, rows, cols):
-    bigger = np.zeros((rows, cols), dtype=array.dtype)
-    bigger[:array.shape[0], :array.shape[1]] = array
+def _grow(array, rows):
+    """``array`` with more rows (zeros), any number of dimensions."""
+    shape = (rows,) + array.shape[1:]
+    bigger = np.zeros(shape, dtype=array.dtype)
+    bigger[:array.shape[0]] = array
     return bigger
 
 
@@ -203,6 +218,13 @@ def _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr
 
 
 @numba.njit(cache=True, nogil=True)
+def _finish(node_acc, state_keys, state_acc, used, fixed, fixed_words, jumps, error):
+    node_sum, node_sq = _totals(node_acc, node_acc.shape[0])
+    state_sum, state_sq = _totals(state_acc, used)
+    return node_sum, node_sq, state_keys[:used], state_sum, state_sq, fixed, fixed_words, jumps, error
+
+
+@numba.njit(cache=True, nogil=True)
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
               initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, forced_node, forced_value,
               output_index, track_states, seed, first, count, max_time, dt, windows, discrete):
@@ -230,10 +252,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     t_on = np.zeros(n)
     stack = np.zeros(code.shape[0] + 1)
     rng = np.zeros(4, dtype=np.uint64)
-    node_sum = np.zeros((n + 1, windows))
-    node_sq = np.zeros((n + 1, windows))
-    node_full = np.zeros((n + 1, windows + 1))
-    node_full_sq = np.zeros((n + 1, windows + 1))
+    node_acc = np.zeros((n + 1, windows + 1, 4))
     cur_k = np.full(n + 1, -1, dtype=np.int64)
     partial = np.zeros(n + 1)
     out_bit_of = np.zeros(n, dtype=np.int64)
@@ -242,10 +261,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     columns = Dict.empty(key_type=types.int64, value_type=types.int64)
     capacity = 16 if track_states else 0
     state_keys = np.zeros(capacity, dtype=np.int64)
-    state_sum = np.zeros((capacity, windows))
-    state_sq = np.zeros((capacity, windows))
-    state_full = np.zeros((capacity, windows + 1))
-    state_full_sq = np.zeros((capacity, windows + 1))
+    state_acc = np.zeros((capacity, windows + 1, 4))
     state_cur_k = np.full(capacity, -1, dtype=np.int64)
     state_partial = np.zeros(capacity)
     touched = np.zeros(capacity, dtype=np.int64)
@@ -268,7 +284,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
             rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
             if not (0.0 <= rate < np.inf):
                 _record_error(error, i, state[i], rate)
-                return node_sum, node_sq, state_keys[:0], state_sum, state_sq, fixed, fixed_words, jumps, error
+                return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
             tree[leaves + i] = rate
             ent_tree[leaves + i] = rate * np.log2(rate) if rate > 0.0 else 0.0
             t_on[i] = 0.0
@@ -293,8 +309,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
             else:
                 t_next = t + (dt if discrete else -np.log(_uniform(rng)) / total)
                 entropy = max(np.log2(total) - ent_tree[1] / total, 0.0)
-            _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_sum, node_sq,
-                        node_full, node_full_sq)
+            _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_acc)
             finished = t_next >= max_time
             m = -1 if finished else _tree_pick(tree, leaves, _uniform(rng) * total)
             if track_states and (finished or out_bit_of[m] != 0):
@@ -306,18 +321,14 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                     columns[key] = col
                     if col >= capacity:
                         capacity *= 2
-                        state_keys = _grow(state_keys.reshape(1, -1), 1, capacity).reshape(-1)
-                        state_sum = _grow(state_sum, capacity, windows)
-                        state_sq = _grow(state_sq, capacity, windows)
-                        state_full = _grow(state_full, capacity, windows + 1)
-                        state_full_sq = _grow(state_full_sq, capacity, windows + 1)
-                        state_partial = _grow(state_partial.reshape(1, -1), 1, capacity).reshape(-1)
+                        state_keys = _grow(state_keys, capacity)
+                        state_acc = _grow(state_acc, capacity)
+                        state_partial = _grow(state_partial, capacity)
                         state_cur_k = np.concatenate((state_cur_k, np.full(capacity - state_cur_k.shape[0], -1)))
-                        touched = _grow(touched.reshape(1, -1), 1, capacity).reshape(-1)
+                        touched = _grow(touched, capacity)
                     state_keys[col] = key
                 was_open = state_cur_k[col] >= 0
-                _credit(col, segment_start, segment_end, 1.0, dt, windows, state_cur_k, state_partial,
-                        state_sum, state_sq, state_full, state_full_sq)
+                _credit(col, segment_start, segment_end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
                 if not was_open and state_cur_k[col] >= 0:
                     touched[n_touched] = col
                     n_touched += 1
@@ -328,8 +339,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                 break
             jumps += 1
             if state[m] == 1:
-                _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_sum, node_sq,
-                        node_full, node_full_sq)
+                _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_acc)
                 state[m] = 0
             else:
                 state[m] = 1
@@ -340,29 +350,22 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                 rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
                 if not (0.0 <= rate < np.inf):
                     _record_error(error, i, state[i], rate)
-                    return node_sum, node_sq, state_keys[:0], state_sum, state_sq, fixed, fixed_words, jumps, error
+                    return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
                 if rate != tree[leaves + i]:
                     _tree_set(tree, ent_tree, leaves, i, rate)
             t = t_next
         for i in range(n):
             if state[i] == 1:
-                _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_sum, node_sq,
-                        node_full, node_full_sq)
-        _flush_columns(cur_k, partial, node_sum, node_sq)
+                _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
+        _flush_columns(cur_k, partial, node_acc)
         for p in range(n_touched):
             c = touched[p]
-            state_sum[c, state_cur_k[c]] += state_partial[c]
-            state_sq[c, state_cur_k[c]] += state_partial[c] * state_partial[c]
+            state_acc[c, state_cur_k[c], SUM] += state_partial[c]
+            state_acc[c, state_cur_k[c], SQUARES] += state_partial[c] * state_partial[c]
             state_cur_k[c] = -1
             state_partial[c] = 0.0
         n_touched = 0
-    _add_full_windows(node_sum, node_full)
-    _add_full_windows(node_sq, node_full_sq)
-    _add_full_windows(state_sum, state_full)
-    _add_full_windows(state_sq, state_full_sq)
-    used = len(columns)
-    return (node_sum, node_sq, state_keys[:used], state_sum[:used], state_sq[:used], fixed, fixed_words,
-            jumps, error)
+    return _finish(node_acc, state_keys, state_acc, len(columns), fixed, fixed_words, jumps, error)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -383,8 +386,8 @@ def merge_states(columns, keys, total_sum, total_sq, used, sums, squares):
             used += 1
             if col >= total_sum.shape[0]:
                 capacity = max(16, 2 * total_sum.shape[0])
-                total_sum = _grow(total_sum, capacity, windows)
-                total_sq = _grow(total_sq, capacity, windows)
+                total_sum = _grow(total_sum, capacity)
+                total_sq = _grow(total_sq, capacity)
         for k in range(windows):
             total_sum[col, k] += sums[c, k]
             total_sq[col, k] += squares[c, k]

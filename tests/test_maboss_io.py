@@ -253,8 +253,8 @@ def test_our_output_runs_in_cmaboss_with_the_same_node_probabilities(bnd, cfg, t
 def test_written_mutant_runs_in_cmaboss_like_the_input_it_forces(tmp_path):
     """TNF's rule is TNF (an input), so the mutant TNF=1, which MaBoSS switches on at once
     (pyMaBoSS's 1E308/$nb_mutable rate), must run like the corpus's cellfate_TNF.cfg (TNF starts at 1).
-    Note: cmaboss's own C++ ``MaBoSSSim.mutate`` (also behind ``maboss.load(..., cmaboss=True).mutate``)
-    only sets ``logic = 1`` and keeps the default rate 1, so its TNF starts at 0 and rises as 1 - e^-t."""
+    Note: cmaboss's ``mutate`` with its default ``simple=True`` only sets ``logic = 1`` and keeps
+    the default rate 1, so its TNF starts at 0 and rises as 1 - e^-t; ``simple=False`` is this form."""
     mutant = _corpus_model("cellfate.bnd", "cellfate.cfg").mutate({"TNF": 1})
     maboss.write(mutant, tmp_path / "mutant.bnd", settings=maboss.read_settings(MABOSS / "cellfate.cfg"))
     ours = _run_cmaboss(tmp_path / "mutant.bnd", tmp_path / "mutant.cfg", 31)

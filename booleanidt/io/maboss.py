@@ -34,10 +34,10 @@ to node attributes other than ``@logic`` are replaced by the attribute's express
 
 Found while checking against cmaboss (2.6.8), for whoever compares runs with it:
 
-* cmaboss's own ``MaBoSSSim.mutate`` (also behind ``maboss.load(..., cmaboss=True).mutate``)
-  only sets ``logic = 1|0`` and keeps the default rate 1: the node reaches the constant
-  at rate 1, not at once.  pyMaBoSS's file-based ``Simulation.mutate`` (the form written
-  here) makes the move immediate.
+* cmaboss's ``mutate`` (behind ``maboss.load(..., cmaboss=True).mutate``) by default
+  (``simple=True``) only sets ``logic = 1|0`` and keeps the default rate 1: the node
+  reaches the constant at rate 1, not at once.  ``simple=False``, like pyMaBoSS's
+  file-based ``Simulation.mutate``, uses the classic rates written here (immediate move).
 * With ``use_physrandgen = 0``, MaBoSS's random initial states (-1, or no istate) are not
   independent draws: with 14 free nodes and 2,000 trajectories, seeds 1, 2 and 3 give
   the same marginals (13 nodes at 0.492-0.502, one at 0.595, 8 standard errors off 0.5).

@@ -105,3 +105,17 @@ def test_ranking_puts_the_strongest_apoptosis_effects_first(our_screen):
     effects = (table["Apoptosis"] - table.loc["wild type", "Apoptosis"]).abs()
     assert list(effects) == sorted(effects, reverse=True)
     assert table.index[-1] != "CASP8 KO"
+
+
+def test_screen_by_stable_states(cellfate):
+    # With TNF fixed on, the wild type has 12 stable states, 4 per fate (Calzone 2010: the three
+    # fates are the stable outcomes).  Stable states count whether or not the initial state
+    # reaches them: RIP1 knock-out keeps stable states with NonACD on (0.4 of them) although
+    # simulations from the TNF initial state never reach necrosis (test above: NonACD = 0).
+    model, _ = cellfate
+    perturbations = knockouts(model, ["CASP8", "RIP1", "NFkB"]) + knockins(model, ["cFLIP"])
+    table = screen(model, perturbations, PHENOTYPES, method="fixed_points", inputs={"TNF": 1}, executor="serial")
+    assert [score(table, "wild type", n) for n in PHENOTYPES] == pytest.approx([1 / 3] * 3)
+    assert score(table, "CASP8 KO", "Apoptosis") == 0.0 and score(table, "cFLIP KI", "Apoptosis") == 0.0
+    assert score(table, "NFkB KO", "Survival") == 0.0 and score(table, "RIP1 KO", "Survival") == 0.0
+    assert score(table, "RIP1 KO", "NonACD") == pytest.approx(0.4)

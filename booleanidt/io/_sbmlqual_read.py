@@ -56,13 +56,29 @@ def _plain_text(xhtml: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", xhtml).split())
 
 
-def _kept_xml(sbase) -> dict:
+def _declared_namespaces(document) -> dict:
+    """prefix -> URI declared on the <sbml> element (annotations often rely on them)."""
+    spaces = document.getNamespaces()
+    return {spaces.getPrefix(i): spaces.getURI(i) for i in range(spaces.getNumNamespaces()) if spaces.getPrefix(i)}
+
+
+def _self_contained(annotation: str, namespaces: dict) -> str:
+    """The annotation XML with the prefixes it uses from the root element declared on it,
+    so that it can be set on an element of another document."""
+    missing = [p for p in namespaces if f"<{p}:" in annotation and f"xmlns:{p}=" not in annotation]
+    if not missing:
+        return annotation
+    declarations = "".join(f' xmlns:{p}="{namespaces[p]}"' for p in missing)
+    return annotation.replace("<annotation", "<annotation" + declarations, 1)
+
+
+def _kept_xml(sbase, namespaces: dict | None = None) -> dict:
     """Raw annotation / notes XML and metaid, kept so that nothing is lost on export."""
     kept = {}
     if sbase.isSetMetaId():
         kept["sbml_metaid"] = sbase.getMetaId()
     if sbase.isSetAnnotation():
-        kept["sbml_annotation"] = sbase.getAnnotationString()
+        kept["sbml_annotation"] = _self_contained(sbase.getAnnotationString(), namespaces or {})
     if sbase.isSetNotes():
         kept["sbml_notes"] = sbase.getNotesString()
     return kept
@@ -78,6 +94,7 @@ class _Reader:
         self._check_document()
         self.model = self.document.getModel()
         self.qual = self.model.getPlugin("qual")
+        self.namespaces = _declared_namespaces(self.document)
 
     def error(self, element, problem) -> InputError:
         return InputError(self.source, element, problem)
@@ -293,7 +310,7 @@ class _Reader:
             rule, tid, inputs = functions.get(sid, (None, None, ()))
             if rule is not None:
                 rule = simplify(rule, self.max_levels)
-            metadata = _kept_xml(s)
+            metadata = _kept_xml(s, self.namespaces)
             if tid is not None:
                 metadata["sbml_transition"] = tid
                 metadata["sbml_inputs"] = tuple({**i, **({"essential": essential[i["id"]]} if i["id"] in essential else {})}
@@ -319,7 +336,7 @@ class _Reader:
 
     def model_metadata(self) -> dict:
         model = self.model
-        metadata = {"sbml_model": _kept_xml(model), "source": self.source}
+        metadata = {"sbml_model": _kept_xml(model, self.namespaces), "source": self.source}
         if model.isSetId():
             metadata["id"] = model.getId()
         if model.isSetName():
@@ -329,7 +346,7 @@ class _Reader:
         metadata["annotations"] = _annotations(model)
         metadata["compartments"] = tuple(
             {"id": c.getId(), "name": c.getName() if c.isSetName() else None,
-             **_kept_xml(c)} for c in model.getListOfCompartments())
+             **_kept_xml(c, self.namespaces)} for c in model.getListOfCompartments())
         layout = model.getPlugin("layout")
         if layout is not None and layout.getNumLayouts():
             problems = self.layout_problems()

@@ -176,23 +176,24 @@ def _without_unknown_qualifiers(raw: str, ids: "_Ids") -> str:
 
 
 def _set_annotation(sbase, kept: dict, annotations: tuple, ids: _Ids, fallback_metaid: str):
+    """Set the metaid and annotation: the raw XML read from the file when libsbml takes it,
+    else MIRIAM statements built from ``annotations``."""
     raw = kept.get("sbml_annotation")
     if raw and "unknownQualifier" in raw:
         raw = _without_unknown_qualifiers(raw, ids)
+    about = _ABOUT.search(raw) if raw else None
+    wanted = kept.get("sbml_metaid") or (about.group(1) if about else None)
+    if not (raw or annotations or wanted):
+        return
+    metaid = ids.metaid(wanted, fallback_metaid)
+    sbase.setMetaId(metaid)
     if raw:
-        about = _ABOUT.search(raw)
-        wanted = kept.get("sbml_metaid") or (about.group(1) if about else None)
-        metaid = ids.metaid(wanted, fallback_metaid)
-        sbase.setMetaId(metaid)
         if about and about.group(1) != metaid:
             raw = raw.replace(f'rdf:about="#{about.group(1)}"', f'rdf:about="#{metaid}"')
-        sbase.setAnnotation(raw)
-        return
-    if not annotations:
-        if kept.get("sbml_metaid"):
-            sbase.setMetaId(ids.metaid(kept["sbml_metaid"], fallback_metaid))
-        return
-    sbase.setMetaId(ids.metaid(kept.get("sbml_metaid"), fallback_metaid))
+        if sbase.setAnnotation(raw) == libsbml.LIBSBML_OPERATION_SUCCESS:
+            return
+        warnings.warn(f"annotation of {sbase.getId() or sbase.getElementName()} could not be kept as it "
+                      "was; its MIRIAM statements are written anew", stacklevel=5)
     for annotation in annotations:
         prefix, _, kind = annotation.qualifier.partition(":")
         if kind == "unknown":

@@ -33,7 +33,7 @@ from ..errors import BooleanidtError
 from ..model import LogicalModel
 from .compile import CompiledModel, compile_model
 from .kernel import MAX_TRACKED_OUTPUTS, merge_states, run_chunk
-from .result import SimulationResult, standard_error, state_label, state_labels
+from .result import NIL, SEPARATOR, SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
@@ -117,12 +117,15 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
         return pd.DataFrame(columns=["State", "Proba", *node_ids])
     unique, counts = np.unique(words, axis=0, return_counts=True)
     order = np.argsort(-counts, kind="stable")
-    rows = []
-    for u in order:
-        bits = [int((int(unique[u, i // 64]) >> (i % 64)) & 1) for i in range(len(node_ids))]
-        mask = sum(b << i for i, b in enumerate(bits))
-        rows.append([state_label(node_ids, mask), counts[u] / count, *bits])
-    return pd.DataFrame(rows, columns=["State", "Proba", *node_ids])
+    unique, counts = unique[order], counts[order]
+    little_endian = unique.astype("<u8").view(np.uint8).reshape(len(unique), -1)
+    bits = np.unpackbits(little_endian, axis=1, bitorder="little")[:, :len(node_ids)]
+    names = np.array(node_ids, dtype=object)
+    labels = [SEPARATOR.join(names[row.astype(bool)]) or NIL for row in bits]
+    table = pd.DataFrame(bits.astype(np.int64), columns=list(node_ids))
+    table.insert(0, "Proba", counts / count)
+    table.insert(0, "State", labels)
+    return table
 
 
 def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
@@ -131,8 +134,8 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
-            net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node, net.choice_ptr,
-            net.choice_cum, net.choice_levels, net.forced_node, net.forced_value, net.output_index)
+            net.table_offset, net.rate_table, net.entropy_table, net.initial_p, net.group_ptr, net.group_node,
+            net.choice_ptr, net.choice_cum, net.choice_levels, net.forced_node, net.forced_value, net.output_index)
 
     def chunk(first):
         count = min(CHUNK_SIZE, settings.sample_count - first)

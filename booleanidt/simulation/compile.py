@@ -17,7 +17,7 @@ Examples
 >>> net = compile_model(LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Not(Var("B"))}))
 >>> net.node_ids
 ('A', 'B', 'C')
->>> [list(net.rate_table[net.table_offset[i]:net.table_offset[i] + 4]) for i in (1, 2)]
+>>> [net.rate_table[net.table_offset[i]:net.table_offset[i] + 4].tolist() for i in (1, 2)]
 [[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0]]
 """
 from __future__ import annotations
@@ -60,6 +60,8 @@ class CompiledModel:
     out_ptr, out_node, out_bit : CSR of the nodes depending on each node, with the
         bit that node holds in the dependent's table index (0 for bytecode nodes)
     table_offset : start of each node's rate table in ``rate_table``, or -1 (bytecode)
+    entropy_table : ``r log2 r`` for each entry ``r`` of ``rate_table`` (0 for r <= 0), for the
+        transition entropy, so the kernel takes no logarithm per rate update
     initial_p : P(node = 1) at t = 0 for nodes outside joint groups (-1 inside one)
     group_ptr, group_node : CSR of joint initial-state groups
     choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
@@ -79,6 +81,7 @@ class CompiledModel:
     out_bit: np.ndarray
     table_offset: np.ndarray
     rate_table: np.ndarray
+    entropy_table: np.ndarray
     initial_p: np.ndarray
     group_ptr: np.ndarray
     group_node: np.ndarray
@@ -218,7 +221,7 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
         output_index=np.array([i for i, n in enumerate(ids) if n in outputs], dtype=np.int64),
         code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
         out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
-        table_offset=table_offset, rate_table=rate_table, **groups,
+        table_offset=table_offset, rate_table=rate_table, entropy_table=_entropy_terms(rate_table), **groups,
         forced_node=np.array([f[0] for f in forced], dtype=np.int64),
         forced_value=np.array([f[1] for f in forced], dtype=np.int8))
 
@@ -233,6 +236,13 @@ def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:
     table = np.zeros(max(total, 1), dtype=np.float64)
     _fill_tables(code, consts, code_ptr, dep_ptr, dep_node, offsets, table)
     return offsets, table
+
+
+def _entropy_terms(rates: np.ndarray) -> np.ndarray:
+    positive = rates > 0
+    terms = np.zeros_like(rates)
+    terms[positive] = rates[positive] * np.log2(rates[positive])
+    return terms
 
 
 def _initial_states(model: LogicalModel, index: dict) -> dict:

@@ -82,10 +82,10 @@ def _uniform(rng):
 
 
 @numba.njit(cache=True, nogil=True)
-def _tree_set(tree, ent_tree, leaves, i, rate):
+def _tree_set(tree, ent_tree, leaves, i, rate, entropy_term):
     pos = leaves + i
     tree[pos] = rate
-    ent_tree[pos] = rate * np.log2(rate) if rate > 0.0 else 0.0
+    ent_tree[pos] = entropy_term
     pos >>= 1
     while pos >= 1:
         tree[pos] = tree[2 * pos] + tree[2 * pos + 1]
@@ -204,6 +204,14 @@ def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, ch
 
 
 @numba.njit(cache=True, nogil=True)
+def _entropy_term(i, rate, index, table_offset, entropy_table):
+    """``rate log2 rate`` of node i: from its table, or computed for bytecode nodes."""
+    if table_offset[i] >= 0:
+        return entropy_table[table_offset[i] + index[i]]
+    return rate * np.log2(rate) if rate > 0.0 else 0.0
+
+
+@numba.njit(cache=True, nogil=True)
 def _record_error(error, node, direction, rate):
     error[0] = node
     error[1] = direction
@@ -226,6 +234,7 @@ def _finish(node_acc, state_keys, state_acc, used, fixed, fixed_words, jumps, er
 
 @numba.njit(cache=True, nogil=True)
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
+              entropy_table,
               initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, forced_node, forced_value,
               output_index, track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
@@ -286,7 +295,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                 _record_error(error, i, state[i], rate)
                 return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
             tree[leaves + i] = rate
-            ent_tree[leaves + i] = rate * np.log2(rate) if rate > 0.0 else 0.0
+            ent_tree[leaves + i] = _entropy_term(i, rate, index, table_offset, entropy_table)
             t_on[i] = 0.0
         for pos in range(leaves - 1, 0, -1):
             tree[pos] = tree[2 * pos] + tree[2 * pos + 1]
@@ -352,7 +361,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                     _record_error(error, i, state[i], rate)
                     return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
                 if rate != tree[leaves + i]:
-                    _tree_set(tree, ent_tree, leaves, i, rate)
+                    _tree_set(tree, ent_tree, leaves, i, rate,
+                              _entropy_term(i, rate, index, table_offset, entropy_table))
             t = t_next
         for i in range(n):
             if state[i] == 1:

@@ -33,13 +33,15 @@ True
 """
 from __future__ import annotations
 
+import libsbml
+
 from ..expr import to_text  # noqa: F401  (used in the module example)
 from ..model import LogicalModel
 from ._files import atomic_write_text, read_text
 from ._sbmlqual_read import parse_sbml_qual
 from ._sbmlqual_write import format_sbml_qual
 
-__all__ = ["loads", "dumps", "read", "write"]
+__all__ = ["loads", "dumps", "read", "write", "consistency_problems"]
 
 
 def loads(text: str, source: str = "<string>") -> LogicalModel:
@@ -110,3 +112,21 @@ def write(model: LogicalModel, path) -> None:
     ('A', 'B')
     """
     atomic_write_text(path, format_sbml_qual(model))
+
+
+def consistency_problems(text: str, source: str = "<string>") -> list:
+    """libsbml's consistency errors of an SBML document (units checks off), as
+    ``(element, message)`` pairs: the element is ``line N``.
+
+    Examples
+    --------
+    >>> from booleanidt.expr import Var
+    >>> consistency_problems(dumps(LogicalModel.from_rules({"A": None, "B": Var("A")})))
+    []
+    """
+    document = libsbml.readSBMLFromString(text)
+    document.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
+    document.checkConsistency()
+    return [(f"line {e.getLine()}", " ".join(e.getMessage().split()))
+            for e in (document.getError(i) for i in range(document.getNumErrors()))
+            if e.getSeverity() >= libsbml.LIBSBML_SEV_ERROR]

@@ -1,0 +1,113 @@
+"""`booleanidt convert / info / validate` on the corpus and on bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+
+import libsbml
+import pytest
+
+from booleanidt.cli import main
+from booleanidt.io import bnet, sbmlqual
+from conftest import SBML_QUAL, needs_corpus
+
+ER_STRESS = SBML_QUAL / "113_ER-STRESS__source.sbml"
+BROKEN = SBML_QUAL / "broken"
+
+
+@needs_corpus
+def test_convert_sbml_to_bnet_and_back(tmp_path, capsys):
+    out = tmp_path / "er.bnet"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["convert", str(ER_STRESS), str(out)]) == 0
+        assert main(["convert", str(out), str(tmp_path / "er.sbml")]) == 0
+        original = sbmlqual.read(ER_STRESS)
+    for converted in (bnet.read(out), sbmlqual.read(tmp_path / "er.sbml")):
+        # .bnet writes free inputs as `X, X` (a self-loop): the same free input
+        assert converted.inputs == original.inputs
+        assert {n: r for n, r in converted.rules.items() if n not in original.inputs} == \
+            {n: r for n, r in original.rules.items() if n not in original.inputs}
+    assert "wrote 182 nodes" in capsys.readouterr().out
+
+
+@needs_corpus
+def test_info_json_counts(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["info", str(ER_STRESS), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    document = libsbml.readSBMLFromFile(str(ER_STRESS))
+    qual = document.getModel().getPlugin("qual")
+    constant = [s.getId() for s in qual.getListOfQualitativeSpecies() if s.getConstant()]
+    assert summary["nodes"] == qual.getNumQualitativeSpecies()
+    assert sorted(summary["free_inputs"]) == sorted(summary["inputs"])
+    assert set(constant) <= set(summary["inputs"])
+    assert summary["annotated"] == sum(1 for s in qual.getListOfQualitativeSpecies() if s.getNumCVTerms())
+
+
+@needs_corpus
+def test_info_says_transitionless_species_are_kept_free(capsys):
+    path = SBML_QUAL / "117_IFN-LAMBDA__source.raw.sbml"
+    assert main(["info", str(path)]) == 0
+    table = capsys.readouterr().out
+    if "no rule" in table:
+        assert "kept free: they keep their initial value" in table
+
+
+BAD_INPUTS = {
+    "encoding": (BROKEN / "example.sbml", "line 1: unreadable XML declaration"),
+    "bad ids": (BROKEN / "phage_lambda_bad_ids.sbml", "transition tr_CI: output names undeclared species 's_CI'"),
+    "petri": (BROKEN / "examplePetri.sbml", "not a logical model"),
+    "missing": (SBML_QUAL / "no_such_file.sbml", "no such file"),
+}
+
+
+@needs_corpus
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_convert_bad_input_exit_2_one_line_no_output(case, tmp_path, capsys):
+    path, fragment = BAD_INPUTS[case]
+    out = tmp_path / "out.bnet"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["convert", str(path), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and fragment in err and "Traceback" not in err
+    assert err.startswith(f"booleanidt convert: error: {path}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_console_script_exit_code_and_no_partial_file(tmp_path):
+    bad = tmp_path / "bad.sbml"
+    bad.write_text("not xml at all")
+    out = tmp_path / "out.sbml"
+    run = subprocess.run([sys.executable, "-m", "booleanidt", "convert", str(bad), str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr == f"booleanidt convert: error: {bad}: line 1: not XML (SBML-qual files start with '<')\n"
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["bad.sbml"]
+
+
+@needs_corpus
+def test_validate_reports_invalid_input_file(capsys):
+    path = SBML_QUAL / "094_MACROPHAGE-POLARIZATION-STATES__model.sbml"
+    assert main(["validate", str(path), "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)
+    errors = [p for p in problems if p["severity"] == "error"]
+    document = libsbml.readSBMLFromFile(str(path))
+    document.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
+    document.checkConsistency()
+    assert len(errors) == sum(document.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+                              for i in range(document.getNumErrors()))
+
+
+@needs_corpus
+def test_validate_clean_export(tmp_path, capsys):
+    out = tmp_path / "er.sbml"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["convert", str(ER_STRESS), str(out)]) == 0
+        assert main(["validate", str(out)]) == 0
+    assert "0 error(s)" in capsys.readouterr().out

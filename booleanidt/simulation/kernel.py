@@ -81,27 +81,59 @@ def _uniform(rng):
     return (float(result >> np.uint64(11)) + 1.0) * (1.0 / 9007199254740992.0)
 
 
+# The sum tree is 4-ary (half the depth of a binary one): node p has children 4p+1 .. 4p+4,
+# the root 0 holds the total rate, leaves start at ``base``.  Sums are recomputed from the
+# children (never updated by differences), so huge rates (1e100) leave no rounding residue.
+
 @numba.njit(cache=True, nogil=True)
-def _tree_set(tree, ent_tree, leaves, i, rate, entropy_term):
-    pos = leaves + i
+def _tree_shape(n):
+    """(base, size) of a 4-ary sum tree over ``n`` leaves."""
+    width = 4
+    while width < n:
+        width *= 4
+    base = (width - 1) // 3
+    return base, base + width
+
+
+@numba.njit(cache=True, nogil=True)
+def _tree_set(tree, ent_tree, base, i, rate, entropy_term):
+    pos = base + i
     tree[pos] = rate
     ent_tree[pos] = entropy_term
-    pos >>= 1
-    while pos >= 1:
-        tree[pos] = tree[2 * pos] + tree[2 * pos + 1]
-        ent_tree[pos] = ent_tree[2 * pos] + ent_tree[2 * pos + 1]
-        pos >>= 1
+    while pos > 0:
+        pos = (pos - 1) >> 2
+        c = 4 * pos + 1
+        tree[pos] = tree[c] + tree[c + 1] + tree[c + 2] + tree[c + 3]
+        ent_tree[pos] = ent_tree[c] + ent_tree[c + 1] + ent_tree[c + 2] + ent_tree[c + 3]
 
 
 @numba.njit(cache=True, nogil=True)
-def _tree_pick(tree, leaves, u):
-    pos = 1
-    while pos < leaves:  # branch-free descent: go right when u passes the left sum and the right has rate
-        left = tree[2 * pos]
-        right = 1 if (u >= left and tree[2 * pos + 1] > 0.0) else 0
-        u -= left * right
-        pos = 2 * pos + right
-    return pos - leaves
+def _tree_build(tree, ent_tree, base):
+    for pos in range(base - 1, -1, -1):
+        c = 4 * pos + 1
+        tree[pos] = tree[c] + tree[c + 1] + tree[c + 2] + tree[c + 3]
+        ent_tree[pos] = ent_tree[c] + ent_tree[c + 1] + ent_tree[c + 2] + ent_tree[c + 3]
+
+
+@numba.njit(cache=True, nogil=True)
+def _tree_pick(tree, base, u):
+    """The leaf where ``u`` (in [0, total)) falls; never a leaf of rate 0."""
+    pos = 0
+    while pos < base:
+        c = 4 * pos + 1
+        a, b, d, e = tree[c], tree[c + 1], tree[c + 2], tree[c + 3]
+        j = 0
+        if u >= a and b + d + e > 0.0:  # move past a child only when rate is left further right
+            u -= a
+            j = 1
+            if u >= b and d + e > 0.0:
+                u -= b
+                j = 2
+                if u >= d and e > 0.0:
+                    u -= d
+                    j = 3
+        pos = c + j
+    return pos - base
 
 
 # Accumulators are (columns, windows + 1, 4) arrays, one column per node (or output state):
@@ -251,11 +283,9 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     error : (node, direction, rate) of the first invalid rate met, node -1 if none
     """
     n = code_ptr.shape[0]
-    leaves = 1
-    while leaves < n:
-        leaves *= 2
-    tree = np.zeros(2 * leaves)
-    ent_tree = np.zeros(2 * leaves)
+    base, size = _tree_shape(n)
+    tree = np.zeros(size)
+    ent_tree = np.zeros(size)
     state = np.zeros(n, dtype=np.int8)
     index = np.zeros(n, dtype=np.int64)
     t_on = np.zeros(n)
@@ -294,12 +324,10 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
             if not (0.0 <= rate < np.inf):
                 _record_error(error, i, state[i], rate)
                 return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
-            tree[leaves + i] = rate
-            ent_tree[leaves + i] = _entropy_term(i, rate, index, table_offset, entropy_table)
+            tree[base + i] = rate
+            ent_tree[base + i] = _entropy_term(i, rate, index, table_offset, entropy_table)
             t_on[i] = 0.0
-        for pos in range(leaves - 1, 0, -1):
-            tree[pos] = tree[2 * pos] + tree[2 * pos + 1]
-            ent_tree[pos] = ent_tree[2 * pos] + ent_tree[2 * pos + 1]
+        _tree_build(tree, ent_tree, base)
         key = np.int64(0)
         for i in range(n):
             if state[i] == 1:
@@ -307,7 +335,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
         segment_start = 0.0
         t = 0.0
         while True:
-            total = tree[1]
+            total = tree[0]
             if total <= 0.0:
                 fixed[j] = 1
                 for i in range(n):
@@ -317,10 +345,10 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                 entropy = 0.0
             else:
                 t_next = t + (dt if discrete else -np.log(_uniform(rng)) / total)
-                entropy = max(np.log2(total) - ent_tree[1] / total, 0.0)
+                entropy = max(np.log2(total) - ent_tree[0] / total, 0.0)
             _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_acc)
             finished = t_next >= max_time
-            m = -1 if finished else _tree_pick(tree, leaves, _uniform(rng) * total)
+            m = -1 if finished else _tree_pick(tree, base, _uniform(rng) * total)
             if track_states and (finished or out_bit_of[m] != 0):
                 segment_end = max_time if finished else t_next
                 if key in columns:
@@ -360,8 +388,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
                 if not (0.0 <= rate < np.inf):
                     _record_error(error, i, state[i], rate)
                     return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
-                if rate != tree[leaves + i]:
-                    _tree_set(tree, ent_tree, leaves, i, rate,
+                if rate != tree[base + i]:
+                    _tree_set(tree, ent_tree, base, i, rate,
                               _entropy_term(i, rate, index, table_offset, entropy_table))
             t = t_next
         for i in range(n):

@@ -168,3 +168,11 @@ def test_large_multivalued_equal_cmaboss_booleanization(name):
     for assignment in ({i: 0 for i in inputs}, {i: rng.randint(0, 1) for i in inputs}):
         ours = reference_aeon.as_state_set(fixed_points(boolean, inputs=assignment))
         assert ours == reference_aeon.fixed_points(network, assignment)
+
+
+def test_bits_keep_names_and_annotations():
+    from booleanidt.model import Annotation
+    note = (Annotation("bqbiol:is", ("urn:miriam:hgnc.symbol:STAT5A",)),)
+    model = LogicalModel(nodes={"X": Node("X", name="STAT5", max_level=2, annotations=note)}, rules={"X": None})
+    bits = booleanize(model).nodes
+    assert [(b.name, b.annotations) for b in bits.values()] == [("STAT5_b1", note), ("STAT5_b2", note)]

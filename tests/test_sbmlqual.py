@@ -15,6 +15,8 @@ import pytest
 
 from booleanidt.analysis import fixed_points
 from booleanidt.errors import InputError
+from booleanidt.expr import Var, evaluate
+from booleanidt.model import LogicalModel
 from booleanidt.io import bnet, sbmlqual
 from conftest import SBML_QUAL, corpus_files, needs_corpus
 import reference_aeon
@@ -353,3 +355,25 @@ def test_identical_transitions_for_one_output_are_combined():
     model = sbmlqual.loads(qual_document(["A", "B"], transition("t1", ["A"], ["B"], [(1, A_IS_ON)]) +
                                          transition("t2", ["A"], ["B"], [(1, A_IS_ON)])))
     assert model.regulators("B") == ("A",)
+
+
+def test_comparisons_in_both_operand_orders_and_constants():
+    terms = [(1, "<apply><and/><apply><lt/><cn type='integer'>0</cn><ci>A</ci></apply>"
+                 "<apply><leq/><ci>C</ci><cn type='integer'>0</cn></apply><true/></apply>")]
+    model = sbmlqual.loads(qual_document(["A", "B", "C"], transition("tB", ["A", "C"], ["B"], terms)))
+    # 0 < A and C <= 0 and true
+    assert [evaluate(model.rules["B"], {"A": a, "C": c}) for a in (0, 1) for c in (0, 1)] == [0, 0, 1, 0]
+
+
+@needs_corpus
+def test_thresholds_named_by_input_id_written_as_numbers():
+    text = exported(EGF_TNF)
+    assert "theta_" not in re.sub(r'qual:id="theta_[^"]*"', "", text)  # input ids kept, never used in math
+    assert re.search(r"<ci>\s*theta", text) is None
+
+
+def test_initial_levels_from_probabilities_0_or_1():
+    model = LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Var("B")}).with_initial_probabilities(
+        {"A": 1.0, "B": 0.3, "C": 0.0})
+    again = sbmlqual.loads(sbmlqual.dumps(model))
+    assert [again.nodes[n].initial_level for n in "ABC"] == [1, None, 0]

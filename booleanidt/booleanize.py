@@ -35,7 +35,7 @@ import itertools
 from typing import Mapping
 
 from .expr import (FALSE, TRUE, And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor,
-                   conjunction, disjunction, evaluate, simplify, substitute, variables)
+                   conjunction, disjunction, evaluate, simplify, variables)
 from .model import LogicalModel, ModelError, Node
 
 __all__ = ["booleanize", "bit_ids", "levels_from_booleanized"]

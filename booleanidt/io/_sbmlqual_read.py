@@ -14,9 +14,8 @@ from ..expr import (And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var
                     simplify)
 from ..model import Annotation, LogicalModel, Node
 
-__all__ = ["parse_sbml_qual", "QUAL_NS", "LAYOUT_NS"]
+__all__ = ["parse_sbml_qual", "LAYOUT_NS"]
 
-QUAL_NS = "http://www.sbml.org/sbml/level3/version1/qual/version1"
 LAYOUT_NS = "http://www.sbml.org/sbml/level3/version1/layout/version1"
 
 _RELATIONS = {

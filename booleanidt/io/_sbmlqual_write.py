@@ -15,7 +15,7 @@ import libsbml
 from ..errors import BooleanidtError
 from ..expr import (COMPARISONS, And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, signs)
 from ..model import LogicalModel
-from ._sbmlqual_read import LAYOUT_NS, QUAL_NS
+from ._sbmlqual_read import LAYOUT_NS
 
 __all__ = ["format_sbml_qual", "rule_to_terms", "to_mathml"]
 

@@ -25,6 +25,7 @@ Examples
 ...   <qual:functionTerm qual:resultLevel="0"><math xmlns="http://www.w3.org/1998/Math/MathML">
 ...    <apply><geq/><ci>A</ci><ci>iA</ci></apply></math></qual:functionTerm>
 ...  </qual:listOfFunctionTerms></qual:transition></qual:listOfTransitions></model></sbml>'''
+>>> from booleanidt.expr import to_text
 >>> model = loads(text)
 >>> model.inputs, to_text(model.rules["B"])
 (('A',), '!A')
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import libsbml
 
-from ..expr import to_text  # noqa: F401  (used in the module example)
 from ..model import LogicalModel
 from ._files import atomic_write_text, read_text
 from ._sbmlqual_read import parse_sbml_qual

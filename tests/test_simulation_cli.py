@@ -120,3 +120,16 @@ def test_maboss_settings_carry_over(tmp_path):
     assert (nodes["CASP8"] == 0).all() and (nodes["TNF"] == 1).all()
     header = (out / "probtraj.csv").read_text().splitlines()[0].split("\t")
     assert header[:5] == ["Time", "TH", "ErrorTH", "H", "State"]
+
+
+@needs_corpus
+def test_multivalued_model_gets_levels_per_original_node(tmp_path):
+    from conftest import SBML_QUAL
+    model = SBML_QUAL / "155_CONTROL-OF-TH1-TH2-TH17-TREG-DIFFERENTATION__source.multivalued.sbml"
+    out = tmp_path / "mv"
+    assert main(["simulate", str(model), "--set", "max_time=3", "--set", "time_tick=1", "--set", "sample_count=200",
+                 "-o", str(out), "--no-progress"]) == 0
+    levels = pd.read_csv(out / "levels.csv", sep="\t", index_col=0)
+    assert {"STAT5=0", "STAT5=1", "STAT5=2"} <= set(levels.columns)
+    stat5 = levels[["STAT5=0", "STAT5=1", "STAT5=2"]].sum(axis=1)
+    assert stat5.to_numpy() == pytest.approx(1.0)

@@ -3,6 +3,8 @@
 OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated), nodes.csv
 (node probabilities per window with their standard errors), run.json (settings,
 seed, model checksum, package versions) and, with ``--plot``, trajectories.png.
+A multi-valued model runs through its Van Ham booleanization; levels.csv then
+gives P(node = level) per window for every original node.
 Nothing is written unless the run succeeds; each file is written atomically.
 
 Examples
@@ -155,6 +157,10 @@ def run(args) -> int:
     elapsed = time.time() - started
 
     files = {"nodes.csv": _nodes_table(result), "fp.csv": result.fp_text()}
+    if result.levels:
+        levels = result.level_probabilities()
+        levels.columns = [f"{node}={level}" for node, level in levels.columns]
+        files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
     if result.state_probabilities is not None:
         files["probtraj.csv"] = result.probtraj_text()
     else:

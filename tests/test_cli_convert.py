@@ -49,12 +49,14 @@ def test_info_json_counts(capsys):
 
 
 @needs_corpus
-def test_info_says_transitionless_species_are_kept_free(capsys):
-    path = SBML_QUAL / "117_IFN-LAMBDA__source.raw.sbml"
+def test_info_says_species_without_function_are_kept_free(capsys):
+    # 094 gives its 8 inputs transitions without any function term: no rule, so kept free
+    path = SBML_QUAL / "094_MACROPHAGE-POLARIZATION-STATES__model.sbml"
     assert main(["info", str(path)]) == 0
     table = capsys.readouterr().out
-    if "no rule" in table:
-        assert "kept free: they keep their initial value" in table
+    rows = dict(line.split(None, 1) for line in table.splitlines())
+    assert rows["inputs"].startswith("8 (") and rows["nodes"] == "31"
+    assert "  no rule            8 (" in table and table.count("kept free: they keep their initial value") == 1
 
 
 BAD_INPUTS = {

@@ -78,7 +78,7 @@ def test_every_mutant_agrees_with_cmaboss(our_screen, cellfate):
         reference = cmaboss_run(parse(name), seed)
         for row in rows.itertuples():
             p = reference[row.output]
-            combined = math.hypot(row.error, math.sqrt(p * (1 - p) / TRAJECTORIES))
+            combined = math.hypot(row.error, math.sqrt(max(p * (1 - p), 0.0) / TRAJECTORIES))
             if abs(row.score - p) > 5 * combined + 1e-9:
                 failures.append(f"{name} {row.output}: ours {row.score:.4f} +- {row.error:.4f}, cmaboss {p:.4f}")
     assert len(our_screen) == 57 * 3

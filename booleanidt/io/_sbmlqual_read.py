@@ -269,7 +269,7 @@ class _Reader:
         return {sid: s.getMaxLevel() for sid, s in species.items() if s.isSetMaxLevel()}
 
     def inferred_max_levels(self, species: dict) -> dict:
-        """bioLQM-style inference for species without maxLevel: resultLevels, thresholds, compared constants."""
+        """bioLQM-style inference for species without maxLevel: resultLevels, thresholds, initialLevel."""
         missing = [sid for sid in species if sid not in self.max_levels]
         if not missing:
             return {}

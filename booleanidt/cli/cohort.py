@@ -49,7 +49,7 @@ def settings_from(base, pairs) -> SimulationSettings:
 def add_parser(subparsers):
     parser = subparsers.add_parser(
         "cohort", help="simulate a cohort of personalised models; write scores.parquet",
-        description=__doc__.splitlines()[0])
+        description=__doc__.splitlines()[0].replace("``", ""))
     parser.add_argument("model", metavar="MODEL", help="model file (.sbml, .bnd, .bnet) or shipped map name")
     add_raw_data_arguments(parser)
     add_processed_arguments(parser)

@@ -43,7 +43,7 @@ def sample_file_stem(sample: str) -> str:
 def add_parser(subparsers):
     parser = subparsers.add_parser(
         "personalize", help="personalise a model with patient omics (PROFILE): one .bnd/.cfg per sample",
-        description=__doc__.splitlines()[0])
+        description=__doc__.splitlines()[0].replace("``", ""))
     parser.add_argument("model", metavar="MODEL", help="model file (.sbml, .bnd, .bnet) or shipped map name")
     add_raw_data_arguments(parser)
     add_processed_arguments(parser)

@@ -9,7 +9,7 @@ import pytest
 from booleanidt.analysis.screen import (Perturbation, ScreenError, combinations, drug_treatments, knockins,
                                         knockouts, ranked, screen)
 from booleanidt.expr import And, Not, Var
-from booleanidt.model import LogicalModel
+from booleanidt.model import LogicalModel, Node
 
 # Growth signal G (free input) activates K, K activates P (proliferation); D (damage) triggers A (apoptosis)
 # unless K protects.
@@ -95,6 +95,8 @@ def test_ranking_orders_by_largest_effect():
     (lambda: screen(MODEL, [], ["P"], method="steady", executor="serial"), "unknown scoring method 'steady'"),
     (lambda: knockouts(MODEL, ["Z"]), "perturbation of unknown node(s) Z"),
     (lambda: combinations(knockouts(MODEL, ["K"]), [("K KO", "X KI")]), "no single perturbation named X KI"),
+    (lambda: screen(LogicalModel(nodes={"X": Node("X", max_level=2)}, rules={"X": None}), [], ["X"]),
+     "multi-valued output(s) X: score them by fixed points"),
 ])
 def test_errors_name_what_is_wrong(call, message):
     with pytest.raises(ScreenError, match=message.replace("(", r"\(").replace(")", r"\)")):

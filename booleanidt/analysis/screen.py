@@ -223,6 +223,10 @@ def screen(model: LogicalModel, perturbations: Sequence[Perturbation], outputs: 
     if unknown or not outputs:
         raise ScreenError(f"output node(s) not in the model: {', '.join(unknown)}" if unknown
                           else "the model has no output node; name the phenotypes")
+    multivalued = [n for n in outputs if model.nodes[n].max_level > 1]
+    if method == "simulation" and multivalued:
+        raise ScreenError(f"multi-valued output(s) {', '.join(multivalued)}: score them by fixed points, "
+                          "or screen the booleanized model and name its level nodes")
     settings = (settings or SimulationSettings()).replace(threads=1, **overrides)
     runs = [WILD_TYPE] + [p for p in perturbations if p != WILD_TYPE]
     tasks = [{"model": model, "perturbation": p, "outputs": outputs, "settings": settings,

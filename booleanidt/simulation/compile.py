@@ -35,8 +35,10 @@ from ..model import LogicalModel
 
 __all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code"]
 
-#: nodes with at most this many dependencies (themselves included) get a rate table
-TABLE_MAX_INPUTS = 12
+#: nodes with at most this many dependencies (themselves included) get a rate table ...
+TABLE_MAX_INPUTS = 14
+#: ... as long as all tables together stay within this many entries (8 bytes each, two tables)
+TABLE_MAX_ENTRIES = 1 << 23
 
 # opcodes of the bytecode (one int32 opcode and one int32 argument per instruction)
 OP_CONST, OP_VAR, OP_LOGIC, OP_NOT, OP_AND, OP_OR, OP_XOR, OP_IMPLIES, OP_CMP, OP_ARITH, OP_NEG, OP_IFTE = range(12)
@@ -227,12 +229,14 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
 
 
 def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:
+    """Rate tables for the nodes with few dependencies, smallest first, within TABLE_MAX_ENTRIES."""
     offsets = np.full(len(deps), -1, dtype=np.int64)
     total = 0
-    for i, dep in enumerate(deps):
-        if len(dep) <= TABLE_MAX_INPUTS:
+    for i in sorted(range(len(deps)), key=lambda j: len(deps[j])):
+        size = 1 << len(deps[i])
+        if len(deps[i]) <= TABLE_MAX_INPUTS and total + size <= TABLE_MAX_ENTRIES:
             offsets[i] = total
-            total += 1 << len(dep)
+            total += size
     table = np.zeros(max(total, 1), dtype=np.float64)
     _fill_tables(code, consts, code_ptr, dep_ptr, dep_node, offsets, table)
     return offsets, table

@@ -221,8 +221,11 @@ def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, ch
                     forced_node, forced_value, rng, state):
     n = state.shape[0]
     for i in range(n):
-        if initial_p[i] >= 0.0:
-            state[i] = 1 if _uniform(rng) <= initial_p[i] else 0
+        p = initial_p[i]
+        if p == 0.0 or p == 1.0:  # no draw for a known value
+            state[i] = np.int8(p)
+        elif p > 0.0:
+            state[i] = 1 if _uniform(rng) <= p else 0
     for g in range(group_ptr.shape[0] - 1):
         width = group_ptr[g + 1] - group_ptr[g]
         u = _uniform(rng)

@@ -63,3 +63,10 @@ def test_limit_on_the_number_of_stable_states():
     assert len(fixed_points(free, limit=16)) == 16
     with pytest.raises(SearchLimitExceeded, match="more than 15 stable states"):
         fixed_points(free, limit=15)
+
+
+def test_time_limit_stops_a_long_enumeration():
+    from booleanidt.analysis import SearchLimitExceeded
+    free = LogicalModel.from_rules({f"I{i}": None for i in range(30)})  # 2**30 stable states
+    with pytest.raises(SearchLimitExceeded, match=r"stable states: gave up after 0.2 s with \d+ found"):
+        fixed_points(free, time_limit=0.2)

@@ -47,7 +47,8 @@ def target_level(value, max_level: int) -> int:
 
 
 def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
-                 outputs: Iterable[str] | None = None, limit: int | None = None) -> pd.DataFrame:
+                 outputs: Iterable[str] | None = None, limit: int | None = None,
+                 time_limit: float | None = None) -> pd.DataFrame:
     """All stable states of ``model``.
 
     Parameters
@@ -58,6 +59,7 @@ def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     outputs : nodes to put first among the columns (phenotypes); default model order
     limit : raise :class:`SearchLimitExceeded` beyond this many stable states (None: no limit;
         free inputs multiply them: 30 free inputs give at least 2**30)
+    time_limit : raise :class:`SearchLimitExceeded` when the search takes longer (seconds)
 
     Returns
     -------
@@ -91,5 +93,5 @@ def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     def read(answer: clingo.Model) -> dict:
         return {n: next(level for level, lit in values.items() if answer.is_true(lit)) for n, values in env.items()}
 
-    rows = collect(control, read, limit, "stable states")
+    rows = collect(control, read, limit, "stable states", time_limit)
     return result_table(rows, model.node_ids, outputs).astype(int)

@@ -91,7 +91,8 @@ class _SubspaceEncoder:
 
 
 def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
-                outputs: Iterable[str] | None = None, limit: int | None = None) -> pd.DataFrame:
+                outputs: Iterable[str] | None = None, limit: int | None = None,
+                time_limit: float | None = None) -> pd.DataFrame:
     """The minimal trap spaces of a Boolean model.
 
     Parameters
@@ -101,6 +102,7 @@ def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
         free inputs not named may take either value (each minimal trap space fixes them)
     outputs : nodes to put first among the columns (phenotypes); default model order
     limit : raise :class:`SearchLimitExceeded` beyond this many trap spaces (None: no limit)
+    time_limit : raise :class:`SearchLimitExceeded` when the search takes longer (seconds)
 
     Returns
     -------
@@ -141,5 +143,5 @@ def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
         return {n: (FREE if answer.is_true(can0[n]) and answer.is_true(can1[n]) else int(answer.is_true(can1[n])))
                 for n in model.nodes}
 
-    rows = collect(control, read, limit, "minimal trap spaces")
+    rows = collect(control, read, limit, "minimal trap spaces", time_limit)
     return result_table(rows, model.node_ids, outputs)

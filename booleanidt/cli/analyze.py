@@ -64,6 +64,8 @@ def add_parser(subparsers):
                         "regulate no other node)")
     parser.add_argument("--limit", type=int, default=100000, metavar="N",
                         help="fixed points / trap spaces: stop with an error beyond N results (default 100000)")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS",
+                        help="fixed points / trap spaces: stop with an error when solving takes longer")
     parser.add_argument("--max-free-nodes", type=int, default=20, metavar="N",
                         help="attractors: give up when more than N nodes are left after percolation")
     parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
@@ -78,7 +80,10 @@ def run(args) -> int:
     inputs = checked_levels(model, args.inputs, "--inputs")
     outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
     checked_levels(model, {n: 0 for n in outputs}, "--outputs")
-    options = {"max_free_nodes": args.max_free_nodes} if args.analysis == "attractors" else {"limit": args.limit}
+    if args.analysis == "attractors":
+        options = {"max_free_nodes": args.max_free_nodes}
+    else:
+        options = {"limit": args.limit, "time_limit": args.time_limit}
     table = _ANALYSES[args.analysis](model, inputs or None, outputs=outputs, **options)
     if args.names:
         table = table.rename(columns={n: node.label for n, node in model.nodes.items()})

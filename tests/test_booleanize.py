@@ -176,3 +176,13 @@ def test_bits_keep_names_and_annotations():
     model = LogicalModel(nodes={"X": Node("X", name="STAT5", max_level=2, annotations=note)}, rules={"X": None})
     bits = booleanize(model).nodes
     assert [(b.name, b.annotations) for b in bits.values()] == [("STAT5_b1", note), ("STAT5_b2", note)]
+
+
+@needs_corpus
+def test_booleanized_model_exports_to_valid_sbml():
+    boolean = booleanize(corpus_model("157_CONTROL-OF-TH-DIFFERENTATION__source.multivalued.sbml"))
+    # the layout draws the multi-valued species, which the booleanized model no longer has
+    with pytest.warns(UserWarning, match="layout dropped"):
+        text = sbmlqual.dumps(boolean)
+    assert sbmlqual.consistency_problems(text) == []
+    assert sbmlqual.loads(text).rules == boolean.rules

@@ -31,6 +31,23 @@ _ESSENTIAL = re.compile(r'<(?:\w+:)?input\b[^>]*?\bqual:id="([^"]+)"[^>]*?\besse
                         r'|<(?:\w+:)?input\b[^>]*?\bessential="(true|false)"[^>]*?\bqual:id="([^"]+)"')
 
 
+def _each(count: int, getter):
+    """Items of a libsbml list by index (faster than iterating the SWIG list object)."""
+    return (getter(i) for i in range(count))
+
+
+def _transitions(qual):
+    return _each(qual.getNumTransitions(), qual.getTransition)
+
+
+def _inputs(transition):
+    return _each(transition.getNumInputs(), transition.getInput)
+
+
+def _outputs(transition):
+    return _each(transition.getNumOutputs(), transition.getOutput)
+
+
 def _qualifier(term) -> str:
     if term.getQualifierType() == libsbml.MODEL_QUALIFIER:
         return "bqmodel:" + (libsbml.ModelQualifierType_toString(term.getModelQualifierType()) or "unknown")
@@ -120,9 +137,9 @@ class _Reader:
         self._refuse_petri_nets(doc.getModel().getPlugin("qual"))
 
     def _refuse_petri_nets(self, qual):
-        for index, tr in enumerate(qual.getListOfTransitions()):
-            effects = [i.getTransitionEffect() for i in tr.getListOfInputs()] + \
-                      [o.getTransitionEffect() for o in tr.getListOfOutputs()]
+        for index, tr in enumerate(_transitions(qual)):
+            effects = [i.getTransitionEffect() for i in _inputs(tr)] + \
+                      [o.getTransitionEffect() for o in _outputs(tr)]
             if libsbml.INPUT_TRANSITION_EFFECT_CONSUMPTION in effects[:tr.getNumInputs()] or \
                     libsbml.OUTPUT_TRANSITION_EFFECT_PRODUCTION in effects[tr.getNumInputs():]:
                 raise self.error(f"transition {tr.getId() or index + 1}",
@@ -138,7 +155,7 @@ class _Reader:
 
     def species(self) -> dict:
         found = {}
-        for s in self.qual.getListOfQualitativeSpecies():
+        for s in _each(self.qual.getNumQualitativeSpecies(), self.qual.getQualitativeSpecies):
             sid = s.getId()
             if not sid:
                 raise self.error("qualitativeSpecies", "has no qual:id")
@@ -193,7 +210,7 @@ class _Reader:
     def transitions(self, species: dict) -> dict:
         """output id -> (rule, transition id, inputs info); several outputs share one function."""
         rules = {}
-        for index, tr in enumerate(self.qual.getListOfTransitions()):
+        for index, tr in enumerate(_transitions(self.qual)):
             tid = tr.getId() or f"#{index + 1}"
             where = f"transition {tid}"
             thresholds, inputs = self._inputs(tr, where, species)
@@ -212,7 +229,7 @@ class _Reader:
 
     def _inputs(self, tr, where: str, species: dict):
         thresholds, inputs = {}, []
-        for item in tr.getListOfInputs():
+        for item in _inputs(tr):
             sid = item.getQualitativeSpecies()
             if sid not in species:
                 raise self.error(where, f"input names undeclared species {sid!r}")
@@ -226,7 +243,7 @@ class _Reader:
 
     def _outputs(self, tr, where: str, species: dict) -> list:
         outputs = []
-        for item in tr.getListOfOutputs():
+        for item in _outputs(tr):
             sid = item.getQualitativeSpecies()
             if sid not in species:
                 raise self.error(where, f"output names undeclared species {sid!r}")
@@ -241,11 +258,11 @@ class _Reader:
         """The output's target level as an if-then-else chain; None when the transition has no terms."""
         terms = tr.getListOfFunctionTerms()
         default = terms.getDefaultTerm() if terms is not None else None
-        if default is None and not len(terms or ()):
+        if default is None and not tr.getNumFunctionTerms():
             return None  # no function at all (biodivine-aeon's export of a free input)
         default_level = default.getResultLevel() if default is not None and default.isSetResultLevel() else 0
         branches = []
-        for term in terms or ():
+        for term in _each(tr.getNumFunctionTerms(), tr.getFunctionTerm):
             if not term.isSetMath():
                 raise self.error(where, "functionTerm without math")
             condition = self.math(term.getMath(), where, thresholds, species)
@@ -278,14 +295,18 @@ class _Reader:
             s = species[sid]
             if s.isSetInitialLevel():
                 seen[sid] = max(seen[sid], s.getInitialLevel())
-        for tr in self.qual.getListOfTransitions():
+        for tr in _transitions(self.qual):
             terms = tr.getListOfFunctionTerms()
-            levels = [t.getResultLevel() for t in terms or () if t.isSetResultLevel()]
-            for item in tr.getListOfOutputs():
+            levels = [t.getResultLevel() for t in _each(tr.getNumFunctionTerms(), tr.getFunctionTerm)
+                      if t.isSetResultLevel()]
+            default = terms.getDefaultTerm() if terms is not None else None
+            if default is not None and default.isSetResultLevel():
+                levels.append(default.getResultLevel())
+            for item in _outputs(tr):
                 sid = item.getQualitativeSpecies()
                 if sid in seen and levels:
                     seen[sid] = max(seen[sid], *levels)
-            for item in tr.getListOfInputs():
+            for item in _inputs(tr):
                 sid = item.getQualitativeSpecies()
                 if sid in seen and item.isSetThresholdLevel():
                     seen[sid] = max(seen[sid], item.getThresholdLevel())

@@ -207,6 +207,8 @@ def test_export_is_valid_and_keeps_everything(path):
         # bqbiol:unknownQualifier (GINsim) is not MIRIAM and crashes libsbml's writer: not written
         assert twin.annotations == tuple(a for a in node.annotations if a.qualifier != "bqbiol:unknown")
         assert twin.notes == node.notes
+        if model.rules[node_id] is not None:
+            assert twin.metadata["sbml_transition"] == node.metadata["sbml_transition"]
     assert again.metadata.get("sbml_layout") == model.metadata.get("sbml_layout")
     assert again.metadata.get("id") == model.metadata.get("id", "model")  # the export needs an id
 

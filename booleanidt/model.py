@@ -191,10 +191,6 @@ def default_rate_down() -> Expr:
     return IfThenElse(Logic(), Const(0), Const(1))
 
 
-def _frozen_copy(mapping: Mapping | None) -> dict:
-    return dict(mapping or {})
-
-
 @dataclass(eq=True)
 class LogicalModel:
     """A logical (Boolean or multi-valued) network with MaBoSS-style rates.
@@ -241,7 +237,8 @@ class LogicalModel:
         nodes = kwargs.pop("nodes", None) or {name: Node(name) for name in rules}
         return cls(nodes=dict(nodes), rules=dict(rules), **kwargs)
 
-    def _check(self):
+    def _check(self, previous: "LogicalModel | None" = None):
+        """Validate the model; with ``previous``, expressions shared with it are not walked again."""
         if list(self.nodes) != list(self.rules):
             missing = set(self.nodes) ^ set(self.rules)
             if missing:
@@ -252,11 +249,13 @@ class LogicalModel:
                 raise ModelError(f"node key {node_id!r} differs from its id {node.id!r}")
             if node.max_level < 1:
                 raise ModelError(f"node {node_id}: max level {node.max_level} < 1")
+        same_nodes = previous is not None and previous.nodes.keys() == self.nodes.keys()
         for table_name in ("rules", "rates_up", "rates_down"):
+            checked = getattr(previous, table_name) if same_nodes else {}
             for node_id, expr in getattr(self, table_name).items():
                 if node_id not in self.nodes:
                     raise ModelError(f"{table_name}: unknown node {node_id!r}")
-                if expr is None:
+                if expr is None or checked.get(node_id) is expr:
                     continue
                 unknown = sorted(variables(expr) - self.nodes.keys())
                 if unknown:
@@ -273,12 +272,15 @@ class LogicalModel:
 
     def replace(self, **changes) -> "LogicalModel":
         """A copy with some fields replaced (dicts are copied shallowly, nodes shared)."""
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        fields.update(changes)
-        for name, value in fields.items():
-            if isinstance(value, dict):
-                fields[name] = _frozen_copy(value)
-        return LogicalModel(**fields)
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise TypeError(f"LogicalModel has no field(s) {', '.join(sorted(unknown))}")
+        new = object.__new__(LogicalModel)
+        for f in dataclasses.fields(self):
+            value = changes.get(f.name, getattr(self, f.name))
+            new.__dict__[f.name] = dict(value) if isinstance(value, dict) else value
+        new._check(previous=self)
+        return new
 
     def copy(self) -> "LogicalModel":
         """A cheap copy (dicts copied, nodes and expressions shared)."""

@@ -104,3 +104,12 @@ def test_copies_are_equal_independent_and_picklable(model):
     clone = pickle.loads(pickle.dumps(model))
     assert clone == model
     assert sorted(clone.graph.edges) == sorted(model.graph.edges)
+
+
+def test_replace_checks_changed_rules_only_once_but_always(model):
+    with pytest.raises(ModelError, match="rule of Survival names unknown node"):
+        model.replace(rules={**model.rules, "Survival": Var("P53")})
+    with pytest.raises(TypeError, match="no field"):
+        model.replace(rulez={})
+    renamed = model.replace(nodes={"X": Node("X")}, rules={"X": None})
+    assert renamed.node_ids == ("X",)

@@ -153,10 +153,10 @@ def main(argv=None):
             warm = jit_seconds(empty)
         print(f"JIT: first run on a new machine {cold:.1f} s (compile + cache write); "
               f"later processes {warm:.1f} s (import + cached kernel load)")
-    bench_corpus(args.models, args.trajectories, args.max_time, args.time_tick)
-    if args.random_size:
+    if args.random_size:  # first, so that the process's peak memory is still its own
         bench_random(args.random_size, args.trajectories, args.random_reference_trajectories,
                      args.random_max_time, args.time_tick)
+    bench_corpus(args.models, args.trajectories, args.max_time, args.time_tick)
 
 
 if __name__ == "__main__":

@@ -267,7 +267,7 @@ def _initial_states(model: LogicalModel, index: dict) -> dict:
                 choice_levels=flat_levels)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def evaluate_code(code, consts, start, stop, state, logic, stack):
     """Value of the bytecode ``code[start:stop]`` for node levels ``state`` (compiled)."""
     top = 0
@@ -336,7 +336,7 @@ def evaluate_code(code, consts, start, stop, state, logic, stack):
     return stack[0]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def flip_rate_code(code, consts, code_ptr, i, state, stack):
     """Node i's flip rate from its bytecode: rate_up when it is 0, rate_down when it is 1 (compiled)."""
     logic = 1.0 if evaluate_code(code, consts, code_ptr[i, 0], code_ptr[i, 1], state, 0.0, stack) != 0.0 else 0.0
@@ -345,7 +345,7 @@ def flip_rate_code(code, consts, code_ptr, i, state, stack):
     return evaluate_code(code, consts, code_ptr[i, 2], code_ptr[i, 3], state, logic, stack)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _fill_tables(code, consts, code_ptr, dep_ptr, dep_node, offsets, table):
     n = offsets.shape[0]
     state = np.zeros(n, dtype=np.int8)

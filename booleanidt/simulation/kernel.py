@@ -39,14 +39,14 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _STREAM = np.uint64(0xD1B54A32D192ED03)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _mix64(z):
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
     return z ^ (z >> np.uint64(31))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def trajectory_key(seed, j):
     """64-bit key of trajectory ``j`` of a run seeded with ``seed`` (a hash of both, compiled)."""
     a = _mix64(np.uint64(seed) + _GOLDEN)
@@ -54,7 +54,7 @@ def trajectory_key(seed, j):
     return _mix64(a ^ (b + _GOLDEN + (a << np.uint64(6)) + (a >> np.uint64(2))))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _seed_stream(key, rng):
     z = key
     for k in range(4):
@@ -62,12 +62,12 @@ def _seed_stream(key, rng):
         rng[k] = _mix64(z)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _uniform(rng):
     """A double in (0, 1] from xoshiro256**."""
     result = _rotl(rng[1] * np.uint64(5), 7) * np.uint64(9)
@@ -85,7 +85,7 @@ def _uniform(rng):
 # the root 0 holds the total rate, leaves start at ``base``.  Sums are recomputed from the
 # children (never updated by differences), so huge rates (1e100) leave no rounding residue.
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tree_shape(n):
     """(base, size) of a 4-ary sum tree over ``n`` leaves."""
     width = 4
@@ -95,7 +95,7 @@ def _tree_shape(n):
     return base, base + width
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tree_set(tree, ent_tree, base, i, rate, entropy_term):
     pos = base + i
     tree[pos] = rate
@@ -107,7 +107,7 @@ def _tree_set(tree, ent_tree, base, i, rate, entropy_term):
         ent_tree[pos] = ent_tree[c] + ent_tree[c + 1] + ent_tree[c + 2] + ent_tree[c + 3]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tree_build(tree, ent_tree, base):
     for pos in range(base - 1, -1, -1):
         c = 4 * pos + 1
@@ -115,7 +115,7 @@ def _tree_build(tree, ent_tree, base):
         ent_tree[pos] = ent_tree[c] + ent_tree[c + 1] + ent_tree[c + 2] + ent_tree[c + 3]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tree_pick(tree, base, u):
     """The leaf where ``u`` (in [0, total)) falls; never a leaf of rate 0."""
     pos = 0
@@ -143,7 +143,7 @@ def _tree_pick(tree, base, u):
 SUM, SQUARES, FULL, FULL_SQUARES = 0, 1, 2, 3
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _credit_window(col, k, amount, cur_k, partial, acc):
     if cur_k[col] != k:
         if cur_k[col] >= 0:
@@ -154,7 +154,7 @@ def _credit_window(col, k, amount, cur_k, partial, acc):
     partial[col] += amount
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _credit(col, a, b, value, dt, windows, cur_k, partial, acc):
     """Add ``value`` x (time of [a, b) in each window) / dt to column ``col``.
 
@@ -180,7 +180,7 @@ def _credit(col, a, b, value, dt, windows, cur_k, partial, acc):
         _credit_window(col, last, value * (b - last * dt) / dt, cur_k, partial, acc)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _totals(acc, used):
     """(sums, squares) of the first ``used`` columns, whole windows folded in: two (used, windows) arrays."""
     windows = acc.shape[1] - 1
@@ -197,7 +197,7 @@ def _totals(acc, used):
     return sums, squares
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _flush_columns(cur_k, partial, acc):
     for col in range(cur_k.shape[0]):
         if cur_k[col] >= 0:
@@ -207,7 +207,7 @@ def _flush_columns(cur_k, partial, acc):
             partial[col] = 0.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _grow(array, rows):
     """``array`` with more rows (zeros), any number of dimensions."""
     shape = (rows,) + array.shape[1:]
@@ -216,7 +216,7 @@ def _grow(array, rows):
     return bigger
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels,
                     forced_node, forced_value, rng, state):
     n = state.shape[0]
@@ -238,7 +238,7 @@ def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, ch
         state[forced_node[f]] = forced_value[f]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _entropy_term(i, rate, index, table_offset, entropy_table):
     """``rate log2 rate`` of node i: from its table, or computed for bytecode nodes."""
     if table_offset[i] >= 0:
@@ -246,28 +246,28 @@ def _entropy_term(i, rate, index, table_offset, entropy_table):
     return rate * np.log2(rate) if rate > 0.0 else 0.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _record_error(error, node, direction, rate):
     error[0] = node
     error[1] = direction
     error[2] = rate
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack):
     if table_offset[i] >= 0:
         return rate_table[table_offset[i] + index[i]]
     return flip_rate_code(code, consts, code_ptr, i, state, stack)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _finish(node_acc, state_keys, state_acc, used, fixed, fixed_words, jumps, error):
     node_sum, node_sq = _totals(node_acc, node_acc.shape[0])
     state_sum, state_sq = _totals(state_acc, used)
     return node_sum, node_sq, state_keys[:used], state_sum, state_sq, fixed, fixed_words, jumps, error
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
               entropy_table,
               initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, forced_node, forced_value,
@@ -409,7 +409,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     return _finish(node_acc, state_keys, state_acc, len(columns), fixed, fixed_words, jumps, error)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def merge_states(columns, keys, total_sum, total_sq, used, sums, squares):
     """Add one chunk's output-state sums into the run's totals (compiled).
 

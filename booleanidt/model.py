@@ -12,9 +12,10 @@ Semantics (DESIGN.md sections 2 and 4)
   is a free input too.
 * Rates follow MaBoSS: without an explicit rate, ``rate_up = @logic ? 1 : 0`` and
   ``rate_down = @logic ? 0 : 1``.  ``rates_up`` / ``rates_down`` hold the explicit ones.
-* ``mutate`` is MaBoSS's mutant: the rule becomes a constant and explicit rates
-  are dropped; the initial state is left as it was.  MaBoSS gives the move toward
-  the constant an infinite rate, so the simulator flips such nodes at time 0.
+* ``mutate`` is MaBoSS's mutant as cmaboss's ``mutate(node, "ON"|"OFF")`` makes it:
+  the rule becomes a constant and explicit rates are dropped (the default rates
+  apply, so the node moves to the constant at rate 1); the initial state is left
+  as it was.
 * ``fix`` is PROFILE's forced node: the rate away from the value becomes 0 and
   the initial state is set to the value, so the node never leaves it.
 
@@ -385,7 +386,11 @@ class LogicalModel:
                 raise ModelError(f"{what}: {node_id}={value} is outside 0..{top}")
 
     def mutate(self, values: Mapping[str, int]) -> "LogicalModel":
-        """MaBoSS mutants: each node's rule becomes the constant given (initial state untouched).
+        """MaBoSS mutants: each node's rule becomes the constant given, with the default rates.
+
+        This is cmaboss's ``mutate`` (``simple=True``, its default): it writes
+        ``logic = 1|0`` and drops the node's explicit rates, so the node reaches
+        the constant at rate 1; the initial state is untouched.
 
         >>> from booleanidt.expr import Var
         >>> LogicalModel.from_rules({"A": None, "B": Var("A")}).mutate({"A": 1}).mutations

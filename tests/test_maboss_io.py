@@ -122,6 +122,22 @@ def test_mutants_fixed_nodes_and_joint_states_round_trip():
     back = maboss.loads(bnd, cfg)
     assert back == model
     assert back.mutations == {"A": 1} and back.fixed == {"C": 0}
+    assert "mutant = 1;" in bnd and "High_A" not in cfg
+
+
+def test_pymaboss_mutants_are_read_as_fixed_nodes():
+    """pyMaBoSS's file-based mutant (the text its ``_make_mutant_node`` writes, $High_A = 1):
+    A switches to 1 at once (rate 1E308) and never leaves, whatever its rule: PROFILE's fix."""
+    bnd = ("node B { logic = !A; }\nNode A {\n\tlogic = B;\n"
+           "\trate_up = $Low_A ? 0 : ($High_A ? 1E308/$nb_mutable : (@logic ? $u : 0));\n"
+           "\trate_down = $High_A ? 0 : ($Low_A ? 1E308/$nb_mutable : (@logic ? 0 : 2));\n}\n")
+    cfg = "$nb_mutable = 1;\n$High_A = 1;\n$Low_A = 0;\n$u = 3;\nA.istate = 0;\n"
+    model = maboss.loads(bnd, cfg)
+    assert model.fixed == {"A": 1} and model.mutations == {} and model.parameters == {"u": 3}
+    assert model.initial_probability("A") == 1.0 and model.rate_down("A") == Const(0)
+    assert model.rules["A"] == Var("B") and model.rate_up("A") == IfThenElse(Logic(), Param("u"), Const(0))
+    switched_off = maboss.loads(bnd, cfg.replace("$High_A = 1", "$High_A = 0"))
+    assert switched_off.fixed == {} and switched_off.parameters["High_A"] == 0, "no mutant: the wrapper stays"
 
 
 def test_multivalued_models_are_booleanized_on_export():
@@ -179,6 +195,7 @@ BND = "node A { logic = A; }\nnode B {\n  logic = !A;\n  rate_up = @logic ? $k :
     ("node A { rate_up = @logic ? 1 : 0; }", None, "m.bnd: line 1: node A: rate_up uses @logic but the node has no logic"),
     ("node A { rate_up = @speed; }", None, "m.bnd: line 1, column 20: node A: @speed is not an attribute defined above"),
     ("node A { logic = A; }\nnode A { logic = 1; }", None, "m.bnd: line 2, column 6: node A is already defined (line 1)"),
+    ("node A {\n logic = A;\n mutant = 1;\n}", None, "m.bnd: line 3: node A: mutant = 1 but logic is not the constant 1"),
     ("node A { logic = A }\nnode B { logic A; }", None, "m.bnd: line 2, column 16: expected '=', found 'A'"),
     ("A = 1;", None, "m.bnd: line 1, column 1: expected 'node NAME { ... }' or 'NAME : rule', found 'A'"),
     ("// nothing\n", None, "m.bnd: no node declared"),
@@ -212,14 +229,17 @@ def test_read_refuses_a_cfg_and_missing_files(tmp_path):
 cmaboss = pytest.importorskip("cmaboss")
 
 
-def _run_cmaboss(bnd, cfg, n_nodes, sample_count=2000, max_time=3.0):
+def _run_cmaboss(bnd, cfg, n_nodes, sample_count=2000, max_time=3.0, mutants=()):
     """Node probabilities and standard errors per window, as {node: array}, from cmaboss.
 
     Fixed-size builds: plain cmaboss stops at 64 nodes; use_physrandgen=0 always (seeded).
+    ``mutants``: (node, "ON"|"OFF") pairs given to cmaboss's own ``mutate`` (its default form).
     """
     size = next(k for k in (64, 128, 256, 512, 1024) if n_nodes <= k)
     module = cmaboss if size == 64 else importlib.import_module(f"cmaboss_{size}n")
     sim = module.MaBoSSSim(network=str(bnd), config=str(cfg))
+    for node, value in mutants:
+        sim.mutate(node_name=node, mutation=value)
     sim.update_parameters(sample_count=sample_count, max_time=max_time, time_tick=max_time / 6,
                           thread_count=1, use_physrandgen=0, seed_pseudorandom=7)
     probabilities, _, names, errors = sim.run().get_nodes_probtraj()
@@ -250,16 +270,20 @@ def test_our_output_runs_in_cmaboss_with_the_same_node_probabilities(bnd, cfg, t
 
 
 @needs_corpus
-def test_written_mutant_runs_in_cmaboss_like_the_input_it_forces(tmp_path):
-    """TNF's rule is TNF (an input), so the mutant TNF=1, which MaBoSS switches on at once
-    (pyMaBoSS's 1E308/$nb_mutable rate), must run like the corpus's cellfate_TNF.cfg (TNF starts at 1).
-    Note: cmaboss's ``mutate`` with its default ``simple=True`` only sets ``logic = 1`` and keeps
-    the default rate 1, so its TNF starts at 0 and rises as 1 - e^-t; ``simple=False`` is this form."""
+def test_written_mutant_runs_in_cmaboss_like_cmaboss_mutate(tmp_path):
+    """Our file of the mutant TNF=1 (``logic = 1;``, default rates, a ``mutant = 1;`` marker)
+    runs in cmaboss like cmaboss's own ``mutate("TNF", "ON")`` on the corpus files: TNF starts
+    at 0 (cellfate.cfg) and rises at rate 1, so window k (width 0.5) averages
+    1 - e^-k/2 (1 - e^-1/2) / 0.5, not 1 as pyMaBoSS's immediate switch would give."""
     mutant = _corpus_model("cellfate.bnd", "cellfate.cfg").mutate({"TNF": 1})
     maboss.write(mutant, tmp_path / "mutant.bnd", settings=maboss.read_settings(MABOSS / "cellfate.cfg"))
+    assert maboss.read(tmp_path / "mutant.bnd").mutations == {"TNF": 1}
     ours = _run_cmaboss(tmp_path / "mutant.bnd", tmp_path / "mutant.cfg", 31)
-    assert ours["TNF"][0] == pytest.approx(np.ones(6))
-    reference = _run_cmaboss(MABOSS / "cellfate.bnd", MABOSS / "cellfate_TNF.cfg", 31)
+    k = np.arange(6)
+    rising = 1 - np.exp(-k / 2) * (1 - np.exp(-0.5)) / 0.5
+    p, se = ours["TNF"]
+    assert np.all(np.abs(p - rising) <= 5 * se + 0.002), (p, rising)
+    reference = _run_cmaboss(MABOSS / "cellfate.bnd", MABOSS / "cellfate.cfg", 31, mutants=[("TNF", "ON")])
     _assert_same_statistics(ours, reference)
 
 

@@ -33,9 +33,11 @@ def test_outputs_are_nodes_regulating_no_other_node(model):
     assert model.outputs == ("Survival", "Loop")
 
 
-def test_mutate_makes_rule_constant_and_keeps_initial_state(model):
-    start = model.with_initial_probabilities({"NFKB": 0.0})
+def test_mutate_makes_rule_constant_drops_explicit_rates_and_keeps_initial_state(model):
+    """cmaboss's own ``mutate`` (checked: a rate_up of 50 becomes rate 1 there)."""
+    start = model.with_initial_probabilities({"NFKB": 0.0}).replace(rates_up={"NFKB": Const(50.0)})
     mutant = start.mutate({"NFKB": 1})
+    assert mutant.rate_up("NFKB") == default_rate_up() and "NFKB" not in mutant.rates_up
     assert mutant.rules["NFKB"] == Const(1)
     assert mutant.initial_probability("NFKB") == 0.0
     assert mutant.mutations == {"NFKB": 1}

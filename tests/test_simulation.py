@@ -80,14 +80,21 @@ def test_fix_holds_the_node_for_the_whole_run():
         assert result.fixed_points["Proba"].iloc[0] == pytest.approx(1.0, abs=0.01)
 
 
-def test_mutant_flips_at_time_zero_and_keeps_initial_state_in_the_model():
-    model = decay_model().mutate({"A": 1})
-    assert model.initial_probability("A") == 0.0
-    result = simulate(model, max_time=3, time_tick=1, sample_count=200, seed=1)
-    assert (result.node_probabilities["A"] == 1.0).all()
-    off = simulate(LogicalModel.from_rules({"A": Const(1)}).mutate({"A": 0}), max_time=3, time_tick=1,
-                   sample_count=200, seed=1)
-    assert (off.node_probabilities["A"] == 0.0).all()
+def test_mutant_moves_to_its_value_at_rate_one_from_its_initial_state():
+    """cmaboss's ``mutate``: the rule becomes the constant, explicit rates are dropped (A's rate 50
+    gives way to the default rate 1) and A keeps its initial state, so it follows decay_check's
+    closed form, row k = 1 - e^-k (1 - e^-1), and the mirror image for a knock-out from 1."""
+    start = {"A": 0.0, "B": 0.0}
+    model = LogicalModel.from_rules({"A": Var("B"), "B": None}, rates_up={"A": Const(50.0)})
+    mutant = model.with_initial_probabilities(start).mutate({"A": 1})
+    assert mutant.initial_probability("A") == 0.0 and "A" not in mutant.rates_up
+    k = np.arange(3)
+    rising = 1 - np.exp(-k) * (1 - np.exp(-1))
+    for perturbed, expected in ((mutant, rising),
+                                (model.with_initial_probabilities({"A": 1.0, "B": 1.0}).mutate({"A": 0}), 1 - rising)):
+        result = simulate(perturbed, max_time=3, time_tick=1, sample_count=4000, seed=1)
+        got, se = result.node_probabilities["A"].to_numpy(), result.node_errors["A"].to_numpy()
+        assert np.all(np.abs(got - expected) <= 5 * se + 0.002), (got, expected)
 
 
 def test_fixed_point_credits_the_rest_of_the_run():
@@ -149,7 +156,7 @@ def test_multivalued_model_reports_levels():
 
 def test_simulation_object_chains_like_pymaboss():
     sim = Simulation(toggle_model()).update(max_time=2, time_tick=1, sample_count=100, seed_pseudorandom=3)
-    result = sim.mutate("A", "OFF").set_outputs(["B"]).run()
+    result = sim.set_initial_state("A", 0).mutate("A", "OFF").set_outputs(["B"]).run()
     assert result.output_nodes == ("B",)
     assert result.settings.seed == 3
     assert (result.node_probabilities["A"] == 0).all()

@@ -61,7 +61,7 @@ def _run_cmaboss(bnd: Path, cfg: Path, max_time: float, time_tick: float, mutant
     sim.update_parameters(use_physrandgen=0, sample_count=TRAJECTORIES, max_time=max_time, time_tick=time_tick,
                           thread_count=1, seed_pseudorandom=SEED)
     for node, value in mutants:
-        sim.mutate(node, value, simple=False)
+        sim.mutate(node, value)  # cmaboss's own mutant, its default form (simple=True)
     result = sim.run()
     folder = Path(tempfile.mkdtemp(prefix="cmaboss_"))
     result.save(str(folder / "ref"))
@@ -137,10 +137,10 @@ CELLFATE_OFF = "cellfate.cfg"  # TNF.istate = 0 there
 def test_mutants_agree_with_cmaboss_mutate(cfg, mutants):
     """Our ``mutate`` against cmaboss's own ``mutate`` on cellfate (TNF starting OFF or ON).
 
-    cmaboss's ``mutate(node, value, simple=False)`` is pyMaBoSS's mutant: the move toward
-    the value gets rate 1.8e308 / nb_mutable, i.e. it happens at t = 0, and we flip mutants
-    at t = 0 (DESIGN.md section 4).  Its default ``simple=True`` differs: it only writes
-    ``logic = 1`` and keeps the ordinary rate, so the node drifts to the value at rate 1.
+    cmaboss's default ``mutate(node, value)`` (``simple=True``) writes ``logic = 1|0`` and
+    drops the node's explicit rates: the node keeps its initial state and moves to the value
+    at rate 1, as ours does (DESIGN.md section 4).  (Its ``simple=False`` is pyMaBoSS's
+    immediate switch, which is our ``fix``.)
     """
     model = maboss_io.read(MABOSS / "cellfate.bnd", MABOSS / cfg)
     model = model.mutate({node: int(value == "ON") for node, value in mutants})

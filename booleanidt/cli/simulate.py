@@ -62,7 +62,7 @@ def add_parser(subparsers):
     parser.add_argument("--param", action="append", metavar="NAME=VALUE", default=[],
                         help="set a $parameter (with or without $); repeatable")
     parser.add_argument("--mutant", action="append", metavar="NODE=ON|OFF", default=[],
-                        help="MaBoSS mutant (rule constant, flipped at t = 0); repeatable")
+                        help="MaBoSS mutant as cmaboss's mutate (rule constant, default rates); repeatable")
     parser.add_argument("--fix", action="append", metavar="NODE=0|1", default=[],
                         help="hold a node at a value for the whole run (PROFILE's forced node); repeatable")
     parser.add_argument("--outputs", metavar="A,B", help="output nodes (default: those not marked internal)")

@@ -18,12 +18,20 @@ the run settings of :class:`~booleanidt.simulation.settings.SimulationSettings`.
 ``//`` and ``/* */`` comments are allowed in both.  A node the .cfg does not
 mention starts at random (P = 0.5): that is MaBoSS's default, checked with cmaboss.
 
-Perturbations round-trip: a mutant (:meth:`LogicalModel.mutate`) is written as
-pyMaBoSS's ``mutate`` writes it (``$Low_X ? 0 : ($High_X ? 1E308/$nb_mutable : rate)``,
-so the move toward the constant is immediate, as in MaBoSS), and read back as a
-mutant; a fixed node (:meth:`LogicalModel.fix`) is written as PROFILE forces it
-(rate away from the value 0, istate at the value) plus a ``fixed = v;`` node
-attribute (MaBoSS ignores attributes no rate reads) that marks it for our reader.
+Perturbations round-trip.  A mutant (:meth:`LogicalModel.mutate`) is written as
+cmaboss's own ``mutate`` makes it: ``logic = 1|0;`` with the node's rates as they
+are (the default ones after ``mutate``), plus a ``mutant = 1|0;`` node attribute that
+marks it for our reader (MaBoSS keeps attributes no rate reads and ignores them,
+checked with cmaboss).  A fixed node (:meth:`LogicalModel.fix`) is written as
+PROFILE forces it (rate away from the value 0, istate at the value) plus a
+``fixed = v;`` attribute, for the same reason.
+
+pyMaBoSS's file-based mutants, ``rate_up = $Low_X ? 0 : ($High_X ? 1E308/$nb_mutable
+: rate)`` (``rate_down`` the mirror image) with ``$High_X`` or ``$Low_X`` set to 1 in
+the .cfg, switch X to the value at once and hold it there whatever its rule says:
+they are read as fixed nodes (:meth:`LogicalModel.fix`: X starts at the value and the
+rate away from it is 0), and ``$High_X``, ``$Low_X`` and ``$nb_mutable`` are dropped.
+With neither set to 1, the wrapper is kept as the node's rates.
 
 Where we differ from MaBoSS (2.6, as cmaboss): we refuse what it accepts silently
 or crashes on: an ``istate`` other than 0, 1 or -1 (MaBoSS reads 0.3 as 1; use a
@@ -35,9 +43,10 @@ to node attributes other than ``@logic`` are replaced by the attribute's express
 Found while checking against cmaboss (2.6.8), for whoever compares runs with it:
 
 * cmaboss's ``mutate`` (behind ``maboss.load(..., cmaboss=True).mutate``) by default
-  (``simple=True``) only sets ``logic = 1|0`` and keeps the default rate 1: the node
-  reaches the constant at rate 1, not at once.  ``simple=False``, like pyMaBoSS's
-  file-based ``Simulation.mutate``, uses the classic rates written here (immediate move).
+  (``simple=True``) sets ``logic = 1|0`` and drops the node's explicit rates (a node
+  with ``rate_up = @logic ? $u : 0``, $u = 50, then rises at rate 1): the node reaches
+  the constant at rate 1, not at once.  ``simple=False`` writes pyMaBoSS's
+  immediate-switch rates instead (with ``($Low_X == 1)`` tests and 1.79769e+308).
 * With ``use_physrandgen = 0``, MaBoSS's random initial states (-1, or no istate) are not
   independent draws: with 14 free nodes and 2,000 trajectories, seeds 1, 2 and 3 give
   the same marginals (13 nodes at 0.492-0.502, one at 0.595, 8 standard errors off 0.5).
@@ -74,7 +83,7 @@ from ._grammar import Token, TokenStream, blank_comments, parse_expression_from,
 __all__ = ["loads", "dumps", "read", "write", "loads_settings", "read_settings", "apply_cfg", "apply_cfg_text"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CORE_ATTRIBUTES = ("logic", "rate_up", "rate_down", "is_internal", "refstate", "fixed")
+_CORE_ATTRIBUTES = ("logic", "rate_up", "rate_down", "is_internal", "refstate", "fixed", "mutant")
 _RANDOM_ISTATE = -1
 _MUTATION_RATE = Arith("/", Const(1e308), Param("nb_mutable"))
 
@@ -382,9 +391,9 @@ class _ModelBuilder:
         return Node(block.id, internal=bool(internal), metadata=metadata)
 
     def build(self) -> LogicalModel:
-        """The model: network, .cfg parameters, initial states and flags, then mutants and fixed nodes."""
+        """The model: network, .cfg parameters, initial states, flags and mutants, then fixed nodes."""
         nodes, rules, rates_up, rates_down = {}, {}, {}, {}
-        mutations, fixed = {}, {}
+        mutations, fixed, py_mutants = {}, {}, []
         params = dict(self.config.parameters)
         for node_id, block in self.blocks.items():
             for attribute, expr in block.attributes.items():
@@ -397,7 +406,8 @@ class _ModelBuilder:
             if mutant_up and mutant_down:
                 high, low = params.get(f"High_{node_id}"), params.get(f"Low_{node_id}")
                 if bool(high) != bool(low):
-                    mutations[node_id] = 1 if high else 0
+                    py_mutants.append(node_id)
+                    fixed[node_id] = 1 if high else 0
                 else:
                     up, down = block.attributes["rate_up"], block.attributes["rate_down"]
             if up is not None and up != default_rate_up():
@@ -406,15 +416,23 @@ class _ModelBuilder:
                 rates_down[node_id] = down
             if "fixed" in block.attributes:
                 fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
-        for node_id in mutations:
+            if "mutant" in block.attributes:
+                mutations[node_id] = self.mutant_level(node_id)
+        for node_id in py_mutants:
             del params[f"High_{node_id}"], params[f"Low_{node_id}"]
-        if mutations:
+        if py_mutants:
             params.pop("nb_mutable", None)
         fields = _configured_fields(nodes, {}, (), self.config, self.cfg_source)
-        model = LogicalModel(rules=rules, rates_up=rates_up, rates_down=rates_down, parameters=params, **fields)
-        if mutations:
-            model = model.mutate(mutations)
+        model = LogicalModel(rules=rules, rates_up=rates_up, rates_down=rates_down, parameters=params,
+                             mutations=mutations, **fields)
         return model.fix(fixed) if fixed else model
+
+    def mutant_level(self, node_id: str) -> int:
+        """The level of a ``mutant = v;`` marker, which must be the node's constant rule."""
+        level = self.number(node_id, "mutant", self.blocks[node_id].attributes["mutant"])
+        if self.blocks[node_id].attributes.get("logic") != Const(level):
+            self.fail_bnd(node_id, "mutant", f"mutant = {_number(level)} but logic is not the constant {_number(level)}")
+        return int(level)
 
 
 def _configured_fields(model_nodes: dict, initial: dict, joint: tuple, config: _Config, source: str) -> dict:
@@ -520,15 +538,6 @@ def _number(value) -> str:
     return to_text(Const(value))
 
 
-def _mutant_rates(node_id: str) -> tuple:
-    """pyMaBoSS's mutant wrapper around the default rates."""
-    up = IfThenElse(Param(f"Low_{node_id}"), Const(0),
-                    IfThenElse(Param(f"High_{node_id}"), _MUTATION_RATE, default_rate_up()))
-    down = IfThenElse(Param(f"High_{node_id}"), Const(0),
-                      IfThenElse(Param(f"Low_{node_id}"), _MUTATION_RATE, default_rate_down()))
-    return up, down
-
-
 def _node_text(model: LogicalModel, node_id: str) -> str:
     if not _IDENTIFIER.match(node_id):
         raise InputError("<maboss output>", f"node {node_id!r}", "is not a valid MaBoSS name")
@@ -536,17 +545,14 @@ def _node_text(model: LogicalModel, node_id: str) -> str:
     lines = [f"node {node_id} {{"]
     if rule is not None:
         lines.append(f"  logic = {to_text(rule)};")
-    if node_id in model.mutations:
-        up, down = _mutant_rates(node_id)
-    else:
-        up, down = model.rates_up.get(node_id), model.rates_down.get(node_id)
-    for attribute, rate in (("rate_up", up), ("rate_down", down)):
-        if rate is not None:
-            lines.append(f"  {attribute} = {to_text(rate)};")
+    for attribute, rates in (("rate_up", model.rates_up), ("rate_down", model.rates_down)):
+        if node_id in rates:
+            lines.append(f"  {attribute} = {to_text(rates[node_id])};")
     for attribute, text in node.metadata.get("maboss_attributes", {}).items():
         lines.append(f"  {attribute} = {text};")
-    if node_id in model.fixed:
-        lines.append(f"  fixed = {model.fixed[node_id]};")
+    for attribute, marked in (("mutant", model.mutations), ("fixed", model.fixed)):
+        if node_id in marked:
+            lines.append(f"  {attribute} = {marked[node_id]};")
     lines.append("}")
     return "\n".join(lines)
 
@@ -574,12 +580,7 @@ def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> st
     if settings is not None:
         lines += [f"{name} = {_number(value)};" for name, value in settings.to_cfg_values().items()]
     lines += ["use_physrandgen = 0;"]  # the seeded generator; MaBoSS also refuses a .cfg with no statement
-    params = dict(model.parameters)
-    if model.mutations:
-        params["nb_mutable"] = len(model.mutations)
-        for node_id, value in model.mutations.items():
-            params[f"High_{node_id}"], params[f"Low_{node_id}"] = int(value == 1), int(value == 0)
-    lines += [f"${name} = {_number(value)};" for name, value in params.items()]
+    lines += [f"${name} = {_number(value)};" for name, value in model.parameters.items()]
     lines += _istate_lines(model)
     for node_id, node in model.nodes.items():
         if node.internal:
@@ -598,11 +599,15 @@ def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) ->
     >>> from booleanidt.expr import Var, Not
     >>> m = LogicalModel.from_rules({"A": None, "B": Not(Var("A"))}).mutate({"A": 1})
     >>> bnd, cfg = dumps(m)
-    >>> print(cfg, end="")
-    use_physrandgen = 0;
-    $nb_mutable = 1;
-    $High_A = 1;
-    $Low_A = 0;
+    >>> print(bnd, end="")
+    node A {
+      logic = 1;
+      mutant = 1;
+    }
+    <BLANKLINE>
+    node B {
+      logic = !A;
+    }
     >>> loads(bnd, cfg).mutations
     {'A': 1}
     """

@@ -13,9 +13,11 @@ Where we differ from MaBoSS 2.6 (cmaboss), on purpose
 * Output-state labels list active nodes in the model's declaration order;
   MaBoSS orders nodes by their first mention in the .bnd (a node read by an
   earlier rule comes first).  The states are the same sets of nodes.
-* Mutants flip at t = 0, as pyMaBoSS's ``mutate`` (rate 1.8e308 / nb_mutable)
-  and cmaboss's ``mutate(..., simple=False)`` do; cmaboss's default
-  ``simple=True`` only writes ``logic = 1`` and the node drifts there at rate 1.
+* Mutants are cmaboss's default ``mutate`` (``simple=True``): the rule becomes the
+  constant with the default rates, so the node moves there at rate 1 from its
+  initial state.  pyMaBoSS's file-based ``mutate`` (and cmaboss's ``simple=False``)
+  instead switches the node at once with a rate of 1.8e308 / nb_mutable; that is
+  :meth:`~booleanidt.model.LogicalModel.fix` here (starts at the value, never leaves it).
 * Rates that are negative, NaN or infinite stop the run with an error naming the
   node (cmaboss segfaults on negative rates).
 * No stationary-distribution table (MaBoSS's accumulates ``state & refnode_mask``,

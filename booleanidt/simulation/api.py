@@ -135,7 +135,7 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
             net.table_offset, net.rate_table, net.entropy_table, net.initial_p, net.group_ptr, net.group_node,
-            net.choice_ptr, net.choice_cum, net.choice_levels, net.forced_node, net.forced_value, net.output_index)
+            net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index)
 
     def chunk(first):
         count = min(CHUNK_SIZE, settings.sample_count - first)
@@ -230,9 +230,9 @@ class Simulation:
     >>> from booleanidt.model import LogicalModel
     >>> from booleanidt.expr import Var
     >>> sim = Simulation(LogicalModel.from_rules({"A": None, "B": Var("A")}))
-    >>> r = sim.update(max_time=3, time_tick=1, sample_count=100).mutate("A", "ON").run()
-    >>> float(r.node_probabilities["A"].iloc[0])
-    1.0
+    >>> r = sim.update(max_time=3, time_tick=1, sample_count=100).set_initial_state("A", 1).mutate("B", "OFF").run()
+    >>> bool(r.node_probabilities["B"].iloc[-1] < 0.2)  # B starts at random, decays at rate 1 despite A
+    True
     """
 
     model: LogicalModel
@@ -245,7 +245,10 @@ class Simulation:
         return self
 
     def mutate(self, node: str, value) -> "Simulation":
-        """MaBoSS mutant: ``value`` is ``"ON"``/``"OFF"`` (or 1/0)."""
+        """MaBoSS mutant, as cmaboss's ``mutate``: ``value`` is ``"ON"``/``"OFF"`` (or 1/0).
+
+        The rule becomes the constant with the default rates; the initial state is kept.
+        """
         level = {"ON": 1, "OFF": 0}.get(str(value).upper(), value)
         if level not in (0, 1):
             raise SimulationError(f"mutant {node}: value must be ON or OFF (got {value!r})")

@@ -68,7 +68,6 @@ class CompiledModel:
     group_ptr, group_node : CSR of joint initial-state groups
     choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
         probabilities and levels (``choice_levels`` rows align with ``choice_cum``)
-    forced_node, forced_value : mutants, set at t = 0 (MaBoSS flips them with a rate of 1e308)
     """
 
     node_ids: tuple
@@ -90,8 +89,6 @@ class CompiledModel:
     choice_ptr: np.ndarray
     choice_cum: np.ndarray
     choice_levels: np.ndarray
-    forced_node: np.ndarray
-    forced_value: np.ndarray
 
     @property
     def size(self) -> int:
@@ -183,8 +180,8 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
     >>> from booleanidt.model import LogicalModel
     >>> from booleanidt.expr import Var
     >>> net = compile_model(LogicalModel.from_rules({"A": None, "B": Var("A")}).mutate({"A": 1}))
-    >>> net.forced_node.tolist(), net.forced_value.tolist()
-    ([0], [1])
+    >>> net.rate_table[net.table_offset[0]:net.table_offset[0] + 2].tolist()  # A: rate 1 up, 0 down
+    [1.0, 0.0]
     """
     if not model.is_boolean:
         raise BooleanidtError(f"multi-valued nodes {', '.join(model.multivalued_nodes)}: booleanize the model first")
@@ -214,7 +211,6 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
     out_ptr, _ = _csr(out_lists)
     pairs = np.array([p for lst in out_lists for p in lst], dtype=np.int64).reshape(-1, 2)
     groups = _initial_states(model, index)
-    forced = sorted((index[n], int(v)) for n, v in model.mutations.items())
     if outputs is None:
         outputs = [n for n in ids if not model.nodes[n].internal]
     outputs = set(outputs)
@@ -223,9 +219,7 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
         output_index=np.array([i for i, n in enumerate(ids) if n in outputs], dtype=np.int64),
         code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
         out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
-        table_offset=table_offset, rate_table=rate_table, entropy_table=_entropy_terms(rate_table), **groups,
-        forced_node=np.array([f[0] for f in forced], dtype=np.int64),
-        forced_value=np.array([f[1] for f in forced], dtype=np.int8))
+        table_offset=table_offset, rate_table=rate_table, entropy_table=_entropy_terms(rate_table), **groups)
 
 
 def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:

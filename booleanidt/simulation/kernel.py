@@ -217,8 +217,7 @@ def _grow(array, rows):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels,
-                    forced_node, forced_value, rng, state):
+def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state):
     n = state.shape[0]
     for i in range(n):
         p = initial_p[i]
@@ -234,8 +233,6 @@ def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, ch
             c += 1
         for b in range(width):
             state[group_node[group_ptr[g] + b]] = choice_levels[c * width + b]
-    for f in range(forced_node.shape[0]):
-        state[forced_node[f]] = forced_value[f]
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -269,9 +266,8 @@ def _finish(node_acc, state_keys, state_acc, used, fixed, fixed_words, jumps, er
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
-              entropy_table,
-              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, forced_node, forced_value,
-              output_index, track_states, seed, first, count, max_time, dt, windows, discrete):
+              entropy_table, initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
+              track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
 
     Returns
@@ -316,8 +312,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
 
     for j in range(count):
         _seed_stream(trajectory_key(seed, first + j), rng)
-        _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels,
-                        forced_node, forced_value, rng, state)
+        _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state)
         for i in range(n):
             index[i] = 0
             for b in range(dep_ptr[i + 1] - dep_ptr[i]):

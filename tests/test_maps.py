@@ -69,10 +69,13 @@ def from_naive_cell(model, present, outputs, mutations=None):
     """Node probabilities in the last window of a run from the naive state (internal nodes at 0).
 
     The environment is applied with ``fix`` (inputs start at their value and keep it), mutants
-    with ``mutate``.  300 trajectories: a probability the paper says is 1 (or 0) then lies above
-    0.95 (below 0.05) unless about 15 trajectories disagree, far beyond sampling noise.
+    with ``mutate`` from their value (a knock-out cell starts without the product: ``mutate``
+    alone keeps the initial state and moves the node at rate 1, as cmaboss's ``mutate`` does).
+    300 trajectories: a probability the paper says is 1 (or 0) then lies above 0.95 (below
+    0.05) unless about 15 trajectories disagree, far beyond sampling noise.
     """
-    perturbed = model.mutate(mutations) if mutations else model
+    knocked = {n: float(v) for n, v in (mutations or {}).items()}
+    perturbed = model.with_initial_probabilities(knocked).mutate(mutations) if mutations else model
     result = simulate(perturbed.fix(environment(model, present)), outputs=outputs,
                       max_time=30, time_tick=1, sample_count=300, seed=2024)
     return result.last_node_probabilities[outputs]
@@ -271,7 +274,7 @@ def test_th_map_runs_in_cmaboss_with_the_same_th1_th2_split(th):
     # constant rule *and* the initial state.  (cmaboss's mutate alone only makes the rule
     # constant: an input that the random initial state sets to 1 then decays at its ordinary rate
     # 1, not at once, and meanwhile can seed the IL-21/STAT3 loop; observed: STAT3 ~0.13 at
-    # t = 20 instead of 0.  booleanidt's mutate flips such nodes at t = 0.)
+    # t = 20 instead of 0.  booleanidt's mutate does the same; fix also sets the initial state.)
     maboss = pytest.importorskip("maboss")
     present = ("TCR", "IFNG_e", "IL4_e")
     reference = maboss.loadSBML(str(booleanidt.maps.path("th_differentiation")), cmaboss=True)

@@ -16,7 +16,6 @@ True
 """
 from __future__ import annotations
 
-import io
 import textwrap
 from collections import Counter
 from typing import Mapping, Optional
@@ -25,7 +24,7 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LinearSegmentedColormap
 import networkx as nx
 
-from .io._files import atomic_write_bytes
+from .io._files import save_png
 from .errors import BooleanidtError
 from .model import LogicalModel
 
@@ -164,9 +163,7 @@ def plot_network(model: LogicalModel, state: Optional[Mapping[str, float]] = Non
         ax.set_title(title)
     ax.set_axis_off()
     if path is not None:
-        buffer = io.BytesIO()
-        ax.figure.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-        atomic_write_bytes(path, buffer.getvalue())
+        save_png(ax.figure, path, bbox_inches="tight")
     return ax
 
 

@@ -33,7 +33,6 @@ Examples
 from __future__ import annotations
 
 import concurrent.futures
-import io
 import itertools
 import math
 import os
@@ -44,7 +43,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..errors import BooleanidtError
-from ..io._files import atomic_write_bytes
+from ..io._files import save_png
 from ..model import LogicalModel
 from ..personalization.apply import add_drugs
 from ..simulation import SimulationSettings, simulate
@@ -278,7 +277,5 @@ def plot_screen(table: pd.DataFrame, path=None, top: int = 30):
     axes.set_title("Perturbation screen")
     figure.tight_layout()
     if path is not None:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=120)
-        atomic_write_bytes(path, buffer.getvalue())
+        save_png(figure, path)
     return figure

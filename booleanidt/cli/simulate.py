@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import platform
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import InputError
 from ..io import maboss as maboss_io
-from ..io._files import atomic_write_bytes, atomic_write_text
+from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
 from ..simulation import SimulationSettings, simulate
 from ._common import load_model
 
@@ -141,10 +140,9 @@ def _png(result) -> bytes:
     result.plot_trajectories(ax=left)
     result.plot_final_states(ax=right)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    data = png_bytes(fig, dpi=110)
     plt.close(fig)
-    return buffer.getvalue()
+    return data
 
 
 def run(args) -> int:

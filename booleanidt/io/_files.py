@@ -10,13 +10,14 @@ Examples
 """
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["atomic_write_text", "atomic_write_bytes", "read_text"]
+__all__ = ["atomic_write_text", "atomic_write_bytes", "read_text", "png_bytes", "save_png"]
 
 
 def atomic_write_bytes(path, data: bytes) -> None:
@@ -54,3 +55,15 @@ def read_text(path) -> str:
     if not text.strip():
         raise InputError(path, None, "file is empty")
     return text
+
+
+def png_bytes(figure, dpi: int = 120, **savefig_options) -> bytes:
+    """A matplotlib figure rendered as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, **savefig_options)
+    return buffer.getvalue()
+
+
+def save_png(figure, path, dpi: int = 120, **savefig_options) -> None:
+    """Write a matplotlib figure to ``path`` as PNG, atomically (no half-written picture)."""
+    atomic_write_bytes(path, png_bytes(figure, dpi, **savefig_options))

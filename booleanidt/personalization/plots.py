@@ -11,7 +11,6 @@ Examples
 """
 from __future__ import annotations
 
-import io
 from typing import Optional, Sequence
 
 import numpy as np
@@ -20,7 +19,7 @@ from matplotlib.figure import Figure
 from scipy.cluster.hierarchy import leaves_list, linkage
 
 from ..errors import BooleanidtError
-from ..io._files import atomic_write_bytes
+from ..io._files import save_png
 
 __all__ = ["cohort_heatmap", "clustered_order"]
 
@@ -79,7 +78,5 @@ def cohort_heatmap(scores: pd.DataFrame, outputs: Optional[Sequence[str]] = None
     ax.set_title(title)
     fig.tight_layout()
     if path is not None:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=120)
-        atomic_write_bytes(path, buffer.getvalue())
+        save_png(fig, path)
     return fig

@@ -10,8 +10,7 @@ so that ``import booleanidt`` and the command line start quickly.
 >>> float(result.node_probabilities["TBET"].iloc[0]) <= 1.0
 True
 """
-import importlib
-
+from ._lazy import lazy_getattr
 from .errors import BooleanidtError, InputError
 from .io import read, write
 from .model import LogicalModel, Node
@@ -29,11 +28,4 @@ __all__ = ["BooleanidtError", "InputError", "LogicalModel", "Node", "maps", "per
            "write", "__version__"]
 
 
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'booleanidt' has no attribute {name!r}")
-    module_name, attribute = _LAZY[name]
-    module = importlib.import_module(module_name)
-    value = module if attribute is None else getattr(module, attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -28,8 +28,15 @@ Where we differ from MaBoSS 2.6 (cmaboss), on purpose
 * Random numbers: each trajectory has its own xoshiro256** stream seeded from a
   hash of (seed, trajectory index), so results do not depend on the threads.
 """
-from .api import Simulation, SimulationError, simulate
-from .result import SimulationResult
+from .._lazy import lazy_getattr
 from .settings import SimulationSettings
+
+# the engine (numba, pandas) is imported on first use, so that reading a .cfg stays light
+__getattr__ = lazy_getattr(__name__, {
+    "Simulation": ("booleanidt.simulation.api", "Simulation"),
+    "SimulationError": ("booleanidt.simulation.api", "SimulationError"),
+    "simulate": ("booleanidt.simulation.api", "simulate"),
+    "SimulationResult": ("booleanidt.simulation.result", "SimulationResult"),
+}, globals())
 
 __all__ = ["Simulation", "SimulationError", "SimulationResult", "SimulationSettings", "simulate"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -103,6 +104,10 @@ def test_validate_reports_invalid_input_file(capsys):
     document.checkConsistency()
     assert len(errors) == sum(document.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
                               for i in range(document.getNumErrors()))
+    # 094 is written on one line: each error names the species it is about, not just "line 1"
+    missing_compartment = [p["elements"] for p in errors if "'compartment' is missing" in p["problem"]]
+    species = re.findall(r'<qual:qualitativeSpecies [^>]*qual:id="([^"]+)"', path.read_text())
+    assert missing_compartment == [[f"qualitativeSpecies {s} (line 1)"] for s in species]
 
 
 @needs_corpus

@@ -34,6 +34,8 @@ True
 """
 from __future__ import annotations
 
+import re
+
 import libsbml
 
 from ..model import LogicalModel
@@ -114,9 +116,26 @@ def write(model: LogicalModel, path) -> None:
     atomic_write_text(path, format_sbml_qual(model))
 
 
+_START_TAG = re.compile(r"<(?P<tag>[A-Za-z_][\w:.-]*)(?P<attributes>[^<>]*)>")
+_ID_ATTRIBUTE = re.compile(r"""(?:^|\s)(?:\w+:)?id\s*=\s*["'](?P<id>[^"']+)["']""")
+
+
+def _element_at(text: str, line_starts: list, line: int, column: int) -> str:
+    """``tag id (line N)`` for the element starting at or just after ``line:column``."""
+    if not 1 <= line <= len(line_starts):
+        return f"line {line}"
+    match = _START_TAG.search(text, max(line_starts[line - 1] + column - 2, line_starts[line - 1]))
+    if match is None:
+        return f"line {line}"
+    tag = match.group("tag").split(":")[-1]
+    found = _ID_ATTRIBUTE.search(match.group("attributes"))
+    return f"{tag} {found.group('id')} (line {line})" if found else f"{tag} (line {line})"
+
+
 def consistency_problems(text: str, source: str = "<string>") -> list:
     """libsbml's consistency errors of an SBML document (units checks off), as
-    ``(element, message)`` pairs: the element is ``line N``.
+    ``(element, message)`` pairs; the element is named by its tag and id where it has one,
+    ``qualitativeSpecies v_ERK (line 1)``, else by its tag or line.
 
     Examples
     --------
@@ -127,6 +146,7 @@ def consistency_problems(text: str, source: str = "<string>") -> list:
     document = libsbml.readSBMLFromString(text)
     document.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
     document.checkConsistency()
-    return [(f"line {e.getLine()}", " ".join(e.getMessage().split()))
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    return [(_element_at(text, line_starts, e.getLine(), e.getColumn()), " ".join(e.getMessage().split()))
             for e in (document.getError(i) for i in range(document.getNumErrors()))
             if e.getSeverity() >= libsbml.LIBSBML_SEV_ERROR]

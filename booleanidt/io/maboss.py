@@ -250,32 +250,36 @@ class _ConfigParser:
             raise stream.error(attribute, f"unknown node setting {node.text}.{attribute.text} "
                                "(known: istate, is_internal, refstate)")
 
+    def separated(self, read_item, separator: str = ",") -> list:
+        """One or more items read by ``read_item()``, separated by ``separator``."""
+        items = [read_item()]
+        while self.stream.accept(separator):
+            items.append(read_item())
+        return items
+
+    def bracketed(self, read_item) -> tuple:
+        """``[item, item, ...]``: the opening token and the items."""
+        start = self.stream.expect("[")
+        items = self.separated(read_item)
+        self.stream.expect("]")
+        return start, items
+
     def levels(self, count: int) -> tuple:
         stream = self.stream
-        start = stream.expect("[")
-        levels = [self.value("an initial level")]
-        while stream.accept(","):
-            levels.append(self.value("an initial level"))
-        stream.expect("]")
+        start, levels = self.bracketed(lambda: self.value("an initial level"))
         if len(levels) != count or any(level not in (0, 1) for level in levels):
             raise stream.error(start, f"initial levels {levels} must be {count} values, each 0 or 1")
         return tuple(int(level) for level in levels)
 
     def joint_istate(self):
         stream = self.stream
-        start = stream.expect("[")
-        nodes = [stream.expect_name("a node name")]
-        while stream.accept(","):
-            nodes.append(stream.expect_name("a node name"))
-        stream.expect("]")
+        start, nodes = self.bracketed(lambda: stream.expect_name("a node name"))
         stream.expect(".")
         attribute = stream.expect_name("istate")
         if attribute.text != "istate":
             raise stream.error(attribute, f"expected istate, found {attribute.text!r}")
         stream.expect("=")
-        choices = [(self.value("a weight"), self.levels(len(nodes)))]
-        while stream.accept(","):
-            choices.append((self.value("a weight"), self.levels(len(nodes))))
+        choices = self.separated(lambda: (self.value("a weight"), self.levels(len(nodes))))
         names = tuple(n.text for n in nodes)
         try:
             group = JointInitialState(names, tuple(choices))

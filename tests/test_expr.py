@@ -7,7 +7,7 @@ import pytest
 
 from booleanidt.expr import (
     And, Arith, Compare, Const, IfThenElse, Implies, Logic, Neg, Not, Or, Param, Var, Xor,
-    evaluate, signs, simplify, substitute, to_text, truth_table, variables,
+    compile_levels, evaluate, signs, simplify, substitute, to_text, truth_table, variables,
 )
 
 A, B, C = Var("A"), Var("B"), Var("C")
@@ -118,3 +118,17 @@ def test_unknown_operators_are_rejected():
         Compare("=<", A, Const(1))
     with pytest.raises(ValueError, match="unknown arithmetic"):
         Arith("%", A, Const(1))
+
+
+def test_compiled_levels_function_equals_evaluate_on_random_expressions():
+    rng = random.Random(11)
+    names = ("A", "B", "C")
+    for _ in range(300):
+        expr = _random_expr(rng, names, 4)
+        function = compile_levels(expr, names)
+        for combo in itertools.product((0, 1), repeat=3):
+            assert function(combo) == evaluate(expr, dict(zip(names, combo))), expr
+    multivalued = IfThenElse(Compare(">=", Var("X"), Const(2)), Arith("+", Var("Y"), Const(1)), Neg(Var("Y")))
+    assert [compile_levels(multivalued, ("X", "Y"))((x, y)) for x in range(3) for y in range(2)] == [0, -1, 0, -1, 1, 2]
+    with pytest.raises(TypeError, match="reads parameters or @logic"):
+        compile_levels(IfThenElse(Logic(), Param("u"), Const(0)), ())

@@ -47,8 +47,8 @@ def load(path):
 def boolean_cases():
     cases = []
     for path in corpus_files(SBML_QUAL, "*.*ml"):
-        if not hasattr(path, "name"):
-            return [path]
+        if not hasattr(path, "name"):  # corpus absent: one skipped case with both arguments
+            return [pytest.param(None, None, marks=path.marks)]
         if load(path).is_boolean:
             cases += [pytest.param(path, way, id=f"{path.name[:24]}-{way}") for way in ("all0", "all1", "random")]
     return cases
@@ -110,6 +110,7 @@ ATTRACTOR_CASES = [("050_CD4", "all1"), ("062_CD4", "all0"), ("074_T-LGL", "rand
                    ("155_CONTROL", "all1")]
 
 
+@needs_corpus
 @pytest.mark.parametrize("prefix, way", ATTRACTOR_CASES)
 def test_attractors_equal_aeon(prefix, way, stripped):
     path = next(p for p in sorted(SBML_QUAL.glob(f"{prefix}*")) if load(p).is_boolean)

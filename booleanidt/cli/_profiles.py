@@ -74,6 +74,16 @@ def add_apply_arguments(parser: argparse.ArgumentParser):
                        help="discrete data as forced nodes (default) or initial states only")
 
 
+def add_profile_command(subparsers, name: str, help: str, description: str) -> argparse.ArgumentParser:
+    """A sub-command taking MODEL and the omics, processed-profile and PROFILE options."""
+    parser = subparsers.add_parser(name, help=help, description=description)
+    parser.add_argument("model", metavar="MODEL", help="model file (.sbml, .bnd, .bnet) or shipped map name")
+    add_raw_data_arguments(parser)
+    add_processed_arguments(parser)
+    add_apply_arguments(parser)
+    return parser
+
+
 def apply_options(args) -> dict:
     """Keyword arguments of ``personalize`` from the parsed options."""
     return {"factor": args.factor, "continuous_as": args.continuous_as, "discrete_as": args.discrete_as}

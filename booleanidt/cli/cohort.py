@@ -21,8 +21,7 @@ from ..errors import BooleanidtError, InputError
 from ..personalization.plots import cohort_heatmap
 from ..simulation.settings import SimulationSettings
 from ._common import load_model
-from ._profiles import (add_apply_arguments, add_processed_arguments, add_raw_data_arguments, apply_options,
-                        build_profiles, comma_list, model_settings)
+from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
 
 __all__ = ["add_parser", "run", "settings_from"]
 
@@ -47,13 +46,8 @@ def settings_from(base, pairs) -> SimulationSettings:
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(
-        "cohort", help="simulate a cohort of personalised models; write scores.parquet",
-        description=__doc__.splitlines()[0].replace("``", ""))
-    parser.add_argument("model", metavar="MODEL", help="model file (.sbml, .bnd, .bnet) or shipped map name")
-    add_raw_data_arguments(parser)
-    add_processed_arguments(parser)
-    add_apply_arguments(parser)
+    parser = add_profile_command(subparsers, "cohort", "simulate a cohort of personalised models; write scores.parquet",
+                                 __doc__.splitlines()[0].replace("``", ""))
     parser.add_argument("--outputs", type=comma_list, required=True, metavar="A,B",
                         help="phenotype nodes scored at the last window (e.g. Proliferation,Apoptosis)")
     parser.add_argument("-o", "--output", required=True, metavar="RESULTS_DIR", help="results folder")

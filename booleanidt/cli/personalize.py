@@ -23,8 +23,7 @@ from ..io import sbmlqual
 from ..io._files import atomic_write_text
 from ..personalization.apply import mark_outputs, personalize
 from ._common import load_model
-from ._profiles import (add_apply_arguments, add_processed_arguments, add_raw_data_arguments, apply_options,
-                        build_profiles, comma_list, model_settings)
+from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
 
 __all__ = ["add_parser", "run", "sample_file_stem"]
 
@@ -41,13 +40,8 @@ def sample_file_stem(sample: str) -> str:
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(
-        "personalize", help="personalise a model with patient omics (PROFILE): one .bnd/.cfg per sample",
-        description=__doc__.splitlines()[0].replace("``", ""))
-    parser.add_argument("model", metavar="MODEL", help="model file (.sbml, .bnd, .bnet) or shipped map name")
-    add_raw_data_arguments(parser)
-    add_processed_arguments(parser)
-    add_apply_arguments(parser)
+    parser = add_profile_command(subparsers, "personalize", "personalise a model with patient omics (PROFILE): one .bnd/.cfg per sample",
+                                 __doc__.splitlines()[0].replace("``", ""))
     parser.add_argument("--outputs", type=comma_list, metavar="A,B",
                         help="output nodes marked external in the .cfg (the others internal), as PROFILE does")
     parser.add_argument("--sbml", action="store_true", help="also write <sample>.sbml (SBML-qual)")

@@ -24,7 +24,7 @@ from pathlib import Path
 from booleanidt.errors import InputError
 from booleanidt.io import read
 
-__all__ = ["names", "path", "load", "publications", "DEFAULT"]
+__all__ = ["names", "path", "load", "publications", "celldesigner_example", "DEFAULT"]
 
 #: the map used when none is named (the README's first command)
 DEFAULT = "th_differentiation"
@@ -67,6 +67,22 @@ def load(name: str = DEFAULT):
     ('MMP', 'Apoptosis', 'Proliferation', 'Inflammation')
     """
     return read(path(name))
+
+
+def celldesigner_example() -> Path:
+    """Path of the small CellDesigner map shipped for the CaSQ import demo.
+
+    ``maps/celldesigner/tnf_nfkb_CD.xml`` (TNF -> TNFR1 -> IKK -> NF-kB, held by
+    IkBa -> inflammation) was written by the booleanidt project; it is not one of
+    the SBML-qual maps of :func:`names`.  Reading it needs CaSQ
+    (``pip install 'booleanidt[celldesigner]'``).
+
+    >>> celldesigner_example().name
+    'tnf_nfkb_CD.xml'
+    >>> celldesigner_example().is_file()
+    True
+    """
+    return Path(str(_root() / "celldesigner" / "tnf_nfkb_CD.xml"))
 
 
 def publications(model) -> tuple:

@@ -1,13 +1,16 @@
 """CellDesigner import through CaSQ, on the corpus's disease-map fragments."""
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import pytest
 
 import booleanidt
+import booleanidt.maps
 from booleanidt.analysis.fixed_points import fixed_points
 from booleanidt.errors import BooleanidtError, InputError
+from booleanidt.expr import evaluate
 from booleanidt.io import celldesigner
 
 from conftest import CELLDESIGNER, corpus_files
@@ -84,3 +87,34 @@ def test_missing_file(tmp_path):
     with pytest.raises(InputError) as info:
         celldesigner.read(tmp_path / "none.xml")
     assert str(info.value) == f"{tmp_path / 'none.xml'}: no such file"
+
+
+def test_shipped_celldesigner_map():
+    """The project's own map (maps/celldesigner/tnf_nfkb_CD.xml), read through CaSQ.
+
+    Expected rules follow the map's reactions and CaSQ's semantics (a product is on when a
+    reaction can fire: a catalyst present and no inhibitor; each inactive form is merged
+    into its active form): TNF -catalyses-> TNFR1 -catalyses-> IKK, IKK -inhibits-> IkBa,
+    NF-kB needs IKK and no IkBa, NF-kB -> inflammation.
+    """
+    model = _quietly(celldesigner.read, booleanidt.maps.celldesigner_example())
+    ids = {node.name: node_id for node_id, node in model.nodes.items()}
+    assert sorted(ids) == ["IKBKB", "NFKBIA", "RELA", "TNF", "TNFRSF1A", "inflammation_phenotype"]
+    assert model.inputs == (ids["TNF"],)
+    assert model.nodes[ids["RELA"]].hgnc_symbols == ("RELA",)
+    meaning = {
+        "TNFRSF1A": lambda s: s["TNF"],
+        "IKBKB": lambda s: s["TNFRSF1A"],
+        "NFKBIA": lambda s: 1 - s["IKBKB"],
+        "RELA": lambda s: s["IKBKB"] * (1 - s["NFKBIA"]),
+        "inflammation_phenotype": lambda s: s["RELA"],
+    }
+    for levels in itertools.product((0, 1), repeat=len(ids)):
+        by_name = dict(zip(sorted(ids), levels))
+        state = {ids[name]: level for name, level in by_name.items()}
+        for name, rule in meaning.items():
+            assert evaluate(model.rules[ids[name]], state) == rule(by_name), (name, by_name)
+    stable = fixed_points(model).rename(columns={i: n for n, i in ids.items()})
+    rows = sorted(tuple(int(v) for v in row) for row in stable[sorted(ids)].itertuples(index=False))
+    # columns: IKBKB, NFKBIA, RELA, TNF, TNFRSF1A, inflammation_phenotype
+    assert rows == [(0, 1, 0, 0, 0, 0), (1, 0, 1, 1, 1, 1)]

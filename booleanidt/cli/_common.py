@@ -9,13 +9,15 @@ booleanidt.errors.InputError: no_such_model.sbml: no such file (and no shipped m
 """
 from __future__ import annotations
 
+import argparse
 import importlib
 from pathlib import Path
 
 from ..errors import InputError
 from ..io import read
+from ..simulation.settings import SimulationSettings
 
-__all__ = ["load_model", "shipped_map_path"]
+__all__ = ["key_value", "load_model", "settings_from", "shipped_map_path"]
 
 
 def shipped_map_path(name: str):
@@ -52,3 +54,25 @@ def load_model(arg: str, format: str | None = None):
             raise InputError(arg, None, "no such file (and no shipped map of that name)")
         path = Path(shipped)
     return read(path, format=format)
+
+
+def key_value(text: str) -> tuple:
+    """``"KEY=VALUE"`` -> ``("KEY", "VALUE")`` (argparse type of the ``--set`` options).
+
+    >>> key_value(" max_time = 5")
+    ('max_time', '5')
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value.strip()
+
+
+def settings_from(base, pairs) -> SimulationSettings:
+    """Run settings: the model's .cfg (or defaults), then ``--set KEY=VALUE`` (.cfg names).
+
+    >>> settings_from(None, [("max_time", "5"), ("sample_count", "100")]).sample_count
+    100
+    """
+    settings = base or SimulationSettings()
+    return settings.replace(**dict(pairs)) if pairs else settings

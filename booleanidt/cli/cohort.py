@@ -19,30 +19,12 @@ import sys
 from .. import cohort
 from ..errors import BooleanidtError, InputError
 from ..personalization.plots import cohort_heatmap
-from ..simulation.settings import SimulationSettings
-from ._common import load_model
+from ._common import key_value, load_model, settings_from
 from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
 
-__all__ = ["add_parser", "run", "settings_from"]
+__all__ = ["add_parser", "run"]
 
 HEATMAP_FILE = "heatmap.png"
-
-
-def _key_value(text: str) -> tuple:
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
-    return key.strip(), value.strip()
-
-
-def settings_from(base, pairs) -> SimulationSettings:
-    """Run settings: the model's .cfg (or defaults), then ``--set KEY=VALUE`` (.cfg names).
-
-    >>> settings_from(None, [("max_time", "5"), ("sample_count", "100")]).sample_count
-    100
-    """
-    settings = base or SimulationSettings()
-    return settings.replace(**dict(pairs)) if pairs else settings
 
 
 def add_parser(subparsers):
@@ -51,7 +33,7 @@ def add_parser(subparsers):
     parser.add_argument("--outputs", type=comma_list, required=True, metavar="A,B",
                         help="phenotype nodes scored at the last window (e.g. Proliferation,Apoptosis)")
     parser.add_argument("-o", "--output", required=True, metavar="RESULTS_DIR", help="results folder")
-    parser.add_argument("--set", type=_key_value, action="append", default=[], metavar="KEY=VALUE",
+    parser.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                         help="run setting by its MaBoSS .cfg name (max_time, time_tick, sample_count, ...)")
     parser.add_argument("--seed", type=int, default=0, help="cohort seed (patient seeds derive from it)")
     parser.add_argument("--scheduler", metavar="ADDRESS",

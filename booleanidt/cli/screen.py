@@ -20,10 +20,9 @@ from ..analysis.screen import Perturbation, drug_treatments, knockins, knockouts
 from ..errors import BooleanidtError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_text
-from ._common import load_model
+from ._common import key_value, load_model, settings_from
 from ._profiles import comma_list, model_settings
 from .analyze import checked_levels, parse_levels
-from .cohort import _key_value, settings_from
 
 __all__ = ["add_parser", "run", "parse_double", "parse_drugs"]
 
@@ -69,7 +68,7 @@ def add_parser(subparsers):
                         help="score by last-window probabilities (default) or by stable states")
     parser.add_argument("--inputs", type=parse_levels, default={}, metavar="A=1,B=0",
                         help="fix these nodes in every run")
-    parser.add_argument("--set", type=_key_value, action="append", default=[], metavar="KEY=VALUE",
+    parser.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                         help="simulation setting by .cfg name (sample_count, max_time, seed_pseudorandom...)")
     parser.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: all cores)")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the tidy table as CSV")

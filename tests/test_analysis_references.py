@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import reference_aeon
 
 from booleanidt.expr import simplify, to_text
 
@@ -26,12 +27,7 @@ def input_assignments(model) -> dict:
 
 def strip_names(source: Path, target: Path) -> None:
     """Copy an SBML-qual file without qual:name, so that biodivine-aeon uses species ids."""
-    import libsbml
-    document = libsbml.readSBMLFromFile(str(source))
-    qual = document.getModel().getPlugin("qual")
-    for i in range(qual.getNumQualitativeSpecies()):
-        qual.getQualitativeSpecies(i).unsetName()
-    libsbml.writeSBMLToFile(document, str(target))
+    target.write_text(reference_aeon.strip_names(source.read_text()))
 
 
 def aeon_network(stripped: Path, inputs: dict):

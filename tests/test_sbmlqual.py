@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import random
 import re
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from booleanidt.model import LogicalModel
 from booleanidt.io import bnet, sbmlqual
 from conftest import SBML_QUAL, corpus_files, needs_corpus
 import reference_aeon
+from test_analysis_references import input_assignments
 
 ALL_FILES = corpus_files(SBML_QUAL, "*.sbml") + corpus_files(SBML_QUAL, "*.xml")
 EGF_TNF = SBML_QUAL / "136_EGF-TNF-ALPHA-SIGNALLING-PATHWAY__source.raw.xml"
@@ -37,14 +37,6 @@ def exported(path) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return sbmlqual.dumps(read_quietly(path))
-
-
-def input_assignments(model) -> dict:
-    """All 0, all 1, and one seeded random assignment over the sorted input ids (DESIGN.md section 2)."""
-    inputs = sorted(model.inputs)
-    rng = random.Random(2024)
-    return {"all0": {i: 0 for i in inputs}, "all1": {i: 1 for i in inputs},
-            "random": {i: rng.randint(0, 1) for i in inputs}}
 
 
 def is_boolean_file(path) -> bool:

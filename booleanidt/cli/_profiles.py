@@ -16,13 +16,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import InputError
 from ..io import maboss as maboss_io
-from ..personalization import (PROFILE_PROTEIN_RULES, GeneMapping, Profiles, cna_calls, combine_discrete,
-                               fit_reference, genes_to_nodes, merge_preferring_first, mutation_calls,
-                               read_mapping, read_mutations, read_oncokb, read_rppa, read_table)
+from .. import personalization
 from ..personalization.apply import CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_MODES
 from ..simulation.settings import SimulationSettings
 
@@ -98,54 +94,61 @@ def model_settings(model_path) -> SimulationSettings | None:
     return None
 
 
-def _mapping(model, args) -> GeneMapping:
-    mapping = GeneMapping.from_model(model)
+def _mapping(model, args) -> personalization.GeneMapping:
+    mapping = personalization.GeneMapping.from_model(model)
     if getattr(args, "mapping", None):
-        mapping = mapping.updated(read_mapping(args.mapping, model))
+        mapping = mapping.updated(personalization.read_mapping(args.mapping, model))
     return mapping
 
 
-def _checked(genes, mapping: GeneMapping, source):
+def _checked(genes, mapping: personalization.GeneMapping, source):
     mapping.check_overlap(genes, source)
     return genes
 
 
-def _protein_nodes(args, mapping: GeneMapping) -> tuple:
+def _protein_nodes(args, mapping: personalization.GeneMapping) -> tuple:
     """Node tables from phospho then total protein, and the genes measured."""
     if bool(args.protein) != bool(args.antibodies):
         raise InputError(args.protein or args.antibodies, None, "--protein and --antibodies go together")
     if not args.protein:
         return [], []
-    protein = read_rppa(args.protein, args.antibodies, genes_from="table", sample_id_length=args.sample_id_length)
+    protein = personalization.read_rppa(args.protein, args.antibodies, genes_from="table",
+                                        sample_id_length=args.sample_id_length)
     genes = list(dict.fromkeys(g for genes in protein.antibodies["genes"] for g in genes))
     _checked(genes, mapping, args.protein)
-    normalised = fit_reference(protein.values, PROFILE_PROTEIN_RULES).normalize(protein.values)
+    fit = personalization.fit_reference(protein.values, personalization.PROFILE_PROTEIN_RULES)
+    normalised = fit.normalize(protein.values)
     tables = [protein.gene_level(normalised, "phospho", flip_inhibitory=True), protein.gene_level(normalised, "total")]
-    return [genes_to_nodes(table, mapping) for table in tables], genes
+    return [personalization.genes_to_nodes(table, mapping) for table in tables], genes
 
 
-def _raw_profiles(args, mapping: GeneMapping) -> Profiles:
+def _raw_profiles(args, mapping: personalization.GeneMapping) -> personalization.Profiles:
     continuous, genes = _protein_nodes(args, mapping)
     if args.rna:
-        rna = read_table(args.rna, genes=mapping.genes, sample_id_length=args.sample_id_length)
+        rna = personalization.read_table(args.rna, genes=mapping.genes, sample_id_length=args.sample_id_length)
         genes += _checked(list(rna.columns), mapping, args.rna)
-        continuous.append(genes_to_nodes(fit_reference(rna).normalize(rna), mapping))
+        normalised = personalization.fit_reference(rna).normalize(rna)
+        continuous.append(personalization.genes_to_nodes(normalised, mapping))
     mutations = cna = None
     if args.mutations:
-        oncokb = read_oncokb(args.oncokb) if args.oncokb else None
-        mutations = mutation_calls(read_mutations(args.mutations, args.sample_id_length), oncokb)
+        oncokb = personalization.read_oncokb(args.oncokb) if args.oncokb else None
+        calls = personalization.read_mutations(args.mutations, args.sample_id_length)
+        mutations = personalization.mutation_calls(calls, oncokb)
         genes += _checked(list(mutations.columns), mapping, args.mutations)
     if args.cna:
-        cna = cna_calls(read_table(args.cna, genes=mapping.genes, sample_id_length=args.sample_id_length))
+        table = personalization.read_table(args.cna, genes=mapping.genes, sample_id_length=args.sample_id_length)
+        cna = personalization.cna_calls(table)
         genes += _checked(list(cna.columns), mapping, args.cna)
-    discrete_genes = combine_discrete(mutations, cna)
-    discrete = genes_to_nodes(discrete_genes, mapping, "discrete") if not discrete_genes.empty else None
+    discrete_genes = personalization.combine_discrete(mutations, cna)
+    discrete = personalization.genes_to_nodes(discrete_genes, mapping, "discrete") if not discrete_genes.empty else None
     report = mapping.report(genes, discrete_genes if discrete is not None else None)
-    return Profiles(merge_preferring_first(*continuous),
-                    discrete if discrete is not None else pd.DataFrame(dtype=float), report)
+    merged = personalization.merge_preferring_first(*continuous)
+    if discrete is None:
+        return personalization.Profiles(merged, report=report)
+    return personalization.Profiles(merged, discrete, report)
 
 
-def build_profiles(model, args) -> Profiles:
+def build_profiles(model, args) -> personalization.Profiles:
     """Patient profiles from the data options of the command line (see the module docstring)."""
     mapping = _mapping(model, args)
     processed = [getattr(args, "continuous", None), getattr(args, "discrete", None)]
@@ -155,12 +158,12 @@ def build_profiles(model, args) -> Profiles:
                          "(--continuous/--discrete), not both")
     if any(processed):
         known = list(model.nodes) + mapping.genes
-        tables = {kind: read_table(path, genes=known) for kind, path in zip(("continuous", "discrete"), processed)
-                  if path}
-        profiles = Profiles.from_tables(mapping, **tables)
+        tables = {kind: personalization.read_table(path, genes=known)
+                  for kind, path in zip(("continuous", "discrete"), processed) if path}
+        profiles = personalization.Profiles.from_tables(mapping, **tables)
         if profiles.report is None:  # node tables: report which columns are nodes
             columns = list(dict.fromkeys(c for table in tables.values() for c in table.columns))
-            profiles.report = GeneMapping({n: (n,) for n in model.nodes}, "node ids").report(columns)
+            profiles.report = personalization.GeneMapping({n: (n,) for n in model.nodes}, "node ids").report(columns)
         return profiles
     if not any(raw):
         raise InputError("<command line>", None, "no patient data: give --rna, --protein, --mutations or --cna"

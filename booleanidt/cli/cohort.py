@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import cohort
 from ..errors import BooleanidtError, InputError
-from ..personalization.plots import cohort_heatmap
 from ._common import key_value, load_model, settings_from
 from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
 
@@ -57,6 +55,7 @@ def _dask_client(address: str):
 
 
 def run(args) -> int:
+    from .. import cohort  # pandas and the executors: only when a cohort runs
     model = load_model(args.model)
     unknown = [n for n in args.outputs if n not in model.nodes]
     if unknown:
@@ -72,6 +71,7 @@ def run(args) -> int:
         if client is not None:
             client.close()
     failed = table["error"].notna()
+    from ..personalization.plots import cohort_heatmap  # matplotlib: only when drawing
     if not failed.all():
         cohort_heatmap(table[~failed], args.outputs, path=f"{args.output}/{HEATMAP_FILE}")
     print(f"{int((~failed).sum())} patients scored, {int(failed.sum())} failed; "

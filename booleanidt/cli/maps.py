@@ -15,7 +15,6 @@ import json
 
 from .. import maps
 from ..errors import BooleanidtError
-from ..network_plot import plot_network
 
 __all__ = ["add_parser", "run", "describe"]
 
@@ -60,6 +59,7 @@ def run(args) -> int:
     row = describe(args.name)
     print(json.dumps(row, indent=2) if args.json else _details(row))
     if args.plot:
+        from ..network_plot import plot_network  # matplotlib: only when drawing
         plot_network(maps.load(args.name), title=row["title"], path=args.plot)
         print(f"network drawn in {args.plot}")
     return 0

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..errors import InputError
 from ..io import maboss as maboss_io
-from ..io import sbmlqual
+from ..io import format_module
 from ..io._files import atomic_write_text
 from ..personalization.apply import mark_outputs, personalize
 from ._common import load_model
@@ -68,7 +68,7 @@ def run(args) -> int:
                        if args.progress is not None else None):
         personalised = personalize(model, profiles[sample], **options)
         texts[sample] = (maboss_io.dumps(personalised, settings),
-                         sbmlqual.dumps(personalised) if args.sbml else None)
+                         format_module("sbml").dumps(personalised) if args.sbml else None)
     folder = args.output
     for sample, ((bnd, cfg), sbml) in texts.items():
         stem = f"{folder}/{stems[sample]}"

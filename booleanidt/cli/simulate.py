@@ -23,11 +23,10 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, simulation
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
-from ..simulation import SimulationSettings, simulate
 from ._common import load_model
 
 __all__ = ["add_parser", "run", "parse_assignments"]
@@ -80,7 +79,7 @@ def _load(args):
     else:
         model = load_model(args.model)
     cfg = Path(args.cfg) if args.cfg else (path.with_suffix(".cfg") if path.suffix.lower() == ".bnd" else None)
-    settings = maboss_io.read_settings(cfg) if cfg is not None and cfg.is_file() else SimulationSettings()
+    settings = maboss_io.read_settings(cfg) if cfg is not None and cfg.is_file() else simulation.SimulationSettings()
     if args.cfg and not Path(args.cfg).is_file():
         raise InputError(args.cfg, None, "no such file")
     return model, settings, cfg
@@ -151,7 +150,7 @@ def run(args) -> int:
     model = _perturbed(model, args)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     started = time.time()
-    result = simulate(model, settings, outputs=args.outputs, progress=progress)
+    result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
     elapsed = time.time() - started
 
     files = {"nodes.csv": _nodes_table(result), "fp.csv": result.fp_text()}

@@ -44,12 +44,37 @@ with the RNA rules (its ``compute_criteria``), then takes
 ``protein.gene_level(normalised, "phospho", flip_inhibitory=True)`` merged over
 ``"total"`` with :func:`merge_preferring_first`, then over RNA).
 """
-from .discrete import (INACTIVATING_CLASSES, cna_calls, combine_discrete, mutation_calls, mutation_effects,
-                       read_gene_roles, read_mutations, read_oncokb)
-from .mapping import GeneMapping, MappingReport, annotated_genes, read_mapping
-from .normalize import PROFILE_PROTEIN_RULES, PROFILE_RULES, GeneFit, ReferenceFit, Rules, fit_reference
-from .omics import ProteinTable, read_anndata, read_antibody_table, read_rppa, read_table
-from .profiles import Profiles, genes_to_nodes, merge_preferring_first
+from .._lazy import lazy_getattr
+
+# modules load on first use, so that the command line and `import booleanidt` stay light
+__getattr__ = lazy_getattr(__name__, {
+    "INACTIVATING_CLASSES": ("booleanidt.personalization.discrete", "INACTIVATING_CLASSES"),
+    "cna_calls": ("booleanidt.personalization.discrete", "cna_calls"),
+    "combine_discrete": ("booleanidt.personalization.discrete", "combine_discrete"),
+    "mutation_calls": ("booleanidt.personalization.discrete", "mutation_calls"),
+    "mutation_effects": ("booleanidt.personalization.discrete", "mutation_effects"),
+    "read_gene_roles": ("booleanidt.personalization.discrete", "read_gene_roles"),
+    "read_mutations": ("booleanidt.personalization.discrete", "read_mutations"),
+    "read_oncokb": ("booleanidt.personalization.discrete", "read_oncokb"),
+    "GeneMapping": ("booleanidt.personalization.mapping", "GeneMapping"),
+    "MappingReport": ("booleanidt.personalization.mapping", "MappingReport"),
+    "annotated_genes": ("booleanidt.personalization.mapping", "annotated_genes"),
+    "read_mapping": ("booleanidt.personalization.mapping", "read_mapping"),
+    "PROFILE_PROTEIN_RULES": ("booleanidt.personalization.normalize", "PROFILE_PROTEIN_RULES"),
+    "PROFILE_RULES": ("booleanidt.personalization.normalize", "PROFILE_RULES"),
+    "GeneFit": ("booleanidt.personalization.normalize", "GeneFit"),
+    "ReferenceFit": ("booleanidt.personalization.normalize", "ReferenceFit"),
+    "Rules": ("booleanidt.personalization.normalize", "Rules"),
+    "fit_reference": ("booleanidt.personalization.normalize", "fit_reference"),
+    "ProteinTable": ("booleanidt.personalization.omics", "ProteinTable"),
+    "read_anndata": ("booleanidt.personalization.omics", "read_anndata"),
+    "read_antibody_table": ("booleanidt.personalization.omics", "read_antibody_table"),
+    "read_rppa": ("booleanidt.personalization.omics", "read_rppa"),
+    "read_table": ("booleanidt.personalization.omics", "read_table"),
+    "Profiles": ("booleanidt.personalization.profiles", "Profiles"),
+    "genes_to_nodes": ("booleanidt.personalization.profiles", "genes_to_nodes"),
+    "merge_preferring_first": ("booleanidt.personalization.profiles", "merge_preferring_first"),
+}, globals())
 
 __all__ = ["INACTIVATING_CLASSES", "cna_calls", "combine_discrete", "mutation_calls", "mutation_effects",
            "read_gene_roles", "read_mutations", "read_oncokb",

@@ -1,11 +1,24 @@
 """Build the immune maps shipped in ``maps/`` from the rule tables typed in below.
 
-Each map is a table, one node a line: ``id | name | HGNC symbols | rule``.  The
-rules are Boolean (``& | !``); a rule equal to the node's own id marks an
-environmental input that keeps its value.  The tables are reductions written by
-the booleanidt project from the regulatory interactions described in the cited
-publications (not copies of the authors' files); each map's README.md says what
-it reproduces and the tests in tests/test_maps.py check it.
+Each map is a table, one node a line: ``id | name | identifiers | rule``.  A
+multi-valued node is written ``id:max_level`` (``IL2R:2``).  Identifiers are HGNC
+symbols, or GO terms (``GO:0042098``) for phenotypes.  A rule equal to the
+node's own id marks an environmental input that keeps its value; rules of
+multi-valued nodes give the target level as ``cond2 ? 2 : cond1`` (2 where cond2
+holds, else 1 where cond1 holds, else 0) and compare levels with ``>=``, ``<=``.
+
+Two kinds of maps are typed here:
+
+* reductions written by the booleanidt project from the regulatory interactions
+  described in the cited publications (th_differentiation,
+  macrophage_polarization, ra_synovial_fibroblast; tests in tests/test_maps.py);
+* transcriptions of published rule sets (th_naldi2010, macrophage_palma2018,
+  ra_miagoux2021): each rule typed in readable form from the publication, with
+  readable ids (the authors' ids are kept in the node notes where they differ);
+  tests/test_maps_published.py checks that every rule is the same function as
+  in the authors' model file and reproduces results the papers report.
+
+Each map's README.md says what it reproduces.
 
 The SBML-qual files are written by booleanidt's own writer and must validate
 with zero libsbml errors.  Run from the repository root::
@@ -17,7 +30,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libsbml
@@ -29,6 +42,7 @@ from booleanidt.model import Annotation, LogicalModel, Node
 
 MAPS_DIR = Path(__file__).resolve().parent.parent / "maps"
 HGNC = "http://identifiers.org/hgnc.symbol/"
+IDENTIFIERS = "http://identifiers.org/"
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,8 @@ class MapSpec:
     description: str
     publications: tuple
     table: str
+    #: our id -> the id the authors' model file gives the node, where they differ
+    original_ids: dict = field(default_factory=dict)
 
 
 def _rows(spec: MapSpec):
@@ -50,18 +66,34 @@ def _rows(spec: MapSpec):
         yield number, fields
 
 
+def identifier_uri(token: str) -> str:
+    """The identifiers.org URI of a table identifier: a GO term or an HGNC symbol.
+
+    >>> identifier_uri("GO:0042098"), identifier_uri("TBX21")
+    ('http://identifiers.org/GO:0042098', 'http://identifiers.org/hgnc.symbol/TBX21')
+    """
+    return IDENTIFIERS + token if token.startswith("GO:") else HGNC + token
+
+
+def _node_notes(spec: MapSpec, node_id: str):
+    original = spec.original_ids.get(node_id)
+    return f"Id in the authors' model file: {original}." if original else None
+
+
 def build_model(spec: MapSpec) -> LogicalModel:
-    """The model described by ``spec``: named, HGNC-annotated nodes and the publication.
+    """The model described by ``spec``: named, annotated nodes and the publication.
 
     Internal nodes start at 0 (a naive, unstimulated cell); environmental inputs
     have no initial level, so a simulation draws them at random unless set.
     """
     nodes, rules = {}, {}
-    for number, (node_id, name, symbols, rule_text) in _rows(spec):
+    for number, (node_spec, name, identifiers, rule_text) in _rows(spec):
+        node_id, _, max_level = node_spec.partition(":")
         rule = parse_expression(rule_text, f"{spec.name} table", number)
         is_input = rule == Var(node_id)
-        uris = tuple(HGNC + symbol for symbol in symbols.split())
-        nodes[node_id] = Node(node_id, name=name, initial_level=None if is_input else 0,
+        uris = tuple(identifier_uri(token) for token in identifiers.split())
+        nodes[node_id] = Node(node_id, name=name, max_level=int(max_level or 1),
+                              initial_level=None if is_input else 0, notes=_node_notes(spec, node_id),
                               annotations=(Annotation("bqbiol:is", uris),) if uris else ())
         rules[node_id] = rule
     metadata = {"id": spec.name, "name": spec.title, "notes": spec.description,
@@ -215,7 +247,204 @@ Proliferation | proliferation | | CCND1 & MYC & !CASP3
 Inflammation  | inflammatory mediator release | | IL6 | CXCL8
 """)
 
-SPECS = (TH_DIFFERENTIATION, MACROPHAGE_POLARIZATION, RA_SYNOVIAL)
+TH_NALDI2010 = MapSpec(
+    name="th_naldi2010",
+    title="T-helper cell differentiation: the 65-component model of Naldi et al. 2010",
+    description=(
+        "The multi-valued logical model of CD4+ T-helper differentiation published by Naldi A, "
+        "Carneiro J, Chaouiya C, Thieffry D (2010) Diversity and plasticity of Th cell types "
+        "predicted from regulatory network modelling, PLoS Comput Biol 6:e1000912 "
+        "(doi:10.1371/journal.pcbi.1000912; article under CC BY). The rules are the "
+        "authors' (Figures 1-2 and Table 1 of the article; their GINsim model), "
+        "typed in readable form by the booleanidt project in tools/build_maps.py and checked "
+        "rule by rule against the authors' file. Thirteen inputs: antigen presentation (APC) "
+        "and twelve environmental cytokines (suffix _e). IL2R, IL4R, IL15R, IL12RB1, IL4RA and "
+        "STAT5 are ternary (levels 0, 1, 2) as published."),
+    publications=("http://identifiers.org/doi/10.1371/journal.pcbi.1000912",),
+    table="""
+APC     | antigen-presenting cell engaging the T-cell receptor | GO:0019882 | APC
+IFNB_e  | interferon beta in the environment | IFNB1 | IFNB_e
+IFNG_e  | interferon gamma in the environment | IFNG | IFNG_e
+IL2_e   | interleukin 2 in the environment | IL2 | IL2_e
+IL4_e   | interleukin 4 in the environment | IL4 | IL4_e
+IL6_e   | interleukin 6 in the environment | IL6 | IL6_e
+IL10_e  | interleukin 10 in the environment | IL10 | IL10_e
+IL12_e  | interleukin 12 in the environment | IL12A IL12B | IL12_e
+IL15_e  | interleukin 15 in the environment | IL15 | IL15_e
+IL21_e  | interleukin 21 in the environment | IL21 | IL21_e
+IL23_e  | interleukin 23 in the environment | IL23A IL12B | IL23_e
+IL27_e  | interleukin 27 in the environment | IL27 EBI3 | IL27_e
+TGFB_e  | TGF-beta in the environment | TGFB1 | TGFB_e
+CD28    | CD28 co-stimulation | CD28 | APC
+TCR     | T-cell receptor signalling | CD3E | APC
+NFAT    | NFAT (with AP-1) | NFATC1 NFATC2 | TCR & CD28
+IKB     | I-kappa-B alpha | NFKBIA | !TCR
+NFKB    | NF-kappa-B | NFKB1 RELA | !FOXP3 & !IKB
+IFNBR   | interferon alpha/beta receptor | IFNAR1 IFNAR2 | IFNB_e
+IFNGR1  | interferon gamma receptor chain 1 | IFNGR1 | 1
+IFNGR2  | interferon gamma receptor chain 2 | IFNGR2 | 1
+IFNGR   | interferon gamma receptor | IFNGR1 IFNGR2 | (IFNG_e | IFNG) & IFNGR1 & IFNGR2
+CGC     | common gamma chain | IL2RG | 1
+IL2RA   | IL-2 receptor alpha chain (CD25) | IL2RA | NFAT & (FOXP3 | STAT5 >= 1 | SMAD3 | NFKB)
+IL2RB   | IL-2/IL-15 receptor beta chain | IL2RB | 1
+IL2R:2  | IL-2 receptor (level 2: high-affinity, with CD25) | IL2RA IL2RB IL2RG | (IL2_e | IL2) & CGC & IL2RB & IL2RA ? 2 : (IL2_e | IL2) & CGC & IL2RB
+IL4RA:2 | IL-4 receptor alpha chain (level 2: induced by STAT5) | IL4R | STAT5 >= 2 ? 2 : 1
+IL4R:2  | IL-4 receptor | IL4R IL2RG | (IL4_e | IL4) & CGC & IL4RA >= 2 ? 2 : (IL4_e | IL4) & CGC & IL4RA >= 1
+GP130   | gp130 | IL6ST | 1
+IL6RA   | IL-6 receptor alpha chain | IL6R | 1
+IL6R    | IL-6 receptor | IL6R IL6ST | IL6_e & GP130 & IL6RA
+IL10RA  | IL-10 receptor alpha chain | IL10RA | 1
+IL10RB  | IL-10 receptor beta chain | IL10RB | 1
+IL10R   | IL-10 receptor | IL10RA IL10RB | (IL10_e | IL10) & IL10RA & IL10RB
+IL12RB1:2 | IL-12 receptor beta 1 chain (level 2: induced by IRF1) | IL12RB1 | IRF1 ? 2 : 1
+IL12RB2 | IL-12 receptor beta 2 chain | IL12RB2 | !STAT6
+IL12R   | IL-12 receptor | IL12RB1 IL12RB2 | IL12_e & IL12RB1 >= 2 & IL12RB2
+IL15RA  | IL-15 receptor alpha chain | IL15RA | 1
+IL15R:2 | IL-15 receptor | IL15RA IL2RB IL2RG | IL15_e & CGC & IL15RA & IL2RB
+IL21R   | IL-21 receptor | IL21R IL2RG | (IL21_e | IL21) & GP130 & CGC
+IL23R   | IL-23 receptor | IL23R IL12RB1 | (IL23_e | IL23) & GP130 & IL12RB1 >= 1 & STAT3 & RORGT
+IL27RA  | IL-27 receptor alpha chain | IL27RA | 1
+IL27R   | IL-27 receptor | IL27RA IL6ST | IL27_e & GP130 & IL27RA
+TGFBR   | TGF-beta receptor | TGFBR1 TGFBR2 | TGFB_e | TGFB
+STAT1   | STAT1 | STAT1 | IFNBR | IFNGR | IL27R
+STAT3   | STAT3 | STAT3 | IL6R | IL10R | IL21R | IL23R | IL27R
+STAT4   | STAT4 | STAT4 | IL12R & !GATA3
+STAT5:2 | STAT5 | STAT5A STAT5B | IL2R >= 2 | IL4R >= 2 ? 2 : IL2R >= 1 | IL4R >= 1 | IL15R >= 1
+STAT6   | STAT6 | STAT6 | IL4R >= 1
+SMAD3   | SMAD3 | SMAD3 | TGFBR
+IRF1    | IRF1 | IRF1 | STAT1
+RUNX3   | RUNX3 | RUNX3 | TBET
+TBET    | T-bet, Th1 master regulator | TBX21 | (TBET | STAT1) & !GATA3
+GATA3   | GATA3, Th2 master regulator | GATA3 | (GATA3 | STAT6) & !TBET
+RORGT   | ROR-gamma-t, Th17 master regulator | RORC | TGFBR & STAT3 | RORGT & (TGFBR | STAT3)
+FOXP3   | FOXP3, regulatory T-cell master regulator | FOXP3 | NFAT & STAT5 >= 1 & (FOXP3 | SMAD3 & !STAT1 & !(STAT3 & RORGT))
+proliferation | T-cell proliferation | GO:0042098 | STAT5 >= 2 | proliferation
+IFNG    | interferon gamma produced by the cell | IFNG | NFAT & proliferation & !FOXP3 & !STAT3 & (STAT4 | TBET & RUNX3)
+IL2     | interleukin 2 produced by the cell | IL2 | !(STAT5 >= 1 & STAT6) & (!TBET & (NFAT & !FOXP3 | NFKB) | TBET & NFAT & !FOXP3 & !NFKB)
+IL4     | interleukin 4 produced by the cell | IL4 | GATA3 & NFAT & proliferation & !FOXP3 & !IRF1 & !(TBET & RUNX3)
+IL10    | interleukin 10 produced by the cell | IL10 | NFAT & proliferation & (GATA3 | STAT3)
+IL21    | interleukin 21 produced by the cell | IL21 | NFAT & STAT3 & proliferation
+IL23    | interleukin 23 produced by the cell | IL23A IL12B | NFAT & STAT3 & proliferation
+TGFB    | TGF-beta produced by the cell | TGFB1 | FOXP3 & NFAT & proliferation
+IL17    | interleukin 17 | IL17A IL17F | RORGT & STAT3 & NFAT & NFKB & proliferation & !FOXP3 & !STAT1 & !STAT6 & STAT5 <= 0
+""")
+
+MACROPHAGE_PALMA2018 = MapSpec(
+    name="macrophage_palma2018",
+    title="Macrophage polarization: the Boolean network of Palma et al. 2018",
+    description=(
+        "The Boolean gene-regulatory network of macrophage polarization published by Palma A, "
+        "Jarrah AS, Tieri P, Cesareni G, Castiglione F (2018) Gene regulatory network modeling "
+        "of macrophage differentiation corroborates the continuum hypothesis of polarization "
+        "states, Front Physiol 9:1659 (doi:10.3389/fphys.2018.01659; article under CC BY). "
+        "The rules are the authors' (the logical rules of the article and its supplementary "
+        "model files), typed in readable form by the booleanidt project in tools/build_maps.py "
+        "and checked rule by rule against the authors' file; the authors' ids (prefix v_) are "
+        "kept in the node notes. Eight inputs (suffix _e): GM-CSF, immune complexes, IFN-gamma, "
+        "IL-10, IL-16, IL-1beta, IL-4 and LPS. Read-outs of the subsets: IL12 (M1: NF-kB, STAT1, "
+        "STAT5), STAT6 (M2a), ERK (M2b), STAT3 (M2c)."),
+    publications=("http://identifiers.org/doi/10.3389/fphys.2018.01659",),
+    original_ids={**{node: f"v_{node}" for node in (
+        "IC_e IL10_e IL16_e IL4_e ERK IL10R IL1R IRF3 IRF4 JMJD3 KLF4 SOCS1 STAT1 STAT3 STAT5 STAT6 "
+        "TLR4").split()},
+        "GMCSF_e": "v_GM_CSF_e", "IFNG_e": "v_IFNg_e", "IL1B_e": "v_IL1b_e", "LPS_e": "v_LPS_e",
+        "CSF2RA": "v_CSF2Ra", "FCGR": "v_FcgR", "IFNB": "v_IFNb", "IFNGR": "v_IFNgR",
+        "IL10": "v_IL10_out", "IL12": "v_IL12_out", "IL1B": "v_IL1b", "IL4RA": "v_IL4Ra",
+        "NFKB": "v_NF_kB", "PPARG": "v_PPARg"},
+    table="""
+GMCSF_e | GM-CSF in the environment | CSF2 | GMCSF_e
+IC_e    | immune complexes in the environment | | IC_e
+IFNG_e  | interferon gamma in the environment | IFNG | IFNG_e
+IL10_e  | interleukin 10 in the environment | IL10 | IL10_e
+IL16_e  | interleukin 16 in the environment (no target in the published network) | IL16 | IL16_e
+IL1B_e  | interleukin 1 beta in the environment | IL1B | IL1B_e
+IL4_e   | interleukin 4 in the environment | IL4 | IL4_e
+LPS_e   | lipopolysaccharide in the environment | | LPS_e
+CSF2RA  | GM-CSF receptor | CSF2RA CSF2RB | GMCSF_e
+FCGR    | Fc-gamma receptors | FCGR1A FCGR2A FCGR3A | IC_e & LPS_e
+ERK     | ERK1/2 | MAPK3 MAPK1 | FCGR | ERK
+TLR4    | toll-like receptor 4 | TLR4 | LPS_e & !FCGR
+IRF3    | IRF3 | IRF3 | TLR4
+IFNB    | interferon beta produced by the cell | IFNB1 | IRF3
+IFNGR   | interferon gamma receptor | IFNGR1 IFNGR2 | IFNG_e | IFNB
+IL1R    | IL-1 receptor | IL1R1 | IL1B_e | IL1B
+IL4RA   | IL-4 receptor alpha | IL4R | IL4_e
+IL10R   | IL-10 receptor | IL10RA IL10RB | IL10_e | IL10
+JMJD3   | JMJD3 histone demethylase | KDM6B | JMJD3 | IL4RA
+IRF4    | IRF4 | IRF4 | JMJD3
+PPARG   | PPAR-gamma | PPARG | PPARG | IL4RA
+STAT6   | STAT6 | STAT6 | STAT6 | IL4RA
+KLF4    | KLF4 | KLF4 | STAT6
+SOCS1   | SOCS1 | SOCS1 | STAT6
+STAT3   | STAT3 | STAT3 | (IL10R | STAT3) & !PPARG & !FCGR
+STAT1   | STAT1 | STAT1 | IFNGR & !STAT3 & !SOCS1
+STAT5   | STAT5 | STAT5A STAT5B | CSF2RA & !STAT3 & !IRF4
+NFKB    | NF-kappa-B | NFKB1 RELA | (IL1R | TLR4) & !STAT3 & !FCGR & !PPARG & !KLF4
+IL1B    | interleukin 1 beta produced by the cell | IL1B | NFKB
+IL12    | interleukin 12 produced by the cell (M1 read-out) | IL12A IL12B | NFKB | STAT5 | STAT1
+IL10    | interleukin 10 produced by the cell | IL10 | ERK | PPARG | STAT6 | JMJD3 | STAT3
+""")
+
+RA_MIAGOUX2021 = MapSpec(
+    name="ra_miagoux2021",
+    title="Rheumatoid arthritis: the executable signalling subnetwork of Miagoux et al. 2021",
+    description=(
+        "The executable Boolean subnetwork of rheumatoid arthritis published by Miagoux Q "
+        "et al. (2021) "
+        "Inference of an integrative, executable network for rheumatoid arthritis combining "
+        "data-driven machine learning approaches and a state-of-the-art mechanistic disease map, "
+        "J Pers Med 11:785 (doi:10.3390/jpm11080785; article under CC BY). The rules are the "
+        "authors' (their sanitized subnetwork, built from the RA map), typed in readable form by "
+        "the booleanidt project in tools/build_maps.py and checked rule by rule against the "
+        "authors' file; complexes get readable ids (the authors' ids are kept in the node notes). "
+        "Three inputs: TNF, IL6 and TGFB1."),
+    publications=("http://identifiers.org/doi/10.3390/jpm11080785",),
+    original_ids={"TNF_TNFR": "TNFTNFRSF1ATNFRSFB", "TRAF2_TRAF5": "TRAF2TRAF5", "TAK1": "TAB1TAB2TAK1",
+                  "IL6_IL6R": "IL6IL6R", "IL6_IL6ST": "IL6IL6ST", "TGFB1_TGFBR1": "TGFB1TGFBR1",
+                  "PIP3": "PI3PI4PI5P3"},
+    table="""
+TNF          | tumour necrosis factor | TNF | TNF
+IL6          | interleukin 6 | IL6 | IL6
+TGFB1        | TGF-beta 1 | TGFB1 | TGFB1
+TNF_TNFR     | TNF bound to its receptors TNFR1/TNFR2 | TNF TNFRSF1A TNFRSF1B | TNF
+TRADD        | TRADD | TRADD | TNF_TNFR
+TRAF2_TRAF5  | TRAF2/TRAF5 | TRAF2 TRAF5 | TRADD
+TGFB1_TGFBR1 | TGF-beta 1 bound to TGFBR1 | TGFB1 TGFBR1 | TGFB1
+MAP4K1       | HPK1 | MAP4K1 | TGFB1_TGFBR1
+DAXX         | DAXX | DAXX | TGFB1_TGFBR1
+MAP3K5       | ASK1 | MAP3K5 | DAXX
+TAK1         | TAB1/TAB2/TAK1 complex | TAB1 TAB2 MAP3K7 | TRAF2_TRAF5 | MAP4K1
+MAP3K14      | NIK | MAP3K14 | TAK1
+IKK          | I-kappa-B kinase complex | CHUK IKBKB IKBKG | TAK1 | MAP3K14 | AKT2
+NFKBIA       | I-kappa-B alpha | NFKBIA | IKK
+NFKB         | NF-kappa-B (RELA) | RELA | IKK
+NFKB1        | NF-kappa-B p105/p50 | NFKB1 | IKK | AKT2
+MAP3K8       | TPL2 | MAP3K8 | IKK | AKT2
+MAP2K1       | MEK1 | MAP2K1 | TAK1 | MAP3K8
+MAPK1        | ERK2 | MAPK1 | MAP2K1
+MAPK3        | ERK1 | MAPK3 | MAP2K1
+MAP2K3       | MKK3 | MAP2K3 | TAK1 | MAP3K5
+MAP2K6       | MKK6 | MAP2K6 | TAK1 | MAP3K5
+MAP2K7       | MKK7 | MAP2K7 | TAK1
+MAPK14       | p38 alpha | MAPK14 | MAP2K3 | MAP2K6 | MAPK1
+MAPK8        | JNK1 | MAPK8 | MAP2K7 | MAP3K5 | MAPK3
+MAPK9        | JNK2 | MAPK9 | MAP2K7
+JUN          | c-Jun | JUN | MAPK8 | MAPK9 | MAPK1 | MAPK14
+JUND         | JunD | JUND | MAPK8
+FOS          | c-Fos | FOS | MAPK3 | MAPK1 | MAPK8 | MAPK9
+IL6_IL6R     | IL-6 bound to IL6R | IL6 IL6R | IL6
+IL6_IL6ST    | IL-6 bound to gp130 | IL6 IL6ST | IL6
+SOCS3        | SOCS3 | SOCS3 | !FOS | !JUN | STAT3
+JAK1         | JAK1 | JAK1 | !SOCS3 | IL6_IL6R | IL6_IL6ST
+PIK3R5       | PI3K regulatory subunit | PIK3R5 | JAK1
+PIP3         | phosphatidylinositol 3,4,5-trisphosphate | | PIK3R5
+ILK          | integrin-linked kinase | ILK | PIP3
+AKT2         | AKT2 | AKT2 | ILK | PIP3
+STAT3        | STAT3 | STAT3 | JAK1 | AKT2
+""")
+
+SPECS = (TH_DIFFERENTIATION, MACROPHAGE_POLARIZATION, RA_SYNOVIAL, TH_NALDI2010, MACROPHAGE_PALMA2018,
+         RA_MIAGOUX2021)
 
 
 def main(argv=None) -> int:

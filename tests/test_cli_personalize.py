@@ -122,6 +122,9 @@ def _bad_rna(folder, text, name="rna.tsv"):
     ("not_a_number", r"rna\.tsv: row MYC, column S2: 'high' is not a number"),
     ("maf_columns", r"maf\.tsv: header: missing required column\(s\) Variant_Classification"),
     ("mapping_nodes", r"mapping\.txt: nodes: 1 node\(s\) not in the model: NotANode"),
+    ("drug_target", r"Fumia2013\.bnd: --drugs: drug target\(s\) not in the model: NotANode"),
+    ("drug_strength", r"Fumia2013\.bnd: --drugs: drug strength must lie in \[0, 1\], got AKT=1\.5"),
+    ("drug_syntax", r"argument --drugs: expected TARGET=STRENGTH, got 'AKT=strong'"),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, case, message):
     data = tmp_path / "data"
@@ -141,12 +144,56 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, case, me
     elif case == "mapping_nodes":
         args += ["--rna", str(_bad_rna(data, good_rna)),
                  "--mapping", str(_bad_rna(data, "Node\tHGNC\nMYC\tMYC\nNotANode\tTP53\n", "mapping.txt"))]
+    elif case.startswith("drug_"):
+        drugs = {"drug_target": "NotANode=0.5", "drug_strength": "AKT=1.5", "drug_syntax": "AKT=strong"}[case]
+        args += ["--rna", str(_bad_rna(data, good_rna)), "--drugs", drugs]
     capsys.readouterr()
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1, err
+    if case == "drug_syntax":  # argparse: usage, then the one error line
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()[-1]
+    else:
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
     assert re.search(message, err), err
     assert not (tmp_path / "out").exists()
+
+
+def test_personalize_adds_profile_drugs(tmp_path, processed_tables):
+    """``--drugs AKT=0.8,MYC``: PROFILE's anti_X nodes, inhibiting X, on with the drug's strength."""
+    folder, rna, _ = processed_tables
+    out = tmp_path / "out"
+    assert main(["personalize", str(BND), "--continuous", str(folder / "rna_norm.csv"),
+                 "--drugs", "AKT=0.8,MYC", "-o", str(out)]) == 0
+    original = (BND).read_text()
+    unspaced = lambda rule: re.sub(r"[\s()]", "", rule)  # noqa: E731  (the writer spaces and brackets its own way)
+    akt_rule = unspaced(re.search(r"Node AKT \{\s*logic = ([^;]+);", original).group(1))
+    for patient in rna.index:
+        bnd = (out / f"{patient}.bnd").read_text()
+        for target in ("AKT", "MYC"):
+            assert re.search(rf"^node anti_{target} \{{", bnd, re.M | re.I)
+            assert re.search(rf"^node {target} \{{\s*logic = [^;]*& !anti_{target};", bnd, re.M | re.I)
+        drugged_rule = re.search(r"^node AKT \{\s*logic = ([^;]+) & !anti_AKT;", bnd, re.M | re.I).group(1)
+        assert unspaced(drugged_rule) == akt_rule
+        _, istates = cfg_values((out / f"{patient}.cfg").read_text())
+        assert istates["anti_AKT"] == pytest.approx(0.8) and istates["anti_MYC"] == 1
+
+
+def test_cohort_cli_applies_drugs(tmp_path, processed_tables):
+    """A full-strength drug on Proliferation switches it off in every patient within max_time 5
+    (rate 1 down), where the undrugged run has a patient at 1."""
+    folder, rna, _ = processed_tables
+    args = ["cohort", str(BND), "--continuous", str(folder / "rna_norm.csv"), "--discrete", str(folder / "mutcna.csv"),
+            "--outputs", "Proliferation", "--set", "sample_count=200", "--set", "max_time=5",
+            "--set", "time_tick=0.5", "--no-progress"]
+    assert main(args + ["-o", str(tmp_path / "plain")]) == 0
+    assert main(args + ["--drugs", "Proliferation", "-o", str(tmp_path / "drugged")]) == 0
+    plain = pd.read_parquet(tmp_path / "plain" / "scores.parquet")["Proliferation"]
+    drugged = pd.read_parquet(tmp_path / "drugged" / "scores.parquet")["Proliferation"]
+    assert plain.max() > 0.9
+    assert (drugged < 0.05).all(), drugged
 
 
 def test_cohort_cli_writes_scores_and_resumes(tmp_path, processed_tables, capsys):

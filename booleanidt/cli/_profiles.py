@@ -23,7 +23,7 @@ from ..personalization.apply import CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_M
 from ..simulation.settings import SimulationSettings
 
 __all__ = ["add_raw_data_arguments", "add_processed_arguments", "add_apply_arguments", "build_profiles",
-           "apply_options", "model_settings", "comma_list"]
+           "apply_options", "model_settings", "comma_list", "parse_drugs"]
 
 
 def comma_list(text: str) -> list:
@@ -33,6 +33,22 @@ def comma_list(text: str) -> list:
     ['Proliferation', 'Apoptosis']
     """
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parse_drugs(text: str) -> dict:
+    """``"NFkB=0.8,RIP1"`` -> ``{"NFkB": 0.8, "RIP1": 1.0}`` (argparse type of ``--drugs``; strength 1 by default).
+
+    >>> parse_drugs("NFkB=0.8, RIP1")
+    {'NFkB': 0.8, 'RIP1': 1.0}
+    """
+    drugs = {}
+    for item in comma_list(text):
+        node, sep, value = item.partition("=")
+        try:
+            drugs[node.strip()] = float(value) if sep else 1.0
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected TARGET=STRENGTH, got {item!r}") from None
+    return drugs
 
 
 def add_raw_data_arguments(parser: argparse.ArgumentParser):
@@ -68,6 +84,9 @@ def add_apply_arguments(parser: argparse.ArgumentParser):
                             "advanced rates (-ra) or initial states only")
     group.add_argument("--discrete-as", choices=DISCRETE_MODES, default="fix",
                        help="discrete data as forced nodes (default) or initial states only")
+    group.add_argument("--drugs", type=parse_drugs, default={}, metavar="X=0.8,Y",
+                       help="PROFILE drugs: a node anti_X inhibiting X, on with the given probability "
+                            "(its strength; 1 when omitted)")
 
 
 def add_profile_command(subparsers, name: str, help: str, description: str) -> argparse.ArgumentParser:
@@ -80,9 +99,17 @@ def add_profile_command(subparsers, name: str, help: str, description: str) -> a
     return parser
 
 
-def apply_options(args) -> dict:
-    """Keyword arguments of ``personalize`` from the parsed options."""
-    return {"factor": args.factor, "continuous_as": args.continuous_as, "discrete_as": args.discrete_as}
+def apply_options(args, model) -> dict:
+    """Keyword arguments of ``personalize`` from the parsed options; drug targets checked against ``model``."""
+    unknown = [target for target in args.drugs if target not in model.nodes]
+    if unknown:
+        raise InputError(args.model, "--drugs", f"drug target(s) not in the model: {', '.join(unknown)}")
+    bad = {target: strength for target, strength in args.drugs.items() if not 0 <= strength <= 1}
+    if bad:
+        raise InputError(args.model, "--drugs", "drug strength must lie in [0, 1], got "
+                         + ", ".join(f"{target}={strength:g}" for target, strength in bad.items()))
+    return {"factor": args.factor, "continuous_as": args.continuous_as, "discrete_as": args.discrete_as,
+            "drugs": args.drugs or None}
 
 
 def model_settings(model_path) -> SimulationSettings | None:

@@ -66,7 +66,7 @@ def run(args) -> int:
     try:
         table = cohort.run(model, profiles, args.outputs, executor=client, settings=settings, seed=args.seed,
                            results_dir=args.output, batch_size=args.batch_size, progress=args.progress,
-                           **apply_options(args))
+                           **apply_options(args, model))
     finally:
         if client is not None:
             client.close()

@@ -5,10 +5,13 @@ and ``DIR/mapping_report.csv`` (nodes covered, nodes without data, genes unused)
 Everything is read, checked and built before the first file is written, and each
 file is written atomically.
 
+``--drugs AKT=0.8,MYC`` adds PROFILE's drug nodes (``anti_AKT`` inhibiting AKT, on with
+probability 0.8; ``anti_MYC`` at full strength) to every patient's model.
+
 Examples
 --------
 >>> main(["personalize", "Fumia2013.bnd", "--rna", "rna.tsv", "--mutations", "maf.txt",
-...       "-o", "personalised"])  # doctest: +SKIP
+...       "--drugs", "AKT=0.8", "-o", "personalised"])  # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -40,7 +43,8 @@ def sample_file_stem(sample: str) -> str:
 
 
 def add_parser(subparsers):
-    parser = add_profile_command(subparsers, "personalize", "personalise a model with patient omics (PROFILE): one .bnd/.cfg per sample",
+    parser = add_profile_command(subparsers, "personalize",
+                                 "personalise a model with patient omics (PROFILE): one .bnd/.cfg per sample",
                                  __doc__.splitlines()[0].replace("``", ""))
     parser.add_argument("--outputs", type=comma_list, metavar="A,B",
                         help="output nodes marked external in the .cfg (the others internal), as PROFILE does")
@@ -58,7 +62,7 @@ def run(args) -> int:
         model = mark_outputs(model, args.outputs)
     settings = model_settings(args.model)
     profiles = build_profiles(model, args)
-    options = apply_options(args)
+    options = apply_options(args, model)
     stems = {sample: sample_file_stem(sample) for sample in profiles}
     if len(set(stems.values())) != len(stems):
         raise InputError("<samples>", None, "two sample ids give the same file name; rename them")

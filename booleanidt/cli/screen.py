@@ -21,10 +21,10 @@ from ..errors import BooleanidtError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_text
 from ._common import key_value, load_model, settings_from
-from ._profiles import comma_list, model_settings
+from ._profiles import comma_list, model_settings, parse_drugs
 from .analyze import checked_levels, parse_levels
 
-__all__ = ["add_parser", "run", "parse_double", "parse_drugs"]
+__all__ = ["add_parser", "run", "parse_double"]
 
 
 def parse_double(text: str) -> Perturbation:
@@ -35,18 +35,6 @@ def parse_double(text: str) -> Perturbation:
     if len(levels) < 2:
         raise argparse.ArgumentTypeError(f"a double perturbation names two nodes, as A=0+B=1 (got {text!r})")
     return Perturbation(tuple(levels.items()))
-
-
-def parse_drugs(text: str) -> dict:
-    """``"NFkB=0.8,RIP1=1"`` -> ``{"NFkB": 0.8, "RIP1": 1.0}``."""
-    drugs = {}
-    for item in comma_list(text):
-        node, sep, value = item.partition("=")
-        try:
-            drugs[node.strip()] = float(value) if sep else 1.0
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected TARGET=STRENGTH, got {item!r}") from None
-    return drugs
 
 
 def add_parser(subparsers):

@@ -77,7 +77,7 @@ def identifier_uri(token: str) -> str:
 
 def _node_notes(spec: MapSpec, node_id: str):
     original = spec.original_ids.get(node_id)
-    return f"Id in the authors' model file: {original}." if original else None
+    return f"Id in the model file of the authors: {original}." if original else None
 
 
 def build_model(spec: MapSpec) -> LogicalModel:
@@ -254,10 +254,10 @@ TH_NALDI2010 = MapSpec(
         "The multi-valued logical model of CD4+ T-helper differentiation published by Naldi A, "
         "Carneiro J, Chaouiya C, Thieffry D (2010) Diversity and plasticity of Th cell types "
         "predicted from regulatory network modelling, PLoS Comput Biol 6:e1000912 "
-        "(doi:10.1371/journal.pcbi.1000912; article under CC BY). The rules are the "
-        "authors' (Figures 1-2 and Table 1 of the article; their GINsim model), "
+        "(doi:10.1371/journal.pcbi.1000912; article under CC BY). The rules are those of "
+        "the authors (Figures 1-2 and Table 1 of the article; their GINsim model), "
         "typed in readable form by the booleanidt project in tools/build_maps.py and checked "
-        "rule by rule against the authors' file. Thirteen inputs: antigen presentation (APC) "
+        "rule by rule against the model file of the authors. Thirteen inputs: antigen presentation (APC) "
         "and twelve environmental cytokines (suffix _e). IL2R, IL4R, IL15R, IL12RB1, IL4RA and "
         "STAT5 are ternary (levels 0, 1, 2) as published."),
     publications=("http://identifiers.org/doi/10.1371/journal.pcbi.1000912",),
@@ -337,10 +337,10 @@ MACROPHAGE_PALMA2018 = MapSpec(
         "Jarrah AS, Tieri P, Cesareni G, Castiglione F (2018) Gene regulatory network modeling "
         "of macrophage differentiation corroborates the continuum hypothesis of polarization "
         "states, Front Physiol 9:1659 (doi:10.3389/fphys.2018.01659; article under CC BY). "
-        "The rules are the authors' (the logical rules of the article and its supplementary "
-        "model files), typed in readable form by the booleanidt project in tools/build_maps.py "
-        "and checked rule by rule against the authors' file; the authors' ids (prefix v_) are "
-        "kept in the node notes. Eight inputs (suffix _e): GM-CSF, immune complexes, IFN-gamma, "
+        "The rules are those of the authors (the logical rules of the article and its "
+        "supplementary model files), typed in readable form by the booleanidt project in tools/build_maps.py "
+        "and checked rule by rule against the model file of the authors; their ids (prefix v_) "
+        "are kept in the node notes. Eight inputs (suffix _e): GM-CSF, immune complexes, IFN-gamma, "
         "IL-10, IL-16, IL-1beta, IL-4 and LPS. Read-outs of the subsets: IL12 (M1: NF-kB, STAT1, "
         "STAT5), STAT6 (M2a), ERK (M2b), STAT3 (M2c)."),
     publications=("http://identifiers.org/doi/10.3389/fphys.2018.01659",),
@@ -393,10 +393,11 @@ RA_MIAGOUX2021 = MapSpec(
         "et al. (2021) "
         "Inference of an integrative, executable network for rheumatoid arthritis combining "
         "data-driven machine learning approaches and a state-of-the-art mechanistic disease map, "
-        "J Pers Med 11:785 (doi:10.3390/jpm11080785; article under CC BY). The rules are the "
-        "authors' (their sanitized subnetwork, built from the RA map), typed in readable form by "
+        "J Pers Med 11:785 (doi:10.3390/jpm11080785; article under CC BY). The rules are those of "
+        "the authors (their sanitized subnetwork, built from the RA map), typed in readable form by "
         "the booleanidt project in tools/build_maps.py and checked rule by rule against the "
-        "authors' file; complexes get readable ids (the authors' ids are kept in the node notes). "
+        "model file of the authors; complexes get readable ids (their ids are kept in the node "
+        "notes). "
         "Three inputs: TNF, IL6 and TGFB1."),
     publications=("http://identifiers.org/doi/10.3390/jpm11080785",),
     original_ids={"TNF_TNFR": "TNFTNFRSF1ATNFRSFB", "TRAF2_TRAF5": "TRAF2TRAF5", "TAK1": "TAB1TAB2TAK1",

@@ -1,0 +1,279 @@
+"""The maps transcribed from published rule sets: same rules as the authors, and published results.
+
+Three shipped maps are the authors' rules typed in readable form in tools/build_maps.py:
+``th_naldi2010`` (Naldi et al. 2010, PLoS Comput Biol 6:e1000912), ``macrophage_palma2018``
+(Palma et al. 2018, Front Physiol 9:1659) and ``ra_miagoux2021`` (Miagoux et al. 2021,
+J Pers Med 11:785).  For each one:
+
+* every update function equals the one of the authors' model file (corpus, skipped without it),
+  compared by our evaluator on every state of the node's regulators;
+* results typed in from the publication (figure or section named in a comment), computed with
+  ``booleanidt.analysis`` (stable states, attractors) or by stochastic simulation from a naive
+  cell (every internal node at 0, the environment fixed).
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import booleanidt
+import booleanidt.maps
+from booleanidt.analysis import attractors, fixed_points
+from booleanidt.analysis.fixed_points import target_level
+from booleanidt.expr import evaluate, variables
+from booleanidt.simulation.api import simulate
+from conftest import SBML_QUAL, needs_corpus
+from test_maps import build_maps, environment  # noqa: F401  (build_maps is a fixture)
+
+MASTERS = ["TBET", "GATA3", "RORGT", "FOXP3"]
+
+
+@pytest.fixture(scope="module")
+def naldi():
+    return booleanidt.maps.load("th_naldi2010")
+
+
+@pytest.fixture(scope="module")
+def palma():
+    return booleanidt.maps.load("macrophage_palma2018")
+
+
+@pytest.fixture(scope="module")
+def miagoux():
+    return booleanidt.maps.load("ra_miagoux2021")
+
+
+def from_naive_cell(model, present, outputs, knockouts=None):
+    """Node probabilities (per original level for multi-valued nodes) at the end of a run from
+    the naive cell: internal nodes at 0 (the maps' initial levels), the environment applied with
+    ``fix``, knockouts with ``mutate`` (a knocked-out node starts at 0 as every internal node).
+
+    300 trajectories to t = 30: a probability the paper says is 1 (or 0) then lies above 0.95
+    (below 0.05) unless about 15 trajectories disagree, far beyond sampling noise.
+    """
+    perturbed = model.mutate(knockouts) if knockouts else model
+    result = simulate(perturbed.fix(environment(model, present)), outputs=outputs,
+                      max_time=30, time_tick=1, sample_count=300, seed=2024)
+    return result.last_node_probabilities[outputs]
+
+
+# --- (a) the same update functions as the authors' model files ----------------------------
+
+AUTHORS_FILES = {
+    "th_naldi2010": "155_CONTROL-OF-TH1-TH2-TH17-TREG-DIFFERENTATION__source.multivalued.sbml",
+    "macrophage_palma2018": "094_MACROPHAGE-POLARIZATION-STATES__model.sbml",
+    "ra_miagoux2021": "134_RHEUMATOID-ARTHRITIS__source.sbml",
+}
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", AUTHORS_FILES)
+def test_every_rule_is_the_authors_function(build_maps, name):
+    spec = next(s for s in build_maps.SPECS if s.name == name)
+    ours = booleanidt.maps.load(name)
+    theirs = booleanidt.read(SBML_QUAL / AUTHORS_FILES[name])
+    to_theirs = {node: spec.original_ids.get(node, node) for node in ours.nodes}
+    assert sorted(to_theirs.values()) == sorted(theirs.nodes)
+    for node, their_node in to_theirs.items():
+        top = ours.nodes[node].max_level
+        assert top == theirs.nodes[their_node].max_level, node  # levels as published
+        assert ours.is_input(node) == theirs.is_input(their_node), node
+        if ours.is_input(node):
+            continue
+        regulators = sorted(variables(ours.rules[node])
+                            | {n for n in ours.nodes if to_theirs[n] in variables(theirs.rules[their_node])})
+        ranges = [range(ours.nodes[r].max_level + 1) for r in regulators]
+        for levels in itertools.product(*ranges):
+            state = dict(zip(regulators, levels))
+            their_state = {to_theirs[r]: level for r, level in state.items()}
+            assert target_level(evaluate(ours.rules[node], state), top) == \
+                target_level(evaluate(theirs.rules[their_node], their_state), top), (node, state)
+
+
+@pytest.mark.parametrize("name, doi", [
+    ("th_naldi2010", "10.1371/journal.pcbi.1000912"),
+    ("macrophage_palma2018", "10.3389/fphys.2018.01659"),
+    ("ra_miagoux2021", "10.3390/jpm11080785"),
+])
+def test_publication_licence_and_authors_ids_are_recorded(build_maps, name, doi):
+    model = booleanidt.maps.load(name)
+    assert booleanidt.maps.publications(model) == (f"http://identifiers.org/doi/{doi}",)
+    assert "CC BY" in model.metadata["notes"]
+    spec = next(s for s in build_maps.SPECS if s.name == name)
+    for node, original in spec.original_ids.items():
+        assert model.nodes[node].notes == f"Id in the model file of the authors: {original}."
+
+
+# --- Naldi et al. 2010: T-helper differentiation (multi-valued, 65 components) ------------
+
+def test_naldi_keeps_the_published_size_inputs_and_ternary_components(naldi):
+    # Naldi et al. 2010, Figure 2: 65 components, 13 inputs; rectangles are the ternary components
+    assert len(naldi.nodes) == 65 and len(naldi.inputs) == 13
+    assert sorted(naldi.multivalued_nodes) == ["IL12RB1", "IL15R", "IL2R", "IL4R", "IL4RA", "STAT5"]
+    assert all(naldi.nodes[n].max_level == 2 for n in naldi.multivalued_nodes)
+
+
+@pytest.fixture(scope="module")
+def naldi_all_stable_states(naldi):
+    """Every stable state of the model with the 13 inputs free (about 68,000 states, ~20 s)."""
+    return fixed_points(naldi)
+
+
+def test_naldi_stable_patterns_of_figure_4(naldi_all_stable_states):
+    # Naldi et al. 2010, Figure 4 (legend): the four self-activating master regulators define 12
+    # groups (Th0, Th1, Th2, Th17, Treg and 7 hybrids: TBET and GATA3 exclude each other); the
+    # two other positive circuits (proliferation, STAT3) give 4 patterns per group, 48 in all,
+    # "five patterns are not compatible with any input combination".
+    states = naldi_all_stable_states
+    groups = states[MASTERS].drop_duplicates()
+    assert len(groups) == 12
+    assert not ((groups["TBET"] == 1) & (groups["GATA3"] == 1)).any()
+    patterns = states[MASTERS + ["proliferation", "STAT3"]].drop_duplicates()
+    assert len(patterns) == 48 - 5
+
+
+# Prototypic environments (Naldi et al. 2010, Figure 5: antigen presentation plus the polarising
+# cytokines) and the canonical subtype each one gives (Figure 4: one master regulator, none for Th0).
+NALDI_ENVIRONMENTS = {
+    "Th0": (("APC",), {"TBET": 0, "GATA3": 0, "RORGT": 0, "FOXP3": 0}),
+    "Th1": (("APC", "IL12_e", "IFNG_e"), {"TBET": 1, "GATA3": 0, "RORGT": 0, "FOXP3": 0}),
+    "Th2": (("APC", "IL4_e"), {"TBET": 0, "GATA3": 1, "RORGT": 0, "FOXP3": 0}),
+    "Th17": (("APC", "TGFB_e", "IL6_e"), {"TBET": 0, "GATA3": 0, "RORGT": 1, "FOXP3": 0}),
+    "iTreg": (("APC", "TGFB_e", "IL2_e"), {"TBET": 0, "GATA3": 0, "RORGT": 0, "FOXP3": 1}),
+}
+
+
+@pytest.mark.parametrize("subtype", NALDI_ENVIRONMENTS)
+def test_naldi_canonical_subtype_is_a_stable_state_of_its_environment(naldi, subtype):
+    present, masters = NALDI_ENVIRONMENTS[subtype]
+    states = fixed_points(naldi, inputs=environment(naldi, present))
+    assert (states[MASTERS] == list(masters.values())).all(axis=1).any()
+
+
+@pytest.mark.parametrize("subtype", NALDI_ENVIRONMENTS)
+def test_naldi_naive_cell_acquires_the_subtype_of_its_environment(naldi, subtype):
+    # Naldi et al. 2010, Figure 5: from the naive state, each prototypic environment gives its
+    # canonical subtype.  Runs through the Van Ham booleanization of the ternary components.
+    present, masters = NALDI_ENVIRONMENTS[subtype]
+    final = from_naive_cell(naldi, present, MASTERS)
+    for master, level in masters.items():
+        assert (final[master] > 0.95) if level else (final[master] < 0.05), (master, final[master])
+
+
+def test_naldi_il6_diverts_tgfb_from_treg_to_th17(naldi):
+    # Bettelli et al. 2006 Nature 441:235 (the Th17/iTreg balance the model covers): TGF-b with
+    # IL-6 gives RORgt and no FOXP3 in every stable state; without IL-6 signalling (STAT3
+    # knockout) FOXP3 comes back and RORgt is lost.
+    with_il6 = fixed_points(naldi, inputs=environment(naldi, ("APC", "TGFB_e", "IL6_e")))
+    assert (with_il6["RORGT"] == 1).all() and (with_il6["FOXP3"] == 0).all()
+    # Yang et al. 2007 J Biol Chem 282:9358: STAT3-deficient T cells do not express RORgt.  In a
+    # run from the naive cell about 60 % of the cells become Treg: FOXP3 needs STAT5 >= 1, i.e.
+    # the cell's own IL-2, which races with the NF-kB/IKB switch (a property of the rules).
+    knockout = from_naive_cell(naldi, ("APC", "TGFB_e", "IL6_e"), MASTERS, {"STAT3": 0})
+    assert knockout["RORGT"] == 0 and 0.3 < knockout["FOXP3"] < 0.9
+
+
+@pytest.mark.parametrize("present, knockout, lost", [
+    # Kaplan et al. 1996 Immunity 4:313: STAT6-deficient T cells do not become Th2 in IL-4
+    (("APC", "IL4_e"), "STAT6", "GATA3"),
+    # Afkarian et al. 2002 Nat Immunol 3:549: T-bet induction in Th1 conditions needs STAT1
+    (("APC", "IL12_e", "IFNG_e"), "STAT1", "TBET"),
+])
+def test_naldi_knockouts_block_differentiation(naldi, present, knockout, lost):
+    assert from_naive_cell(naldi, present, MASTERS, {knockout: 0})[lost] < 0.05
+
+
+def test_naldi_multivalued_levels_are_reported_per_level(naldi):
+    # STAT5 is ternary: IL-2 with its high-affinity receptor (IL2RA, level 2 of IL2R) drives it
+    # to level 2, which launches proliferation (Naldi et al. 2010, Figure 1 right: IL2R module)
+    result = simulate(naldi.fix(environment(naldi, ("APC", "IL2_e"))), outputs=["STAT5", "proliferation"],
+                      max_time=30, time_tick=1, sample_count=200, seed=7)
+    assert result.levels["STAT5"] == ("STAT5_b1", "STAT5_b2")
+    final = result.last_node_probabilities
+    assert final["STAT5_b2"] > 0.95 and final["proliferation"] > 0.95
+
+
+# --- Palma et al. 2018: macrophage polarization ---------------------------------------------
+
+# Palma et al. 2018 (Abstract, Introduction and the polarizing conditions simulated in the
+# Results): the subsets are elicited by IFN-g + LPS (M1), IL-4 (M2a), immune complexes with a
+# TLR ligand (M2b) and IL-10 (M2c); the subsets are read on their transcription factors and
+# cytokines (M1: NF-kB, STAT1 and IL-12; M2a: STAT6, PPARg, KLF4; M2b: ERK and IL-10 without
+# NF-kB; M2c: STAT3 and IL-10).
+PALMA_READOUTS = ["IL12", "NFKB", "STAT1", "STAT6", "PPARG", "KLF4", "ERK", "STAT3", "IL10"]
+PALMA_SUBSETS = {
+    "M0": ((), []),
+    "M1": (("IFNG_e", "LPS_e"), ["IL12", "NFKB", "STAT1"]),
+    "M2a": (("IL4_e",), ["STAT6", "PPARG", "KLF4", "IL10"]),
+    "M2b": (("IC_e", "LPS_e"), ["ERK", "IL10"]),
+    "M2c": (("IL10_e",), ["STAT3", "IL10"]),
+}
+
+
+@pytest.mark.parametrize("subset", PALMA_SUBSETS)
+def test_palma_unpolarized_macrophage_reaches_the_subset_of_its_stimulus(palma, subset):
+    present, on = PALMA_SUBSETS[subset]
+    final = from_naive_cell(palma, present, PALMA_READOUTS)
+    for readout in PALMA_READOUTS:
+        assert (final[readout] > 0.95) if readout in on else (final[readout] < 0.05), (readout, final[readout])
+    # the state reached is a stable state of that environment
+    states = fixed_points(palma, inputs=environment(palma, present))
+    expected = [int(r in on) for r in PALMA_READOUTS]
+    assert (states[PALMA_READOUTS] == expected).all(axis=1).any()
+
+
+def test_palma_stable_states_form_a_continuum_of_mixed_phenotypes(palma):
+    # Palma et al. 2018 (title: the model "corroborates the continuum hypothesis of polarization
+    # states"):
+    # besides the pure subsets, stable states mix the markers of several subsets
+    states = fixed_points(palma)
+    m1 = states["IL12"] == 1
+    assert (m1 & (states["IL10"] == 1)).any()                       # M1 with IL-10
+    assert ((states["STAT6"] == 1) & (states["ERK"] == 1) & (states["STAT3"] == 1)).any()  # M2a/b/c
+    assert not (m1 & (states["STAT6"] == 1) & (states["NFKB"] == 1)).any()  # KLF4 blocks NF-kB
+
+
+def test_palma_stat6_knockout_keeps_ppar_gamma_but_loses_klf4(palma):
+    # Takeda et al. 1996 Nature 380:627: IL-4 responses need STAT6.  In the published rules
+    # PPARg is driven by the IL-4 receptor directly, so it stays on; KLF4 and SOCS1 are lost.
+    final = from_naive_cell(palma, ("IL4_e",), ["STAT6", "KLF4", "SOCS1", "PPARG"], {"STAT6": 0})
+    assert final["KLF4"] < 0.05 and final["SOCS1"] < 0.05 and final["PPARG"] > 0.95
+
+
+# --- Miagoux et al. 2021: the executable RA subnetwork --------------------------------------
+
+MIAGOUX_TFS = ["NFKB", "JUN", "FOS", "STAT3"]
+
+
+@pytest.mark.parametrize("tnf, il6, tgfb1", list(itertools.product((0, 1), repeat=3)))
+def test_miagoux_attractors_under_every_input_combination(miagoux, tnf, il6, tgfb1):
+    # Miagoux et al. 2021 (Abstract: the regulation of key transcription factors in RA): the
+    # subnetwork's inputs are TNF, IL6 and TGFB1; read NF-kB, AP-1 (JUN, FOS) and STAT3.  Each
+    # input combination has exactly one asynchronous attractor:
+    found = attractors(miagoux, inputs={"TNF": tnf, "IL6": il6, "TGFB1": tgfb1})
+    assert len(found) == 1
+    attractor = found.iloc[0]
+    if not (tnf or il6 or tgfb1):
+        # no cytokine: a resting stable state, every transcription factor off
+        assert attractor["n_states"] == 1 and (attractor[MIAGOUX_TFS] == 0).all()
+    elif il6:
+        # IL-6 (IL6R/gp130 -> JAK1 -> STAT3, PI3K -> AKT2 -> IKK -> NF-kB, MAP3K8 -> MEK -> ERK ->
+        # JUN/FOS): a stable state with all four transcription factors on
+        assert attractor["n_states"] == 1 and (attractor[MIAGOUX_TFS] == 1).all()
+    else:
+        # TNF or TGF-b1 without IL-6: NF-kB, JUN and FOS stay on while the JAK1 -> STAT3 -> SOCS3
+        # -| JAK1 negative feedback oscillates (a cyclic attractor, no stable state)
+        assert attractor["n_states"] > 1
+        assert (attractor[["NFKB", "JUN", "FOS"]] == 1).all()
+        assert (attractor[["JAK1", "STAT3", "SOCS3"]] == "*").all()
+        assert fixed_points(miagoux, inputs={"TNF": tnf, "IL6": il6, "TGFB1": tgfb1}).empty
+
+
+def test_miagoux_jak_inhibition_blocks_il6_induced_stat3(miagoux):
+    # JAK inhibitors (tofacitinib, baricitinib) block IL-6 -> STAT3 signalling in RA synovial
+    # cells (Heinrich et al. 2003 Biochem J 374:1 for the pathway); NF-kB and AP-1 stay on
+    # through TNF -> TAK1
+    states = fixed_points(miagoux.mutate({"JAK1": 0}), inputs={"TNF": 1, "IL6": 1, "TGFB1": 0})
+    assert len(states) == 1
+    assert states.loc[0, "STAT3"] == 0 and (states.loc[0, ["NFKB", "JUN", "FOS"]] == 1).all()

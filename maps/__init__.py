@@ -8,13 +8,15 @@ reproduces.  The files are package data, so these functions work after a plain
 Examples
 --------
 >>> import booleanidt.maps
->>> "th_differentiation" in booleanidt.maps.names()
+>>> "th_naldi2010" in booleanidt.maps.names()
 True
->>> booleanidt.maps.path("th_differentiation").name
-'th_differentiation.sbml'
->>> model = booleanidt.maps.load("th_differentiation")
+>>> booleanidt.maps.path("th_naldi2010").name
+'th_naldi2010.sbml'
+>>> model = booleanidt.maps.load()  # the default: Naldi et al. 2010's T-helper model
 >>> model.nodes["TBET"].hgnc_symbols
 ('TBX21',)
+>>> model.nodes["STAT5"].max_level
+2
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from booleanidt.io import read
 __all__ = ["names", "path", "load", "publications", "celldesigner_example", "DEFAULT"]
 
 #: the map used when none is named (the README's first command)
-DEFAULT = "th_differentiation"
+DEFAULT = "th_naldi2010"
 
 
 def _root():
@@ -37,8 +39,8 @@ def _root():
 def names() -> list:
     """Names of the shipped maps, sorted.
 
-    >>> names()[:1]
-    ['macrophage_polarization']
+    >>> names()[:2]
+    ['macrophage_palma2018', 'macrophage_polarization']
     """
     return sorted(entry.name for entry in _root().iterdir()
                   if entry.is_dir() and (entry / f"{entry.name}.sbml").is_file())

@@ -114,6 +114,14 @@ def test_naldi_keeps_the_published_size_inputs_and_ternary_components(naldi):
     assert all(naldi.nodes[n].max_level == 2 for n in naldi.multivalued_nodes)
 
 
+def test_naldi_regulatory_graph_has_one_dual_interaction(naldi):
+    # Naldi et al. 2010, Figure 2 (legend): "A peculiar blue arrow denotes the unique dual
+    # interaction"; every other edge is an activation or an inhibition (signs computed exactly
+    # from the rules; here the dual edge is NF-kB -> IL-2)
+    signs = [sign for _, _, sign in naldi.graph.edges(data="sign")]
+    assert signs.count(0) == 1 and signs.count(-1) > 0
+
+
 @pytest.fixture(scope="module")
 def naldi_all_stable_states(naldi):
     """Every stable state of the model with the 13 inputs free (about 68,000 states, ~20 s)."""

@@ -293,3 +293,31 @@ def test_boolean_published_maps_have_the_stable_states_biodivine_aeon_finds(name
     reference = pytest.importorskip("reference_aeon")
     network = reference.network_from_sbml(booleanidt.maps.path(name).read_text())
     assert reference.as_state_set(fixed_points(booleanidt.maps.load(name))) == reference.fixed_points(network, {})
+
+
+def cmaboss_from_naive_cell(name, present, outputs):
+    """Node probabilities at t = 30 when MaBoSS (cmaboss) runs the shipped file itself, inputs
+    fixed as ``fix`` does (constant rule and initial state), internal nodes at their initial 0."""
+    maboss = pytest.importorskip("maboss")
+    reference = maboss.loadSBML(str(booleanidt.maps.path(name)), cmaboss=True)
+    for node in booleanidt.maps.load(name).inputs:
+        reference.mutate(node, "ON" if node in present else "OFF")
+        reference.network.set_istate(node, [0, 1] if node in present else [1, 0])
+    reference.update_parameters(max_time=30, time_tick=1, sample_count=500, use_physrandgen=0,
+                                seed_pseudorandom=3)
+    return reference.run().get_last_nodes_probtraj().iloc[-1][outputs]
+
+
+@pytest.mark.parametrize("name, present, outputs", [
+    ("th_naldi2010", NALDI_ENVIRONMENTS["Th1"][0], MASTERS),
+    ("th_naldi2010", NALDI_ENVIRONMENTS["iTreg"][0], MASTERS),   # ternary IL2R/STAT5 involved
+    ("macrophage_palma2018", PALMA_SUBSETS["M2b"][0], PALMA_READOUTS),
+])
+def test_maboss_reads_the_shipped_file_and_agrees_from_the_naive_cell(name, present, outputs):
+    # cmaboss booleanizes the ternary components of th_naldi2010 itself (STAT5_b1, STAT5_b2);
+    # the outcomes are all-or-none, so both tools must give the same 0/1 per read-out
+    model = booleanidt.maps.load(name)
+    theirs = cmaboss_from_naive_cell(name, present, outputs)
+    ours = from_naive_cell(model, present, outputs)
+    for node in outputs:
+        assert round(theirs[node]) == round(ours[node]) and abs(theirs[node] - round(theirs[node])) < 0.05, node

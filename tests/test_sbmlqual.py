@@ -371,3 +371,54 @@ def test_initial_levels_from_probabilities_0_or_1():
         {"A": 1.0, "B": 0.3, "C": 0.0})
     again = sbmlqual.loads(sbmlqual.dumps(model))
     assert [again.nodes[n].initial_level for n in "ABC"] == [1, None, 0]
+
+
+def test_piecewise_and_arithmetic_in_function_terms_are_read():
+    """``<piecewise>`` (value, condition pairs, optional otherwise) and ``<plus/>``/``<minus/>``
+    inside a term, as libsbml accepts them: B = 1 when (A ? 2 : 0) - C == 2, i.e. A and not C."""
+    a_on = "<apply><eq/><ci>A</ci><cn type='integer'>1</cn></apply>"
+    level = f"<piecewise><piece><cn type='integer'>2</cn>{a_on}</piece><otherwise><cn>0</cn></otherwise></piecewise>"
+    terms = [(1, f"<apply><eq/><apply><minus/>{level}<ci>C</ci></apply><cn type='integer'>2</cn></apply>"),
+             (1, f"<apply><eq/><apply><plus/><ci>A</ci><ci>C</ci></apply><cn type='integer'>3</cn></apply>")]
+    model = sbmlqual.loads(qual_document(["A", "B", "C"], transition("tB", ["A", "C"], ["B"], terms)))
+    assert [evaluate(model.rules["B"], {"A": a, "C": c}) for a in (0, 1) for c in (0, 1)] == [0, 0, 1, 0]
+    no_otherwise = f"<piecewise><piece><cn type='integer'>1</cn>{a_on}</piece></piecewise>"
+    model = sbmlqual.loads(qual_document(["A", "B"], transition(
+        "tB", ["A"], ["B"], [(1, f"<apply><eq/>{no_otherwise}<cn type='integer'>0</cn></apply>")])))
+    assert [evaluate(model.rules["B"], {"A": a}) for a in (0, 1)] == [1, 0]  # no piece true: 0
+
+
+def test_nested_level_rule_round_trips_as_exclusive_terms():
+    """C = A ? (B ? 2 : 1) : 0 is written as one term per level, mutually exclusive (any
+    reading order gives the function), valid for libsbml, and read back equal on every state."""
+    from booleanidt.expr import Const, IfThenElse
+    from booleanidt.model import Node
+    rule = IfThenElse(Var("A"), IfThenElse(Var("B"), Const(2), Const(1)), Const(0))
+    model = LogicalModel.from_rules({"A": None, "B": None, "C": rule})
+    model = model.replace(nodes={**model.nodes, "C": Node("C", max_level=2)})
+    text = sbmlqual.dumps(model)
+    assert consistency_errors(text) == []
+    assert "piecewise" not in text
+    document = libsbml.readSBMLFromString(text)
+    terms = document.getModel().getPlugin("qual").getTransition("tr_C").getListOfFunctionTerms()
+    levels = sorted(terms.get(i).getResultLevel() for i in range(terms.size()))
+    assert levels == [1, 2] and terms.getDefaultTerm().getResultLevel() == 0
+    blocks = re.findall(r"<qual:functionTerm .*?</qual:functionTerm>", text, re.S)
+    first, last = text.index(blocks[0]), text.index(blocks[-1]) + len(blocks[-1])
+    reversed_text = text[:first] + "".join(reversed(blocks)) + text[last:]
+    assert len(blocks) == 2 and reversed_text != text
+    states = [{"A": a, "B": b} for a in (0, 1) for b in (0, 1)]
+    for written in (text, reversed_text):
+        back = sbmlqual.loads(written)
+        assert [evaluate(back.rules["C"], s) for s in states] == [evaluate(rule, s) for s in states] == [0, 0, 1, 2]
+
+
+def test_notes_with_xml_special_characters_round_trip():
+    """Apostrophes, ampersands, angle brackets and quotes in notes come back as typed, not as entities."""
+    import dataclasses
+    note = "Naldi's rule: IL-4 & STAT6 < 2 \"as published\""
+    model = LogicalModel.from_rules({"A": None, "B": Var("A")})
+    model = model.replace(nodes={**model.nodes, "B": dataclasses.replace(model.nodes["B"], notes=note)})
+    text = sbmlqual.dumps(model)
+    assert consistency_errors(text) == []
+    assert sbmlqual.loads(text).nodes["B"].notes == note

@@ -4,13 +4,15 @@ DESIGN.md section 2 fixes the semantics; :mod:`booleanidt.io.sbmlqual` is the pu
 """
 from __future__ import annotations
 
+import functools
+import html
 import re
 import warnings
 
 import libsbml
 
 from ..errors import InputError
-from ..expr import (And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor,
+from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Implies, Neg, Not, Or, Var, Xor,
                     simplify)
 from ..model import Annotation, LogicalModel, Node
 
@@ -26,6 +28,7 @@ _RELATIONS = {
 _SIGN_NAMES = {libsbml.INPUT_SIGN_POSITIVE: "positive", libsbml.INPUT_SIGN_NEGATIVE: "negative",
                libsbml.INPUT_SIGN_DUAL: "dual", libsbml.INPUT_SIGN_UNKNOWN: "unknown"}
 _CONNECTIVES = {libsbml.AST_LOGICAL_AND: And, libsbml.AST_LOGICAL_OR: Or, libsbml.AST_LOGICAL_XOR: Xor}
+_ARITHMETIC = {libsbml.AST_PLUS: "+", libsbml.AST_MINUS: "-", libsbml.AST_TIMES: "*", libsbml.AST_DIVIDE: "/"}
 _XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
 _ESSENTIAL = re.compile(r'<(?:\w+:)?input\b[^>]*?\bqual:id="([^"]+)"[^>]*?\bessential="(true|false)"'
                         r'|<(?:\w+:)?input\b[^>]*?\bessential="(true|false)"[^>]*?\bqual:id="([^"]+)"')
@@ -69,7 +72,8 @@ def _annotations(sbase) -> tuple:
 
 
 def _plain_text(xhtml: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", xhtml).split())
+    """The text of an XHTML fragment, entities decoded, white space collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", xhtml)).split())
 
 
 def _declared_namespaces(document) -> dict:
@@ -202,8 +206,24 @@ class _Reader:
                 return Var(name)
             raise self.error(where, f"MathML names unknown identifier {name!r} "
                                     "(neither a qualitativeSpecies nor an input id)")
+        if kind == libsbml.AST_FUNCTION_PIECEWISE and kids:
+            return self.piecewise([self.math(k, where, thresholds, species) for k in kids])
+        if kind in _ARITHMETIC and kids:
+            args = [self.math(k, where, thresholds, species) for k in kids]
+            if len(args) == 1:
+                return Neg(args[0]) if kind == libsbml.AST_MINUS else args[0]
+            return functools.reduce(lambda left, right: Arith(_ARITHMETIC[kind], left, right), args)
         operator = ast.getName() or libsbml.formulaToL3String(ast) or str(kind)
         raise self.error(where, f"unsupported MathML operator <{operator}>")
+
+    @staticmethod
+    def piecewise(parts: list) -> Expr:
+        """``<piecewise>`` children (value, condition, value, condition, ..., [otherwise]) as nested if-then-else;
+        with no ``<otherwise>`` and no piece true the value is 0."""
+        result = parts[-1] if len(parts) % 2 else Const(0)
+        for value, condition in reversed(list(zip(parts[0::2], parts[1::2]))):
+            result = IfThenElse(condition, value, result)
+        return result
 
     # --- transitions -----------------------------------------------------------------
 

@@ -108,23 +108,67 @@ def to_mathml(condition: Expr, levels: dict | None = None) -> str:
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{_condition(condition, levels or {})}</math>'
 
 
+def _constant_leaf_branches(rule: Expr) -> list | None:
+    """``[(condition, level)...]``, first match wins and the last condition is true, of an
+    if-then-else tree whose leaves are constants; None for any other rule."""
+    if isinstance(rule, Const):
+        return [(Const(1), rule.value)]
+    if not isinstance(rule, IfThenElse):
+        return None
+    then, otherwise = _constant_leaf_branches(rule.then), _constant_leaf_branches(rule.otherwise)
+    if then is None or otherwise is None:
+        return None
+    return [(_conjunction(rule.cond, condition), level) for condition, level in then] + otherwise
+
+
+def _conjunction(*conditions: Expr) -> Expr:
+    """``a & b & ...`` without the true parts (no other simplification: levels are not known here)."""
+    kept = tuple(c for c in conditions if c != Const(1))
+    return kept[0] if len(kept) == 1 else And(kept) if kept else Const(1)
+
+
+def _exclusive_terms(branches: list) -> tuple:
+    """First-match branches as one condition per level, mutually exclusive, and the default level."""
+    default = branches[-1][1]
+    by_level, earlier = {}, []
+    for condition, level in branches[:-1]:
+        if level != default:
+            exclusive = _conjunction(condition, *(Not(c) for c in earlier))
+            by_level.setdefault(level, []).append(exclusive)
+        earlier.append(condition)
+    return [(Or(tuple(conditions)) if len(conditions) > 1 else conditions[0], level)
+            for level, conditions in sorted(by_level.items(), reverse=True)], default
+
+
 def rule_to_terms(rule: Expr, max_level: int) -> tuple:
     """Split a rule into SBML-qual functionTerms ``[(condition, level)...]`` and a default level.
 
-    An ``a ? 1 : (b ? 2 : 0)`` chain is written as it stands; any other rule gets one
-    term per non-zero level (so every transition has at least one functionTerm).
-    The constant 0 is written as a term that never holds: cmaboss crashes (double
-    free) on ``<true/>`` with resultLevel 0.
+    An ``a ? 1 : (b ? 2 : 0)`` chain is written as it stands (first term that holds wins, as
+    read).  Any other if-then-else tree with constant leaves (``a ? (b ? 2 : 1) : 0``) gets one
+    term per level it can take besides the default, the terms mutually exclusive.  Any other
+    multi-valued rule gets one ``rule == level`` term per non-zero level (so every transition
+    has at least one functionTerm).  A constant c is a true term for level c, and 0 a false
+    term for level 1: cmaboss crashes (double free) on ``<true/>`` with resultLevel 0.
 
     >>> rule_to_terms(Var("A"), 1)
     ([(Var(name='A'), 1)], 0)
     >>> rule_to_terms(Const(0), 1)
     ([(Const(value=0), 1)], 0)
+    >>> from booleanidt.expr import to_text
+    >>> terms, default = rule_to_terms(IfThenElse(Var("A"), IfThenElse(Var("B"), Const(2), Const(1)), Const(0)), 2)
+    >>> [(to_text(condition), level) for condition, level in terms], default
+    ([('A & B', 2), ('A & !(A & B)', 1)], 0)
     """
     branches = []
     while isinstance(rule, IfThenElse) and isinstance(rule.then, Const):
         branches.append((rule.cond, rule.then.value))
         rule = rule.otherwise
+    tree = _constant_leaf_branches(rule) if not isinstance(rule, Const) else None
+    if tree is not None:
+        terms, default = _exclusive_terms(branches + tree)
+        if terms:
+            return terms, default
+        branches, rule = [], Const(default)
     if isinstance(rule, Const):
         if branches:
             return branches, rule.value

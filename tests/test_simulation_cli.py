@@ -1,11 +1,13 @@
 """``booleanidt simulate``: files written, MaBoSS settings carried over, one-line errors, nothing half-written."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pandas as pd
 import pytest
 
+from booleanidt import maps
 from booleanidt.cli import main
 from booleanidt.simulation import SimulationResult
 from conftest import MABOSS, needs_corpus
@@ -133,3 +135,13 @@ def test_multivalued_model_gets_levels_per_original_node(tmp_path):
     assert {"STAT5=0", "STAT5=1", "STAT5=2"} <= set(levels.columns)
     stat5 = levels[["STAT5=0", "STAT5=1", "STAT5=2"]].sum(axis=1)
     assert stat5.to_numpy() == pytest.approx(1.0)
+
+
+def test_run_json_hashes_the_shipped_map_file(tmp_path):
+    """MODEL given as a shipped map name: run.json names and hashes the map's file (not an empty input)."""
+    out = tmp_path / "th"
+    assert main(["simulate", "th_differentiation", "--set", "max_time=2", "--set", "sample_count=20",
+                 "-o", str(out), "--no-progress"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["model"] == "th_differentiation" and run["model_file"] == str(maps.path("th_differentiation"))
+    assert run["model_sha256"] == hashlib.sha256(maps.path("th_differentiation").read_bytes()).hexdigest()

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..io import read
 from ..simulation.settings import SimulationSettings
 
-__all__ = ["key_value", "load_model", "settings_from", "shipped_map_path"]
+__all__ = ["key_value", "load_model", "model_path", "settings_from", "shipped_map_path"]
 
 
 def shipped_map_path(name: str):
@@ -35,6 +35,21 @@ def shipped_map_path(name: str):
         return None
 
 
+def model_path(arg: str) -> Path:
+    """The file a MODEL argument names: the path itself, or the file of the shipped map so called.
+
+    >>> model_path("th_naldi2010").name
+    'th_naldi2010.sbml'
+    """
+    path = Path(arg)
+    if not path.exists():
+        shipped = shipped_map_path(arg)
+        if shipped is None:
+            raise InputError(arg, None, "no such file (and no shipped map of that name)")
+        path = Path(shipped)
+    return path
+
+
 def load_model(arg: str, format: str | None = None):
     """Read the model named on the command line: a file path, or the name of a shipped map.
 
@@ -47,13 +62,7 @@ def load_model(arg: str, format: str | None = None):
     -------
     LogicalModel
     """
-    path = Path(arg)
-    if not path.exists():
-        shipped = shipped_map_path(arg)
-        if shipped is None:
-            raise InputError(arg, None, "no such file (and no shipped map of that name)")
-        path = Path(shipped)
-    return read(path, format=format)
+    return read(model_path(arg), format=format)
 
 
 def key_value(text: str) -> tuple:

@@ -27,7 +27,7 @@ from .. import __version__, simulation
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
-from ._common import load_model
+from ._common import load_model, model_path
 
 __all__ = ["add_parser", "run", "parse_assignments"]
 
@@ -73,16 +73,16 @@ def add_parser(subparsers):
 
 
 def _load(args):
-    path = Path(args.model)
+    path = model_path(args.model)
     if args.cfg and path.suffix.lower() == ".bnd":
         model = maboss_io.read(path, args.cfg)
     else:
-        model = load_model(args.model)
+        model = load_model(str(path))
     cfg = Path(args.cfg) if args.cfg else (path.with_suffix(".cfg") if path.suffix.lower() == ".bnd" else None)
     settings = maboss_io.read_settings(cfg) if cfg is not None and cfg.is_file() else simulation.SimulationSettings()
     if args.cfg and not Path(args.cfg).is_file():
         raise InputError(args.cfg, None, "no such file")
-    return model, settings, cfg
+    return model, settings, path, cfg
 
 
 def _perturbed(model, args):
@@ -145,7 +145,7 @@ def _png(result) -> bytes:
 
 
 def run(args) -> int:
-    model, settings, cfg = _load(args)
+    model, settings, path, cfg = _load(args)
     settings = settings.replace(**parse_assignments(args.set, "--set"))
     model = _perturbed(model, args)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
@@ -163,7 +163,8 @@ def run(args) -> int:
     else:
         print("note: too many outputs for state tables; probtraj.csv not written", file=sys.stderr)
     files["run.json"] = json.dumps({
-        "model": str(args.model), "cfg": str(cfg) if cfg else None, "model_sha256": _checksum(args.model, cfg),
+        "model": str(args.model), "model_file": str(path), "cfg": str(cfg) if cfg else None,
+        "model_sha256": _checksum(path, cfg),
         "settings": settings.to_cfg_values(), "seed": settings.seed, "outputs": list(result.output_nodes),
         "mutants": dict(model.mutations), "fixed": dict(model.fixed), "parameters": dict(model.parameters),
         "transitions": result.jumps, "wall_seconds": round(elapsed, 3), "versions": _versions(),

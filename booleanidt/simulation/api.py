@@ -24,17 +24,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from numba import types
-from numba.typed import Dict
 from tqdm.auto import tqdm
 
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
 from .compile import CompiledModel, compile_model
-from .kernel import MAX_TRACKED_OUTPUTS, merge_states, run_chunk
-from .result import NIL, SEPARATOR, SimulationResult, standard_error, state_labels
+from .kernel import MAX_TRACKED_OUTPUTS, run_chunk
+from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
+from .statetable import StateTotals
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
 
@@ -88,10 +87,7 @@ class _Accumulator:
     def __init__(self, windows: int, n: int):
         self.node_sum = np.zeros((n + 1, windows))
         self.node_sq = np.zeros((n + 1, windows))
-        self.columns = Dict.empty(key_type=types.int64, value_type=types.int64)
-        self.state_sum = np.zeros((16, windows))
-        self.state_sq = np.zeros((16, windows))
-        self.used = 0
+        self.states = StateTotals(windows)
         self.fixed: list = []
         self.jumps = 0
 
@@ -99,8 +95,7 @@ class _Accumulator:
         node_sum, node_sq, keys, state_sum, state_sq, fixed, fixed_words, jumps, _ = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
-        self.state_sum, self.state_sq, self.used = merge_states(self.columns, keys, self.state_sum, self.state_sq,
-                                                                self.used, state_sum, state_sq)
+        self.states.add(keys, state_sum, state_sq)
         self.fixed.append(fixed_words[fixed == 1])
         self.jumps += int(jumps)
 
@@ -120,11 +115,9 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
     unique, counts = unique[order], counts[order]
     little_endian = unique.astype("<u8").view(np.uint8).reshape(len(unique), -1)
     bits = np.unpackbits(little_endian, axis=1, bitorder="little")[:, :len(node_ids)]
-    names = np.array(node_ids, dtype=object)
-    labels = [SEPARATOR.join(names[row.astype(bool)]) or NIL for row in bits]
     table = pd.DataFrame(bits.astype(np.int64), columns=list(node_ids))
     table.insert(0, "Proba", counts / count)
-    table.insert(0, "State", labels)
+    table.insert(0, "State", state_labels(node_ids, unique))
     return table
 
 
@@ -134,7 +127,7 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
-            net.table_offset, net.rate_table, net.entropy_table, net.initial_p, net.group_ptr, net.group_node,
+            net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node,
             net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index)
 
     def chunk(first):
@@ -167,11 +160,10 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
                          name="ErrorTH")
     states = state_errors = None
     if track_states:
-        keys = np.fromiter(total.columns.keys(), dtype=np.int64, count=total.used)
-        labels = state_labels(net.output_ids, keys)
+        labels = state_labels(net.output_ids, total.states.keys)
         order = np.argsort(labels, kind="stable")
-        labels = [labels[c] for c in order]
-        state_sum, state_sq = total.state_sum[order].T, total.state_sq[order].T
+        labels = labels[order]
+        state_sum, state_sq = total.states.sums[order].T, total.states.squares[order].T
         states = pd.DataFrame(state_sum / count, index=index, columns=labels)
         state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count),
                                     index=index, columns=labels)

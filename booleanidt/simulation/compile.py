@@ -17,7 +17,7 @@ Examples
 >>> net = compile_model(LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Not(Var("B"))}))
 >>> net.node_ids
 ('A', 'B', 'C')
->>> [net.rate_table[net.table_offset[i]:net.table_offset[i] + 4].tolist() for i in (1, 2)]
+>>> [net.rate_table[net.table_offset[i]:net.table_offset[i] + 4, RATE].tolist() for i in (1, 2)]
 [[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0]]
 """
 from __future__ import annotations
@@ -33,12 +33,14 @@ from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Implies, Logic
                     Var, Xor, children)
 from ..model import LogicalModel
 
-__all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code"]
+__all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code", "RATE", "RATE_LOG_RATE"]
 
 #: nodes with at most this many dependencies (themselves included) get a rate table ...
 TABLE_MAX_INPUTS = 14
-#: ... as long as all tables together stay within this many entries (8 bytes each, two tables)
+#: ... as long as all tables together stay within this many entries (16 bytes each)
 TABLE_MAX_ENTRIES = 1 << 23
+#: columns of ``rate_table``: the flip rate r, and r log2 r for the transition entropy
+RATE, RATE_LOG_RATE = 0, 1
 
 # opcodes of the bytecode (one int32 opcode and one int32 argument per instruction)
 OP_CONST, OP_VAR, OP_LOGIC, OP_NOT, OP_AND, OP_OR, OP_XOR, OP_IMPLIES, OP_CMP, OP_ARITH, OP_NEG, OP_IFTE = range(12)
@@ -62,8 +64,9 @@ class CompiledModel:
     out_ptr, out_node, out_bit : CSR of the nodes depending on each node, with the
         bit that node holds in the dependent's table index (0 for bytecode nodes)
     table_offset : start of each node's rate table in ``rate_table``, or -1 (bytecode)
-    entropy_table : ``r log2 r`` for each entry ``r`` of ``rate_table`` (0 for r <= 0), for the
-        transition entropy, so the kernel takes no logarithm per rate update
+    rate_table : ``(entries, 2)``: column :data:`RATE` holds the flip rates, column
+        :data:`RATE_LOG_RATE` ``r log2 r`` (0 for r <= 0) for the transition entropy, so
+        the kernel takes no logarithm per rate update and finds both in one cache line
     initial_p : P(node = 1) at t = 0 for nodes outside joint groups (-1 inside one)
     group_ptr, group_node : CSR of joint initial-state groups
     choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
@@ -82,7 +85,6 @@ class CompiledModel:
     out_bit: np.ndarray
     table_offset: np.ndarray
     rate_table: np.ndarray
-    entropy_table: np.ndarray
     initial_p: np.ndarray
     group_ptr: np.ndarray
     group_node: np.ndarray
@@ -180,7 +182,7 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
     >>> from booleanidt.model import LogicalModel
     >>> from booleanidt.expr import Var
     >>> net = compile_model(LogicalModel.from_rules({"A": None, "B": Var("A")}).mutate({"A": 1}))
-    >>> net.rate_table[net.table_offset[0]:net.table_offset[0] + 2].tolist()  # A: rate 1 up, 0 down
+    >>> net.rate_table[net.table_offset[0]:net.table_offset[0] + 2, RATE].tolist()  # A: rate 1 up, 0 down
     [1.0, 0.0]
     """
     if not model.is_boolean:
@@ -219,7 +221,7 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
         output_index=np.array([i for i, n in enumerate(ids) if n in outputs], dtype=np.int64),
         code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
         out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
-        table_offset=table_offset, rate_table=rate_table, entropy_table=_entropy_terms(rate_table), **groups)
+        table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups)
 
 
 def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:
@@ -236,11 +238,13 @@ def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:
     return offsets, table
 
 
-def _entropy_terms(rates: np.ndarray) -> np.ndarray:
+def _with_entropy_terms(rates: np.ndarray) -> np.ndarray:
+    """``(len(rates), 2)``: each rate r beside r log2 r (0 for r <= 0)."""
+    table = np.zeros((len(rates), 2))
+    table[:, RATE] = rates
     positive = rates > 0
-    terms = np.zeros_like(rates)
-    terms[positive] = rates[positive] * np.log2(rates[positive])
-    return terms
+    table[positive, RATE_LOG_RATE] = rates[positive] * np.log2(rates[positive])
+    return table
 
 
 def _initial_states(model: LogicalModel, index: dict) -> dict:
@@ -261,7 +265,7 @@ def _initial_states(model: LogicalModel, index: dict) -> dict:
                 choice_levels=flat_levels)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)  # allocates nothing: no reference counting
 def evaluate_code(code, consts, start, stop, state, logic, stack):
     """Value of the bytecode ``code[start:stop]`` for node levels ``state`` (compiled)."""
     top = 0
@@ -330,7 +334,7 @@ def evaluate_code(code, consts, start, stop, state, logic, stack):
     return stack[0]
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)  # allocates nothing: no reference counting
 def flip_rate_code(code, consts, code_ptr, i, state, stack):
     """Node i's flip rate from its bytecode: rate_up when it is 0, rate_down when it is 1 (compiled)."""
     logic = 1.0 if evaluate_code(code, consts, code_ptr[i, 0], code_ptr[i, 1], state, 0.0, stack) != 0.0 else 0.0

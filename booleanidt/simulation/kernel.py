@@ -3,7 +3,8 @@
 :func:`run_chunk` simulates trajectories ``first .. first + count - 1`` of a
 run and returns their time-window sums.  Per jump it touches only the nodes
 that depend on the flipped node (their rate-table index changes by one bit) and
-picks the next node from a sum tree in O(log n).  Trajectory ``j`` draws from a
+picks the next node from a sum tree in O(log n); the transition entropy's sum
+of ``r log2 r`` is kept up to date beside it, changed only for those nodes.  Trajectory ``j`` draws from a
 xoshiro256** stream seeded by hashing ``(seed, j)`` (splitmix64 finaliser, as a
 seed sequence does), so a trajectory's path does not depend on which chunk or
 thread runs it, and seeds ``s`` and ``s + 1`` share no trajectory.
@@ -23,10 +24,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import types
-from numba.typed import Dict
 
-from .compile import flip_rate_code
+from .compile import RATE, RATE_LOG_RATE, flip_rate_code
+from .statetable import column_of, grown, has_room, insert, new_table
 
 __all__ = ["run_chunk", "trajectory_key", "MAX_TRACKED_OUTPUTS"]
 
@@ -39,14 +39,20 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _STREAM = np.uint64(0xD1B54A32D192ED03)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+# The jump loop and its helpers allocate nothing, so they are compiled without numba's reference
+# counting (``_nrt=False``): with it, every call passing arrays made two atomic updates per array,
+# which took more time than the simulation itself.  Only run_chunk and the growth helpers allocate.
+_NO_REFCOUNT = dict(cache=True, nogil=True, error_model="numpy", _nrt=False)
+
+
+@numba.njit(**_NO_REFCOUNT)
 def _mix64(z):
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
     return z ^ (z >> np.uint64(31))
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def trajectory_key(seed, j):
     """64-bit key of trajectory ``j`` of a run seeded with ``seed`` (a hash of both, compiled)."""
     a = _mix64(np.uint64(seed) + _GOLDEN)
@@ -54,7 +60,7 @@ def trajectory_key(seed, j):
     return _mix64(a ^ (b + _GOLDEN + (a << np.uint64(6)) + (a >> np.uint64(2))))
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _seed_stream(key, rng):
     z = key
     for k in range(4):
@@ -62,12 +68,12 @@ def _seed_stream(key, rng):
         rng[k] = _mix64(z)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _uniform(rng):
     """A double in (0, 1] from xoshiro256**."""
     result = _rotl(rng[1] * np.uint64(5), 7) * np.uint64(9)
@@ -85,7 +91,7 @@ def _uniform(rng):
 # the root 0 holds the total rate, leaves start at ``base``.  Sums are recomputed from the
 # children (never updated by differences), so huge rates (1e100) leave no rounding residue.
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _tree_shape(n):
     """(base, size) of a 4-ary sum tree over ``n`` leaves."""
     width = 4
@@ -95,27 +101,24 @@ def _tree_shape(n):
     return base, base + width
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _tree_set(tree, ent_tree, base, i, rate, entropy_term):
+@numba.njit(**_NO_REFCOUNT)
+def _tree_set(tree, base, i, rate):
     pos = base + i
     tree[pos] = rate
-    ent_tree[pos] = entropy_term
     while pos > 0:
         pos = (pos - 1) >> 2
         c = 4 * pos + 1
         tree[pos] = tree[c] + tree[c + 1] + tree[c + 2] + tree[c + 3]
-        ent_tree[pos] = ent_tree[c] + ent_tree[c + 1] + ent_tree[c + 2] + ent_tree[c + 3]
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _tree_build(tree, ent_tree, base):
+@numba.njit(**_NO_REFCOUNT)
+def _tree_build(tree, base):
     for pos in range(base - 1, -1, -1):
         c = 4 * pos + 1
         tree[pos] = tree[c] + tree[c + 1] + tree[c + 2] + tree[c + 3]
-        ent_tree[pos] = ent_tree[c] + ent_tree[c + 1] + ent_tree[c + 2] + ent_tree[c + 3]
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _tree_pick(tree, base, u):
     """The leaf where ``u`` (in [0, total)) falls; never a leaf of rate 0."""
     pos = 0
@@ -136,6 +139,26 @@ def _tree_pick(tree, base, u):
     return pos - base
 
 
+# The transition entropy of a state is log2 R - (sum_i r_i log2 r_i) / R.  The sum is updated by
+# differences when one node's rate changes, and summed afresh from the per-node terms every n
+# jumps (so rounding cannot drift) and whenever a term beyond _HUGE_TERM enters or leaves it
+# (cellfate's 1e100 rates: a difference would leave a residue larger than the whole sum).
+_HUGE_TERM = 2.0 ** 30
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _entropy_term(i, rate, index, table_offset, rate_table):
+    """``rate log2 rate`` of node i: from its table, or computed for bytecode nodes."""
+    if table_offset[i] >= 0:
+        return rate_table[table_offset[i] + index[i], RATE_LOG_RATE]
+    return rate * np.log2(rate) if rate > 0.0 else 0.0
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _transition_entropy(total, term_sum):
+    return max(np.log2(total) - term_sum / total, 0.0)
+
+
 # Accumulators are (columns, windows + 1, 4) arrays, one column per node (or output state):
 # [c, k, SUM] and [c, k, SQUARES] sum the per-trajectory fractions of window k and their squares;
 # [c, k, FULL] and [c, k, FULL_SQUARES] are difference arrays for whole windows (folded in at the end).
@@ -143,7 +166,7 @@ def _tree_pick(tree, base, u):
 SUM, SQUARES, FULL, FULL_SQUARES = 0, 1, 2, 3
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _credit_window(col, k, amount, cur_k, partial, acc):
     if cur_k[col] != k:
         if cur_k[col] >= 0:
@@ -154,7 +177,7 @@ def _credit_window(col, k, amount, cur_k, partial, acc):
     partial[col] += amount
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _credit(col, a, b, value, dt, windows, cur_k, partial, acc):
     """Add ``value`` x (time of [a, b) in each window) / dt to column ``col``.
 
@@ -180,6 +203,15 @@ def _credit(col, a, b, value, dt, windows, cur_k, partial, acc):
         _credit_window(col, last, value * (b - last * dt) / dt, cur_k, partial, acc)
 
 
+@numba.njit(**_NO_REFCOUNT)
+def _flush_column(col, cur_k, partial, acc):
+    if cur_k[col] >= 0:
+        acc[col, cur_k[col], SUM] += partial[col]
+        acc[col, cur_k[col], SQUARES] += partial[col] * partial[col]
+        cur_k[col] = -1
+        partial[col] = 0.0
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _totals(acc, used):
     """(sums, squares) of the first ``used`` columns, whole windows folded in: two (used, windows) arrays."""
@@ -197,26 +229,7 @@ def _totals(acc, used):
     return sums, squares
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _flush_columns(cur_k, partial, acc):
-    for col in range(cur_k.shape[0]):
-        if cur_k[col] >= 0:
-            acc[col, cur_k[col], SUM] += partial[col]
-            acc[col, cur_k[col], SQUARES] += partial[col] * partial[col]
-            cur_k[col] = -1
-            partial[col] = 0.0
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _grow(array, rows):
-    """``array`` with more rows (zeros), any number of dimensions."""
-    shape = (rows,) + array.shape[1:]
-    bigger = np.zeros(shape, dtype=array.dtype)
-    bigger[:array.shape[0]] = array
-    return bigger
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state):
     n = state.shape[0]
     for i in range(n):
@@ -235,38 +248,204 @@ def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, ch
             state[group_node[group_ptr[g] + b]] = choice_levels[c * width + b]
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _entropy_term(i, rate, index, table_offset, entropy_table):
-    """``rate log2 rate`` of node i: from its table, or computed for bytecode nodes."""
+@numba.njit(**_NO_REFCOUNT)
+def _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack):
     if table_offset[i] >= 0:
-        return entropy_table[table_offset[i] + index[i]]
-    return rate * np.log2(rate) if rate > 0.0 else 0.0
+        return rate_table[table_offset[i] + index[i], RATE]
+    return flip_rate_code(code, consts, code_ptr, i, state, stack)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(**_NO_REFCOUNT)
 def _record_error(error, node, direction, rate):
     error[0] = node
     error[1] = direction
     error[2] = rate
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack):
-    if table_offset[i] >= 0:
-        return rate_table[table_offset[i] + index[i]]
-    return flip_rate_code(code, consts, code_ptr, i, state, stack)
+@numba.njit(**_NO_REFCOUNT)
+def _is_valid_rate(rate):
+    return 0.0 <= rate < np.inf
+
+
+# A trajectory's jump loop (_run_jumps) stops when the trajectory ends (DONE), when the output-state
+# table must grow first (NEED_COLUMNS: the caller grows it and calls again, the loop resumes where it
+# was) or on a rate that is negative or not finite (BAD_RATE).  Growing outside the loop lets the loop
+# allocate nothing, hence compile without reference counting.
+DONE, NEED_COLUMNS, BAD_RATE = 0, 1, 2
+
+# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM] (time, start of the
+# current output-state segment, sum of r log2 r) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
+# SINCE_EXACT] (output state, state columns used, state columns with an open window sum, jumps,
+# whether TERM_SUM must be summed afresh, jumps since it was).
+T, SEGMENT_START, TERM_SUM = 0, 1, 2
+KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT = 0, 1, 2, 3, 4, 5
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters, error):
+    """Draw the initial state, set every node's rate, the tree and the entropy terms; False on a bad rate."""
+    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+    initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels = initial
+    tree, terms, state, index, t_on, stack = work
+    n = state.shape[0]
+    base = _tree_shape(n)[0]
+    _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state)
+    valid = True
+    key = np.int64(0)
+    for i in range(n):
+        index[i] = 0
+        for b in range(dep_ptr[i + 1] - dep_ptr[i]):
+            index[i] |= np.int64(state[dep_node[dep_ptr[i] + b]]) << b
+        if state[i] == 1:
+            key |= out_bit_of[i]
+        t_on[i] = 0.0
+    for i in range(n):
+        rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
+        if valid and not _is_valid_rate(rate):
+            _record_error(error, i, state[i], rate)
+            valid = False
+        tree[base + i] = rate
+        terms[i] = _entropy_term(i, rate, index, table_offset, rate_table)
+    _tree_build(tree, base)
+    clock[T] = 0.0
+    clock[SEGMENT_START] = 0.0
+    counters[KEY] = key
+    counters[STALE] = 1
+    return valid
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _run_jumps(net, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed, fixed_words, j,
+               track_states, max_time, dt, windows, discrete, error):
+    """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE."""
+    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+    tree, terms, state, index, t_on, stack = work
+    node_acc, cur_k, partial = node_columns
+    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    n = state.shape[0]
+    base = _tree_shape(n)[0]
+    t, segment_start, term_sum = clock[T], clock[SEGMENT_START], clock[TERM_SUM]
+    key, used, n_touched, jumps = counters[KEY], counters[USED], counters[TOUCHED], counters[JUMPS]
+    stale, since_exact = counters[STALE] != 0, counters[SINCE_EXACT]
+    status = DONE
+    while True:
+        if track_states and not has_room(col_keys, used):  # this jump may add one state
+            status = NEED_COLUMNS
+            break
+        total = tree[0]
+        if total <= 0.0:
+            fixed[j] = 1
+            for i in range(n):
+                if state[i] == 1:
+                    fixed_words[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+            t_next = max_time
+            entropy = 0.0
+        else:
+            t_next = t + (dt if discrete else -np.log(_uniform(rng)) / total)
+            if stale or since_exact >= n:
+                term_sum = terms.sum()
+                stale = False
+                since_exact = 0
+            since_exact += 1
+            entropy = _transition_entropy(total, term_sum)
+        _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_acc)
+        finished = t_next >= max_time
+        m = -1 if finished else _tree_pick(tree, base, _uniform(rng) * total)
+        if track_states and (finished or out_bit_of[m] != 0):
+            segment_end = max_time if finished else t_next
+            col = column_of(slot_keys, slot_cols, key)
+            if col < 0:
+                col = used
+                insert(slot_keys, slot_cols, col_keys, used, key)
+                used += 1
+            was_open = state_cur_k[col] >= 0
+            _credit(col, segment_start, segment_end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
+            if not was_open and state_cur_k[col] >= 0:  # a window sum opened: flush it when the trajectory ends
+                touched[n_touched] = col
+                n_touched += 1
+            segment_start = segment_end
+            if not finished:
+                key ^= out_bit_of[m]
+        if finished:
+            break
+        jumps += 1
+        if state[m] == 1:
+            _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_acc)
+            state[m] = 0
+        else:
+            state[m] = 1
+            t_on[m] = t_next
+        for e in range(out_ptr[m], out_ptr[m + 1]):
+            i = out_node[e]
+            index[i] ^= out_bit[e]
+            rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
+            if not _is_valid_rate(rate):
+                _record_error(error, i, state[i], rate)
+                status = BAD_RATE
+                break
+            if rate != tree[base + i]:
+                _tree_set(tree, base, i, rate)
+                term = _entropy_term(i, rate, index, table_offset, rate_table)
+                stale = stale or abs(term) > _HUGE_TERM or abs(terms[i]) > _HUGE_TERM
+                term_sum += term - terms[i]
+                terms[i] = term
+        if status == BAD_RATE:
+            break
+        t = t_next
+    clock[T], clock[SEGMENT_START], clock[TERM_SUM] = t, segment_start, term_sum
+    counters[KEY], counters[USED], counters[TOUCHED], counters[JUMPS] = key, used, n_touched, jumps
+    counters[STALE], counters[SINCE_EXACT] = 1 if stale else 0, since_exact
+    return status
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows):
+    """Credit the nodes still on up to max_time and flush every open window sum."""
+    tree, terms, state, index, t_on, stack = work
+    node_acc, cur_k, partial = node_columns
+    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    for i in range(state.shape[0]):
+        if state[i] == 1:
+            _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
+    for col in range(cur_k.shape[0]):
+        _flush_column(col, cur_k, partial, node_acc)
+    for p in range(counters[TOUCHED]):
+        _flush_column(touched[p], state_cur_k, state_partial, state_acc)
+    counters[TOUCHED] = 0
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _finish(node_acc, state_keys, state_acc, used, fixed, fixed_words, jumps, error):
-    node_sum, node_sq = _totals(node_acc, node_acc.shape[0])
-    state_sum, state_sq = _totals(state_acc, used)
-    return node_sum, node_sq, state_keys[:used], state_sum, state_sq, fixed, fixed_words, jumps, error
+def _more_columns(state_columns, used):
+    """The output-state table and accumulators with twice the columns."""
+    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    slot_keys, slot_cols, col_keys = grown(slot_keys, slot_cols, col_keys, used)
+    columns = col_keys.shape[0]
+    acc = np.zeros((columns,) + state_acc.shape[1:])
+    acc[:state_acc.shape[0]] = state_acc
+    cur_k = np.full(columns, -1, dtype=np.int64)
+    cur_k[:state_cur_k.shape[0]] = state_cur_k
+    partial = np.zeros(columns)
+    partial[:state_partial.shape[0]] = state_partial
+    more_touched = np.zeros(columns, dtype=np.int64)
+    more_touched[:touched.shape[0]] = touched
+    return slot_keys, slot_cols, col_keys, acc, cur_k, partial, more_touched
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _state_columns(capacity, windows):
+    slot_keys, slot_cols, col_keys = new_table(capacity)
+    columns = col_keys.shape[0]
+    return (slot_keys, slot_cols, col_keys, np.zeros((columns, windows + 1, 4)), np.full(columns, -1, dtype=np.int64),
+            np.zeros(columns), np.zeros(columns, dtype=np.int64))
+
+
+#: output-state columns a chunk starts with (the table doubles when needed)
+STATE_CAPACITY = 64
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
-              entropy_table, initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
+              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
               track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
 
@@ -274,7 +453,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     -------
     node_sum, node_sq : (n + 1, windows) sums of per-trajectory window fractions with each node at 1
         (last column: the time-weighted transition entropy) and of their squares
-    state_keys : (s,) output-state bit masks, column order of state_sum
+    state_keys : (s,) output-state bit masks, row order of state_sum
     state_sum, state_sq : (s, windows) the same sums per output state
     fixed : (count,) 1 where the trajectory ended on a fixed point
     fixed_words : (count, ceil(n/64)) that fixed point's bits
@@ -282,149 +461,36 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     error : (node, direction, rate) of the first invalid rate met, node -1 if none
     """
     n = code_ptr.shape[0]
-    base, size = _tree_shape(n)
-    tree = np.zeros(size)
-    ent_tree = np.zeros(size)
-    state = np.zeros(n, dtype=np.int8)
-    index = np.zeros(n, dtype=np.int64)
-    t_on = np.zeros(n)
-    stack = np.zeros(code.shape[0] + 1)
+    net = (code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table)
+    initial = (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels)
+    work = (np.zeros(_tree_shape(n)[1]), np.zeros(n), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int64),
+            np.zeros(n), np.zeros(code.shape[0] + 1))
     rng = np.zeros(4, dtype=np.uint64)
-    node_acc = np.zeros((n + 1, windows + 1, 4))
-    cur_k = np.full(n + 1, -1, dtype=np.int64)
-    partial = np.zeros(n + 1)
     out_bit_of = np.zeros(n, dtype=np.int64)
     for p in range(output_index.shape[0]):
         out_bit_of[output_index[p]] = np.int64(1) << p
-    columns = Dict.empty(key_type=types.int64, value_type=types.int64)
-    capacity = 16 if track_states else 0
-    state_keys = np.zeros(capacity, dtype=np.int64)
-    state_acc = np.zeros((capacity, windows + 1, 4))
-    state_cur_k = np.full(capacity, -1, dtype=np.int64)
-    state_partial = np.zeros(capacity)
-    touched = np.zeros(capacity, dtype=np.int64)
-    n_touched = 0
-    words = (n + 63) // 64
+    node_columns = (np.zeros((n + 1, windows + 1, 4)), np.full(n + 1, -1, dtype=np.int64), np.zeros(n + 1))
+    state_columns = _state_columns(STATE_CAPACITY if track_states else 0, windows)
+    clock = np.zeros(3)
+    counters = np.zeros(6, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
-    fixed_words = np.zeros((count, words), dtype=np.uint64)
-    jumps = 0
+    fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)
     error = np.array([-1.0, 0.0, 0.0])
-
     for j in range(count):
         _seed_stream(trajectory_key(seed, first + j), rng)
-        _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state)
-        for i in range(n):
-            index[i] = 0
-            for b in range(dep_ptr[i + 1] - dep_ptr[i]):
-                index[i] |= np.int64(state[dep_node[dep_ptr[i] + b]]) << b
-        for i in range(n):
-            rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
-            if not (0.0 <= rate < np.inf):
-                _record_error(error, i, state[i], rate)
-                return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
-            tree[base + i] = rate
-            ent_tree[base + i] = _entropy_term(i, rate, index, table_offset, entropy_table)
-            t_on[i] = 0.0
-        _tree_build(tree, ent_tree, base)
-        key = np.int64(0)
-        for i in range(n):
-            if state[i] == 1:
-                key |= out_bit_of[i]
-        segment_start = 0.0
-        t = 0.0
-        while True:
-            total = tree[0]
-            if total <= 0.0:
-                fixed[j] = 1
-                for i in range(n):
-                    if state[i] == 1:
-                        fixed_words[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
-                t_next = max_time
-                entropy = 0.0
-            else:
-                t_next = t + (dt if discrete else -np.log(_uniform(rng)) / total)
-                entropy = max(np.log2(total) - ent_tree[0] / total, 0.0)
-            _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_acc)
-            finished = t_next >= max_time
-            m = -1 if finished else _tree_pick(tree, base, _uniform(rng) * total)
-            if track_states and (finished or out_bit_of[m] != 0):
-                segment_end = max_time if finished else t_next
-                if key in columns:
-                    col = columns[key]
-                else:
-                    col = len(columns)
-                    columns[key] = col
-                    if col >= capacity:
-                        capacity *= 2
-                        state_keys = _grow(state_keys, capacity)
-                        state_acc = _grow(state_acc, capacity)
-                        state_partial = _grow(state_partial, capacity)
-                        state_cur_k = np.concatenate((state_cur_k, np.full(capacity - state_cur_k.shape[0], -1)))
-                        touched = _grow(touched, capacity)
-                    state_keys[col] = key
-                was_open = state_cur_k[col] >= 0
-                _credit(col, segment_start, segment_end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
-                if not was_open and state_cur_k[col] >= 0:
-                    touched[n_touched] = col
-                    n_touched += 1
-                segment_start = segment_end
-                if not finished:
-                    key ^= out_bit_of[m]
-            if finished:
-                break
-            jumps += 1
-            if state[m] == 1:
-                _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_acc)
-                state[m] = 0
-            else:
-                state[m] = 1
-                t_on[m] = t_next
-            for e in range(out_ptr[m], out_ptr[m + 1]):
-                i = out_node[e]
-                index[i] ^= out_bit[e]
-                rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
-                if not (0.0 <= rate < np.inf):
-                    _record_error(error, i, state[i], rate)
-                    return _finish(node_acc, state_keys, state_acc, 0, fixed, fixed_words, jumps, error)
-                if rate != tree[base + i]:
-                    _tree_set(tree, ent_tree, base, i, rate,
-                              _entropy_term(i, rate, index, table_offset, entropy_table))
-            t = t_next
-        for i in range(n):
-            if state[i] == 1:
-                _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
-        _flush_columns(cur_k, partial, node_acc)
-        for p in range(n_touched):
-            c = touched[p]
-            state_acc[c, state_cur_k[c], SUM] += state_partial[c]
-            state_acc[c, state_cur_k[c], SQUARES] += state_partial[c] * state_partial[c]
-            state_cur_k[c] = -1
-            state_partial[c] = 0.0
-        n_touched = 0
-    return _finish(node_acc, state_keys, state_acc, len(columns), fixed, fixed_words, jumps, error)
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def merge_states(columns, keys, total_sum, total_sq, used, sums, squares):
-    """Add one chunk's output-state sums into the run's totals (compiled).
-
-    ``columns`` maps state keys to columns of the totals, ``used`` columns are in
-    use; the totals grow by doubling.  Returns ``(total_sum, total_sq, used)``.
-    """
-    windows = total_sum.shape[1]
-    for c in range(keys.shape[0]):
-        key = keys[c]
-        if key in columns:
-            col = columns[key]
-        else:
-            col = used
-            columns[key] = col
-            used += 1
-            if col >= total_sum.shape[0]:
-                capacity = max(16, 2 * total_sum.shape[0])
-                total_sum = _grow(total_sum, capacity)
-                total_sq = _grow(total_sq, capacity)
-        for k in range(windows):
-            total_sum[col, k] += sums[c, k]
-            total_sq[col, k] += squares[c, k]
-    return total_sum, total_sq, used
+        status = NEED_COLUMNS if _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters,
+                                                   error) else BAD_RATE
+        while status == NEED_COLUMNS:
+            status = _run_jumps(net, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
+                                fixed_words, j, track_states, max_time, dt, windows, discrete, error)
+            if status == NEED_COLUMNS:
+                state_columns = _more_columns(state_columns, counters[USED])
+        if status == BAD_RATE:
+            counters[USED] = 0
+            break
+        _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows)
+    node_sum, node_sq = _totals(node_columns[0], n + 1)
+    used = counters[USED]
+    state_sum, state_sq = _totals(state_columns[3], used)
+    return (node_sum, node_sq, state_columns[2][:used].copy(), state_sum, state_sq, fixed, fixed_words,
+            counters[JUMPS], error)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from itertools import compress
 
 import numpy as np
 import pandas as pd
@@ -34,15 +35,34 @@ def state_label(names, mask: int) -> str:
     return SEPARATOR.join(active) if active else NIL
 
 
-def state_labels(names, keys: np.ndarray) -> list:
-    """Labels of many states at once (``keys``: int64 bit masks over ``names``).
+def state_labels(names, codes: np.ndarray) -> np.ndarray:
+    """Labels of many states at once, as an object array (vectorised over the states).
 
-    >>> state_labels(("A", "B"), np.array([3, 0, 2]))
+    ``codes`` holds bit masks over ``names``: shape (states,), or (states, words) for
+    more than 64 names (name ``p`` is bit ``p % 64`` of word ``p // 64``).  Labels are
+    assembled from the labels of each group of 8 names, looked up by byte.
+
+    >>> state_labels(("A", "B"), np.array([3, 0, 2])).tolist()
     ['A -- B', '<nil>', 'B']
     """
-    names = np.array(names, dtype=object)
-    bits = (keys.astype(np.uint64)[:, None] >> np.arange(len(names), dtype=np.uint64)) & np.uint64(1)
-    return [SEPARATOR.join(names[row.astype(bool)]) or NIL for row in bits]
+    names = tuple(names)
+    codes = np.asarray(codes).astype(np.uint64).reshape(len(codes), -1)
+    labels = np.full(len(codes), "", dtype=object)
+    for start in range(0, len(names), 8):
+        byte = (codes[:, start // 64] >> np.uint64(start % 64)) & np.uint64(255)
+        part = _byte_labels(names[start:start + 8])[byte.astype(np.intp)]
+        both = (labels != "") & (part != "")
+        joined = np.where(labels == "", part, labels)
+        joined[both] = labels[both] + SEPARATOR + part[both]
+        labels = joined
+    labels[labels == ""] = NIL
+    return labels
+
+
+def _byte_labels(names: tuple) -> np.ndarray:
+    """The labels (without ``<nil>``) of the 256 values of a byte over up to 8 names."""
+    return np.array([SEPARATOR.join(compress(names, [(value >> b) & 1 for b in range(len(names))]))
+                     for value in range(256)], dtype=object)
 
 
 def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndarray:

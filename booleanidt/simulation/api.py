@@ -18,6 +18,7 @@ Examples
 """
 from __future__ import annotations
 
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
 from .compile import CompiledModel, compile_model
-from .kernel import MAX_TRACKED_OUTPUTS, run_chunk
+from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
 from .statetable import StateTotals
@@ -92,10 +93,10 @@ class _Accumulator:
         self.jumps = 0
 
     def add(self, chunk):
-        node_sum, node_sq, keys, state_sum, state_sq, fixed, fixed_words, jumps, _ = chunk
+        node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, jumps, _ = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
-        self.states.add(keys, state_sum, state_sq)
+        self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
         self.jumps += int(jumps)
 
@@ -130,10 +131,15 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
             net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node,
             net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index)
 
+    reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
+
     def chunk(first):
         count = min(CHUNK_SIZE, settings.sample_count - first)
-        return run_chunk(*args, track_states, settings.seed, first, count, float(settings.max_time),
-                         float(settings.time_tick), windows, settings.discrete_time)
+        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states)
+        *result, reused.workspace = run_chunk(*args, workspace, track_states, settings.seed, first, count,
+                                              float(settings.max_time), float(settings.time_tick), windows,
+                                              settings.discrete_time)
+        return result
 
     total = _Accumulator(windows, net.size)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
@@ -163,10 +169,10 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
         labels = state_labels(net.output_ids, total.states.keys)
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
-        state_sum, state_sq = total.states.sums[order].T, total.states.squares[order].T
-        states = pd.DataFrame(state_sum / count, index=index, columns=labels)
-        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count),
-                                    index=index, columns=labels)
+        state_sum, state_sq = total.states.dense(order)
+        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=index, columns=labels)
+        state_sum /= count  # in place: these tables take windows x states x 8 bytes each
+        states = pd.DataFrame(state_sum, index=index, columns=labels)
     return SimulationResult(settings=settings, node_probabilities=probabilities, node_errors=errors,
                             state_probabilities=states, state_errors=state_errors, transition_entropy=th,
                             transition_entropy_error=th_error,

@@ -26,9 +26,9 @@ import numba
 import numpy as np
 
 from .compile import RATE, RATE_LOG_RATE, flip_rate_code
-from .statetable import column_of, grown, has_room, insert, new_table
+from .statetable import EMPTY, column_of, grown, has_room, insert, new_table
 
-__all__ = ["run_chunk", "trajectory_key", "MAX_TRACKED_OUTPUTS"]
+__all__ = ["run_chunk", "new_workspace", "trajectory_key", "MAX_TRACKED_OUTPUTS"]
 
 #: output-state tables are kept when there are at most this many output nodes
 MAX_TRACKED_OUTPUTS = 63
@@ -212,21 +212,51 @@ def _flush_column(col, cur_k, partial, acc):
         partial[col] = 0.0
 
 
+@numba.njit(**_NO_REFCOUNT)
+def _fold(acc, col, sums, squares):
+    """Column ``col``'s per-window sums and squares, whole windows folded in, into ``sums`` and ``squares``."""
+    running = 0.0
+    running_sq = 0.0
+    for k in range(sums.shape[0]):
+        running += acc[col, k, FULL]
+        running_sq += acc[col, k, FULL_SQUARES]
+        sums[k] = acc[col, k, SUM] + running
+        squares[k] = acc[col, k, SQUARES] + running_sq
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _totals(acc, used):
-    """(sums, squares) of the first ``used`` columns, whole windows folded in: two (used, windows) arrays."""
+    """(sums, squares) of the first ``used`` columns: two dense (used, windows) arrays."""
     windows = acc.shape[1] - 1
     sums = np.zeros((used, windows))
     squares = np.zeros((used, windows))
     for col in range(used):
-        running = 0.0
-        running_sq = 0.0
-        for k in range(windows):
-            running += acc[col, k, FULL]
-            running_sq += acc[col, k, FULL_SQUARES]
-            sums[col, k] = acc[col, k, SUM] + running
-            squares[col, k] = acc[col, k, SQUARES] + running_sq
+        _fold(acc, col, sums[col], squares[col])
     return sums, squares
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _nonzero_cells(acc, used):
+    """The (column, window) cells of the first ``used`` columns with time in them:
+    (column, window, sum, squares) arrays.  Output states fill few windows each
+    (2.8% of them on cellfate), so this is what a chunk hands over."""
+    windows = acc.shape[1] - 1
+    sums, squares = np.zeros(windows), np.zeros(windows)
+    count = 0
+    for col in range(used):
+        _fold(acc, col, sums, squares)
+        for k in range(windows):
+            count += sums[k] != 0.0
+    cell_col, cell_window = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+    cell_sum, cell_sq = np.zeros(count), np.zeros(count)
+    e = 0
+    for col in range(used):
+        _fold(acc, col, sums, squares)
+        for k in range(windows):
+            if sums[k] != 0.0:
+                cell_col[e], cell_window[e], cell_sum[e], cell_sq[e] = col, k, sums[k], squares[k]
+                e += 1
+    return cell_col, cell_window, cell_sum, cell_sq
 
 
 @numba.njit(**_NO_REFCOUNT)
@@ -431,34 +461,56 @@ def _more_columns(state_columns, used):
     return slot_keys, slot_cols, col_keys, acc, cur_k, partial, more_touched
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _state_columns(capacity, windows):
-    slot_keys, slot_cols, col_keys = new_table(capacity)
-    columns = col_keys.shape[0]
-    return (slot_keys, slot_cols, col_keys, np.zeros((columns, windows + 1, 4)), np.full(columns, -1, dtype=np.int64),
-            np.zeros(columns), np.zeros(columns, dtype=np.int64))
-
-
-#: output-state columns a chunk starts with (the table doubles when needed)
+#: output-state columns a workspace starts with (the table doubles when needed)
 STATE_CAPACITY = 64
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def new_workspace(n, windows, track_states):
+    """Accumulators for :func:`run_chunk`: ``(node_columns, state_columns)``.
+
+    run_chunk leaves them cleared, so a thread reuses its workspace from chunk to
+    chunk (freshly allocated accumulators, megabytes for many output states, cost
+    more in page faults than the simulation of a chunk).
+    """
+    node_columns = (np.zeros((n + 1, windows + 1, 4)), np.full(n + 1, -1, dtype=np.int64), np.zeros(n + 1))
+    slot_keys, slot_cols, col_keys = new_table(STATE_CAPACITY if track_states else 0)
+    columns = col_keys.shape[0]
+    state_columns = (slot_keys, slot_cols, col_keys, np.zeros((columns, windows + 1, 4)),
+                     np.full(columns, -1, dtype=np.int64), np.zeros(columns), np.zeros(columns, dtype=np.int64))
+    return node_columns, state_columns
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _cleared(workspace, used):
+    """The workspace after a chunk that used ``used`` state columns, zeroed for the next one."""
+    node_columns, state_columns = workspace
+    node_columns[0][:] = 0.0
+    state_columns[0][:] = EMPTY
+    state_columns[3][:used] = 0.0
+    return workspace
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
-              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
+              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index, workspace,
               track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
+
+    ``workspace`` comes from :func:`new_workspace` (or the previous call on this thread).
 
     Returns
     -------
     node_sum, node_sq : (n + 1, windows) sums of per-trajectory window fractions with each node at 1
         (last column: the time-weighted transition entropy) and of their squares
-    state_keys : (s,) output-state bit masks, row order of state_sum
-    state_sum, state_sq : (s, windows) the same sums per output state
+    state_keys : (s,) output-state bit masks
+    cell_state, cell_window, cell_sum, cell_sq : the same sums per output state, for the (state,
+        window) cells that are not 0: index into state_keys, window, sum, squares
     fixed : (count,) 1 where the trajectory ended on a fixed point
     fixed_words : (count, ceil(n/64)) that fixed point's bits
     jumps : number of transitions
     error : (node, direction, rate) of the first invalid rate met, node -1 if none
+    workspace : the workspace (maybe grown), cleared, for the next call
     """
     n = code_ptr.shape[0]
     net = (code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table)
@@ -469,8 +521,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     out_bit_of = np.zeros(n, dtype=np.int64)
     for p in range(output_index.shape[0]):
         out_bit_of[output_index[p]] = np.int64(1) << p
-    node_columns = (np.zeros((n + 1, windows + 1, 4)), np.full(n + 1, -1, dtype=np.int64), np.zeros(n + 1))
-    state_columns = _state_columns(STATE_CAPACITY if track_states else 0, windows)
+    node_columns, state_columns = workspace
     clock = np.zeros(3)
     counters = np.zeros(6, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
@@ -491,6 +542,6 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
         _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows)
     node_sum, node_sq = _totals(node_columns[0], n + 1)
     used = counters[USED]
-    state_sum, state_sq = _totals(state_columns[3], used)
-    return (node_sum, node_sq, state_columns[2][:used].copy(), state_sum, state_sq, fixed, fixed_words,
-            counters[JUMPS], error)
+    cell_state, cell_window, cell_sum, cell_sq = _nonzero_cells(state_columns[3], used)
+    return (node_sum, node_sq, state_columns[2][:used].copy(), cell_state, cell_window, cell_sum, cell_sq, fixed,
+            fixed_words, counters[JUMPS], error, _cleared((node_columns, state_columns), used))

@@ -74,8 +74,13 @@ def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndar
     if count < 2:
         return np.zeros_like(sums)
     mean = sums / count
-    variance = np.maximum(squares / count - mean * mean, 0.0) * count / (count - 1)
-    return np.sqrt(variance / count)
+    spread = squares / count
+    spread -= mean * mean  # in place from here: state tables can take hundreds of megabytes
+    np.maximum(spread, 0.0, out=spread)
+    spread *= count
+    spread /= count - 1  # the variance
+    spread /= count
+    return np.sqrt(spread, out=spread)
 
 
 def _entropy(probabilities: pd.DataFrame) -> pd.Series:

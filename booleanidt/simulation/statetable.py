@@ -1,16 +1,17 @@
-"""Columns for output states: an open-addressing hash table over int64 state codes (compiled).
+"""Columns for output states: an open-addressing hash table over int64 codes (compiled).
 
 An output state is an int64 bit mask (bit ``p`` set when output ``p`` is
 active).  The table gives each state seen a column number, in the order the
 states first appear, so per-state accumulators can be rows of a dense array.
 It is three arrays: ``slot_keys`` / ``slot_cols`` (a power-of-two number of
 slots, linear probing, :data:`EMPTY` marks a free slot) and ``col_keys`` (the
-state of each column).  The caller grows it (:func:`grown`) when :func:`has_room` says it is full, so the
-slots stay at most half full and lookups O(1).
-Unlike ``numba.typed.Dict`` it needs no reference counting per lookup, which
-matters when the Gillespie loop looks a state up at every jump.
+key of each column).  The caller grows it (:func:`grown`) when :func:`has_room`
+says it is full, so the slots stay at most half full and lookups O(1).  Unlike
+``numba.typed.Dict`` it needs no reference counting per lookup, which matters
+when the Gillespie loop looks a state up at every jump.
 
-:class:`StateTotals` adds up the per-chunk output-state sums of a run with it.
+:class:`StateTotals` adds up the per-chunk output-state sums of a run with two
+such tables (states, and (state, window) cells).
 
 Examples
 --------
@@ -98,61 +99,81 @@ def grown(slot_keys, slot_cols, col_keys, used):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _merge(slot_keys, slot_cols, col_keys, used, total_sum, total_sq, keys, sums, squares):
+def _find_or_add(table, used, key):
+    """(table, used, column of ``key``): the key added, and the table grown first when full, if absent."""
+    slot_keys, slot_cols, col_keys = table
+    col = column_of(slot_keys, slot_cols, key)
+    if col < 0:
+        if not has_room(col_keys, used):
+            slot_keys, slot_cols, col_keys = grown(slot_keys, slot_cols, col_keys, used)
+        col = used
+        insert(slot_keys, slot_cols, col_keys, used, key)
+        used += 1
+    return (slot_keys, slot_cols, col_keys), used, col
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _merge(states, n_states, cells, n_cells, cell_sum, cell_sq, windows, keys, cell_state, cell_window, sums,
+           squares):
+    rows = np.empty(keys.shape[0], dtype=np.int64)
     for c in range(keys.shape[0]):
-        col = column_of(slot_keys, slot_cols, keys[c])
-        if col < 0:
-            if not has_room(col_keys, used):
-                slot_keys, slot_cols, col_keys = grown(slot_keys, slot_cols, col_keys, used)
-                bigger_sum = np.zeros((col_keys.shape[0], total_sum.shape[1]))
-                bigger_sq = np.zeros((col_keys.shape[0], total_sum.shape[1]))
-                bigger_sum[:used] = total_sum[:used]
-                bigger_sq[:used] = total_sq[:used]
-                total_sum, total_sq = bigger_sum, bigger_sq
-            col = used
-            insert(slot_keys, slot_cols, col_keys, used, keys[c])
-            used += 1
-        for k in range(total_sum.shape[1]):
-            total_sum[col, k] += sums[c, k]
-            total_sq[col, k] += squares[c, k]
-    return slot_keys, slot_cols, col_keys, used, total_sum, total_sq
+        states, n_states, rows[c] = _find_or_add(states, n_states, keys[c])
+    for e in range(cell_state.shape[0]):
+        cells, n_cells, at = _find_or_add(cells, n_cells, rows[cell_state[e]] * windows + cell_window[e])
+        if at >= cell_sum.shape[0]:
+            longer_sum, longer_sq = np.zeros(cells[2].shape[0]), np.zeros(cells[2].shape[0])
+            longer_sum[:at] = cell_sum[:at]
+            longer_sq[:at] = cell_sq[:at]
+            cell_sum, cell_sq = longer_sum, longer_sq
+        cell_sum[at] += sums[e]
+        cell_sq[at] += squares[e]
+    return states, n_states, cells, n_cells, cell_sum, cell_sq
 
 
 class StateTotals:
-    """Per-state sums over a run's chunks: one row per output state, in order of first appearance.
+    """Per-state window sums over a run's chunks, kept sparse (most states fill few windows).
+
+    Each chunk brings its states' codes and its non-zero (state, window) cells; the
+    totals give each state a row in order of first appearance, and each (row,
+    window) cell a slot in a second hash table, summed in chunk order.
 
     Examples
     --------
     >>> totals = StateTotals(windows=2)
-    >>> totals.add(np.array([3, 1]), np.ones((2, 2)), np.ones((2, 2)))
-    >>> totals.add(np.array([1, 4]), np.full((2, 2), 2.0), np.zeros((2, 2)))
-    >>> totals.keys.tolist(), totals.sums[:, 0].tolist()
-    ([3, 1, 4], [1.0, 3.0, 2.0])
+    >>> totals.add(np.array([3, 1]), np.array([0, 1, 1]), np.array([0, 0, 1]), np.ones(3), np.ones(3))
+    >>> totals.add(np.array([1, 4]), np.array([0, 1]), np.array([0, 1]), np.full(2, 2.0), np.zeros(2))
+    >>> sums, squares = totals.dense()
+    >>> totals.keys.tolist(), sums.T.tolist()
+    ([3, 1, 4], [[1.0, 0.0], [3.0, 1.0], [0.0, 2.0]])
     """
 
     def __init__(self, windows: int, capacity: int = 64):
-        self._slot_keys, self._slot_cols, self._col_keys = new_table(capacity)
-        self._sum = np.zeros((len(self._col_keys), windows))
-        self._sq = np.zeros((len(self._col_keys), windows))
-        self.used = 0
+        self.windows = windows
+        self._states, self._cells = new_table(capacity), new_table(capacity)
+        self._n_states = self._n_cells = 0
+        self._cell_sum, self._cell_sq = np.zeros(len(self._cells[2])), np.zeros(len(self._cells[2]))
 
-    def add(self, keys: np.ndarray, sums: np.ndarray, squares: np.ndarray) -> None:
-        """Add one chunk: ``keys`` (s,) state codes, ``sums`` and ``squares`` (s, windows)."""
-        (self._slot_keys, self._slot_cols, self._col_keys, self.used, self._sum,
-         self._sq) = _merge(self._slot_keys, self._slot_cols, self._col_keys, self.used, self._sum, self._sq,
-                            keys, sums, squares)
+    def add(self, keys: np.ndarray, cell_state: np.ndarray, cell_window: np.ndarray, sums: np.ndarray,
+            squares: np.ndarray) -> None:
+        """Add one chunk: its ``keys`` (state codes) and cells (index into ``keys``, window, sum, squares)."""
+        (self._states, self._n_states, self._cells, self._n_cells, self._cell_sum,
+         self._cell_sq) = _merge(self._states, self._n_states, self._cells, self._n_cells, self._cell_sum,
+                                 self._cell_sq, self.windows, keys, cell_state, cell_window, sums, squares)
 
     @property
     def keys(self) -> np.ndarray:
         """State codes, row order."""
-        return self._col_keys[:self.used]
+        return self._states[2][:self._n_states]
 
-    @property
-    def sums(self) -> np.ndarray:
-        """(states, windows) sums of per-trajectory window fractions."""
-        return self._sum[:self.used]
+    def dense(self, order=None) -> tuple:
+        """(sums, squares) of the per-trajectory window fractions: two (windows, states) arrays.
 
-    @property
-    def squares(self) -> np.ndarray:
-        """(states, windows) sums of their squares."""
-        return self._sq[:self.used]
+        ``order`` lists the rows (states, as in :attr:`keys`) in the column order wanted.
+        """
+        rows = np.arange(self._n_states) if order is None else np.argsort(order)  # row -> column
+        cells = self._cells[2][:self._n_cells]
+        where = (cells % self.windows, rows[cells // self.windows])
+        sums, squares = np.zeros((self.windows, self._n_states)), np.zeros((self.windows, self._n_states))
+        sums[where] = self._cell_sum[:self._n_cells]
+        squares[where] = self._cell_sq[:self._n_cells]
+        return sums, squares

@@ -4,9 +4,10 @@
 holds a model with its settings and perturbations in pyMaBoSS's style.
 
 Modules: :mod:`.compile` (model -> flat arrays: rate tables, bytecode, initial
-states), :mod:`.kernel` (the one compiled Gillespie kernel), :mod:`.api` (runs
-chunks of trajectories on threads and adds them up), :mod:`.result` (tables,
-MaBoSS files, plots), :mod:`.settings` (run settings).
+states), :mod:`.kernel` (the one compiled Gillespie kernel), :mod:`.statetable`
+(hash table giving output states their columns; run totals of state sums),
+:mod:`.api` (runs chunks of trajectories on threads and adds them up),
+:mod:`.result` (tables, MaBoSS files, plots), :mod:`.settings` (run settings).
 
 Where we differ from MaBoSS 2.6 (cmaboss), on purpose
 -----------------------------------------------------

@@ -3,11 +3,11 @@
 :func:`run_chunk` simulates trajectories ``first .. first + count - 1`` of a
 run and returns their time-window sums.  Per jump it touches only the nodes
 that depend on the flipped node (their rate-table index changes by one bit) and
-picks the next node from a sum tree in O(log n); the transition entropy's sum
-of ``r log2 r`` is kept up to date beside it, changed only for those nodes.  Trajectory ``j`` draws from a
-xoshiro256** stream seeded by hashing ``(seed, j)`` (splitmix64 finaliser, as a
-seed sequence does), so a trajectory's path does not depend on which chunk or
-thread runs it, and seeds ``s`` and ``s + 1`` share no trajectory.
+picks the next node from a sum tree in O(log n); the sum of ``r log2 r`` behind
+the transition entropy changes only for those nodes too.  Trajectory ``j`` draws
+from a xoshiro256** stream seeded by hashing ``(seed, j)`` (splitmix64
+finaliser, as a seed sequence does), so a trajectory's path does not depend on
+which chunk or thread runs it, and seeds ``s`` and ``s + 1`` share no trajectory.
 
 Time windows follow DESIGN.md section 4: window ``k`` is ``[k dt, (k+1) dt)``
 and each trajectory contributes the fraction of the window it spends in a state.

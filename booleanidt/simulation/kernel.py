@@ -486,8 +486,12 @@ def _cleared(workspace, used):
     """The workspace after a chunk that used ``used`` state columns, zeroed for the next one."""
     node_columns, state_columns = workspace
     node_columns[0][:] = 0.0
+    node_columns[1][:] = -1  # already so after a trajectory ends, not after a bad rate stopped one
+    node_columns[2][:] = 0.0
     state_columns[0][:] = EMPTY
     state_columns[3][:used] = 0.0
+    state_columns[4][:used] = -1
+    state_columns[5][:used] = 0.0
     return workspace
 
 
@@ -537,7 +541,6 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
             if status == NEED_COLUMNS:
                 state_columns = _more_columns(state_columns, counters[USED])
         if status == BAD_RATE:
-            counters[USED] = 0
             break
         _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows)
     node_sum, node_sq = _totals(node_columns[0], n + 1)

@@ -1,9 +1,12 @@
-"""Asynchronous attractors against brute force (terminal SCCs with networkx) on random models."""
+"""Asynchronous attractors against brute force (terminal SCCs with networkx) on random models;
+the search's limits."""
 from __future__ import annotations
 
 import networkx as nx
 import pytest
 
+from booleanidt.analysis import trap_spaces
+from booleanidt.analysis._bdd import AsynchronousDynamics
 from booleanidt.analysis.attractors import SearchLimitExceeded, attractor_states, attractors
 from booleanidt.expr import Not, Var, conjunction
 from booleanidt.model import LogicalModel
@@ -11,7 +14,8 @@ from booleanidt.model import LogicalModel
 from test_analysis_random_models import all_states, random_expr, random_model, target
 
 
-def brute_force_attractors(model):
+def transition_graph(model):
+    """The asynchronous transition graph, states as tuples in node order."""
     ids = model.node_ids
     graph = nx.DiGraph()
     for state in all_states(model):
@@ -21,6 +25,11 @@ def brute_force_attractors(model):
             wanted = target(model, node, state)
             if wanted != state[node]:
                 graph.add_edge(key, key[:i] + (wanted,) + key[i + 1:])
+    return graph
+
+
+def brute_force_attractors(model):
+    graph = transition_graph(model)
     condensed = nx.condensation(graph)
     return {frozenset(condensed.nodes[c]["members"]) for c in condensed if condensed.out_degree(c) == 0}
 
@@ -61,7 +70,61 @@ def test_summary_marks_oscillating_nodes():
     assert table.values.tolist() == [[1, "*", "*", 4]]
 
 
-def test_gives_up_beyond_the_limit_and_says_so():
-    ring = {f"x{i}": Not(Var(f"x{(i + 1) % 12}")) for i in range(12)}
-    with pytest.raises(SearchLimitExceeded, match="12 nodes remain.*max_free_nodes=10"):
-        attractor_states(LogicalModel.from_rules(ring), max_free_nodes=10)
+def test_motif_avoidant_attractor_is_found():
+    # This random model has an attractor of 6 states inside no minimal trap space (found by
+    # brute force over random models): trap spaces only seed the search, they do not bound it.
+    model = random_model(2432, size=5)
+    found = {frozenset(map(tuple, table.values.tolist())) for table in attractor_states(model)}
+    assert found == brute_force_attractors(model)
+    assert sorted(len(a) for a in found) == [1, 1, 6]
+    assert len(trap_spaces(model)) == 2
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_attractor_summary_counts_and_marks_states(seed):
+    model = random_model(seed, size=7)
+    expected = []
+    for states in brute_force_attractors(model):
+        columns = list(zip(*states))
+        expected.append([c[0] if len(set(c)) == 1 else "*" for c in columns] + [len(states)])
+    table = attractors(model)
+    assert sorted(map(str, table.values.tolist())) == sorted(map(str, expected))
+
+
+@pytest.mark.parametrize("backend", ["cudd", "autoref"])
+@pytest.mark.parametrize("seed", range(10))
+def test_reachable_sets_equal_graph_search(seed, backend):
+    # Both dd backends (CUDD when the wheel ships it, pure-Python autoref otherwise) give
+    # the forward and backward sets of one state that networkx finds on the explicit graph.
+    dd_module = pytest.importorskip(f"dd.{backend}")
+    model = random_model(seed, size=7)
+    graph = transition_graph(model)
+    dynamics = AsynchronousDynamics(model, {}, list(model.node_ids), backend=dd_module)
+    start = next(iter(sorted(graph)))
+    state = dynamics.subspace(dict(zip(model.node_ids, start)))
+    forward = {tuple(s[n] for n in model.node_ids) for s in dynamics.levels(dynamics.forward(state))}
+    backward = dynamics.backward(state)
+    assert forward == nx.descendants(graph, start) | {start}
+    assert dynamics.count(backward) == len(nx.ancestors(graph, start)) + 1
+
+
+def ring(size):
+    """A ring of inhibitions x0 -| x1 -| ... -| x0."""
+    return LogicalModel.from_rules({f"x{i}": Not(Var(f"x{(i + 1) % size}")) for i in range(size)})
+
+
+def test_gives_up_beyond_the_bdd_limit_and_says_so():
+    with pytest.raises(SearchLimitExceeded, match="12 nodes remain after propagating constants and a set of "
+                       "states needs more than max_bdd_nodes=10 BDD nodes"):
+        attractor_states(ring(12), max_bdd_nodes=10)
+
+
+def test_gives_up_beyond_the_time_limit_and_says_so():
+    with pytest.raises(SearchLimitExceeded, match="13 nodes remain .* ran past time_limit=0 s"):
+        attractors(ring(13), time_limit=0)
+
+
+def test_large_attractor_is_counted_not_listed():
+    # 60 nodes that each flip on their own: the whole space, 2**60 states, is one attractor.
+    model = LogicalModel.from_rules({f"x{i}": Not(Var(f"x{i}")) for i in range(60)})
+    assert attractors(model).values.tolist() == [["*"] * 60 + [2 ** 60]]

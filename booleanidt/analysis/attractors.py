@@ -1,13 +1,21 @@
-"""Asynchronous attractors of Boolean models by explicit search after percolation.
+"""Asynchronous attractors of Boolean models, by a symbolic (BDD) search after percolation.
 
-Constants are propagated first (:func:`~booleanidt.analysis.percolation.percolate`);
-the state space of the remaining nodes on or upstream of a cycle is built explicitly
-with numpy, and the terminal strongly connected components of the asynchronous
-transition graph (one node changes at a time, toward its rule's value) are the
-attractors; nodes downstream of every cycle are then added back one by one.  When
-more than ``max_free_nodes`` nodes remain in that core the search gives up with
-:class:`SearchLimitExceeded`, which says how many were left, rather than running
-out of memory.
+Constants are propagated first (:func:`~booleanidt.analysis.percolation.percolate`: every
+attractor lies in the subspace it returns); the states of the remaining free nodes are
+handled as BDDs (:mod:`booleanidt.analysis._bdd`).  The attractors are the terminal
+strongly connected components of the asynchronous transition graph (one node changes at a
+time, toward its rule's value: general asynchronous semantics, as biodivine-aeon), found by
+the pivot method:
+
+* ``remaining`` starts as every state; it stays closed under transitions, because only
+  sets closed under predecessors (basins) are taken out of it.
+* Pick a pivot state ``s`` in ``remaining`` and compute ``F = fwd(s)``, and ``B``, the states
+  of ``F`` that reach ``s`` back.  If ``F == B``, ``F`` is an attractor: record it and take
+  its whole basin out of ``remaining``.  Otherwise ``s`` is transient and every attractor
+  it reaches lies in ``F - B``: pick the next pivot there (``fwd`` shrinks strictly).
+
+Each attractor costs one full backward search (its basin); the limits (seconds, BDD size)
+say when the search gave up, with :class:`SearchLimitExceeded`.
 
 Examples
 --------
@@ -21,147 +29,123 @@ Examples
 from __future__ import annotations
 
 import functools
+import operator
+import time
 from typing import Iterable, Mapping
 
-import networkx as nx
-import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..errors import BooleanidtError
-from ..expr import (ARITHMETIC, COMPARISONS, And, Arith, Compare, Const, Expr, IfThenElse, Implies, Neg,
-                    Not, Or, Var, Xor)
 from ..model import LogicalModel
+from ._bdd import AsynchronousDynamics, variable_order
 from ._solving import SearchLimitExceeded
 from ._tables import result_table
 from .percolation import percolate
-from .trap_spaces import FREE, _require_boolean
+from .trap_spaces import FREE, _require_boolean, trap_spaces
 
-__all__ = ["attractors", "attractor_states", "SearchLimitExceeded", "SIZE_COLUMN"]
+__all__ = ["attractors", "attractor_states", "SearchLimitExceeded", "SIZE_COLUMN", "MAX_BDD_NODES"]
 
 #: column of :func:`attractors` holding the number of states of each attractor
 SIZE_COLUMN = "n_states"
 
+#: default limit on the BDD size of one set of states (about 30 bytes a node in CUDD)
+MAX_BDD_NODES = 5_000_000
 
-def _evaluate_array(expr: Expr, env: Mapping[str, np.ndarray]):
-    """Value of ``expr`` on every state at once (``env``: node -> array of levels)."""
-    ev = lambda e: _evaluate_array(e, env)  # noqa: E731
-    if isinstance(expr, Const):
-        return expr.value
-    if isinstance(expr, Var):
-        return env[expr.name]
-    if isinstance(expr, Not):
-        return np.logical_not(ev(expr.arg))
-    if isinstance(expr, And):
-        return functools.reduce(np.logical_and, [ev(a) for a in expr.args])
-    if isinstance(expr, Or):
-        return functools.reduce(np.logical_or, [ev(a) for a in expr.args])
-    if isinstance(expr, Xor):
-        return functools.reduce(np.logical_xor, [ev(a) for a in expr.args])
-    if isinstance(expr, Implies):
-        return np.logical_or(np.logical_not(ev(expr.left)), ev(expr.right))
-    if isinstance(expr, Compare):
-        return COMPARISONS[expr.op](ev(expr.left), ev(expr.right))
-    if isinstance(expr, Arith):
-        return ARITHMETIC[expr.op](ev(expr.left), ev(expr.right))
-    if isinstance(expr, Neg):
-        return -ev(expr.arg)
-    if isinstance(expr, IfThenElse):
-        return np.where(ev(expr.cond), ev(expr.then), ev(expr.otherwise))
-    raise BooleanidtError(f"{type(expr).__name__} is not part of a logical rule")
+#: minimal trap spaces used as seeds of the search at most (beyond, no seeds)
+SEED_LIMIT = 1000
 
 
-def _terminal_components(count: int, sources: np.ndarray, targets: np.ndarray) -> list:
-    """Index arrays of the terminal strongly connected components of a graph on ``count`` states."""
-    graph = csr_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(count, count))
-    _, labels = connected_components(graph, directed=True, connection="strong")
-    leaving = np.unique(labels[sources][labels[sources] != labels[targets]])
-    return [np.flatnonzero(labels == label) for label in np.setdiff1d(np.unique(labels), leaving)]
+def _limits(free_count: int, time_limit: float | None, max_bdd_nodes: int | None):
+    """A check for :class:`AsynchronousDynamics` that raises when a limit is passed."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+
+    def gave_up(reason: str):
+        return SearchLimitExceeded(f"attractor search gave up: {free_count} nodes remain after propagating "
+                                   f"constants and {reason} (fix more inputs, or raise the limit)")
+
+    def check(size: int):
+        if deadline is not None and time.monotonic() > deadline:
+            raise gave_up(f"the search ran past time_limit={time_limit:g} s")
+        if max_bdd_nodes is not None and size > max_bdd_nodes:
+            raise gave_up(f"a set of states needs more than max_bdd_nodes={max_bdd_nodes} BDD nodes")
+    return check
 
 
-def _split(states: np.ndarray, sources: np.ndarray, targets: np.ndarray) -> list:
-    """(states, sources, targets) of each attractor of a transition graph, edges renumbered inside it."""
-    result = []
-    for members in _terminal_components(len(states), sources, targets):
-        position = np.full(len(states), -1, dtype=np.int64)
-        position[members] = np.arange(len(members))
-        inside = position[sources] >= 0
-        result.append((states[members], position[sources[inside]], position[targets[inside]]))
-    return result
+def _attractor_from(dynamics: AsynchronousDynamics, pivot):
+    """The attractor reached from the state ``pivot``, by descending through pivots (module docstring)."""
+    while True:
+        reached = dynamics.forward(pivot)
+        returning = dynamics.backward(pivot, within=reached)
+        if reached == returning:
+            return reached
+        pivot = dynamics.pick(reached & ~returning)
 
 
-def _targets(model: LogicalModel, node_id: str, env: Mapping, count: int) -> np.ndarray:
-    return np.broadcast_to(np.asarray(_evaluate_array(model.rules[node_id], env), dtype=bool), (count,))
+def _attractors_within(dynamics: AsynchronousDynamics, states) -> list:
+    """The attractors inside ``states`` (a set closed under transitions), taking out each one's basin."""
+    found = []
+    while states != dynamics.empty:
+        found.append(_attractor_from(dynamics, dynamics.pick(states)))
+        states &= ~dynamics.backward(found[-1], within=states)
+    return found
 
 
-def _core_attractors(model: LogicalModel, constants: dict, core: list) -> list:
-    """Attractors of the core nodes, by building their whole state space."""
-    codes = np.arange(2 ** len(core), dtype=np.int64)
-    states = ((codes[:, None] >> np.arange(len(core))) & 1).astype(np.int8)
-    env = {**constants, **{n: states[:, i] for i, n in enumerate(core)}}
-    sources, targets = [], []
-    for i, node_id in enumerate(core):
-        if not model.is_input(node_id):
-            moving = codes[_targets(model, node_id, env, len(codes)) != states[:, i].astype(bool)]
-            sources.append(moving)
-            targets.append(moving ^ (1 << i))
-    if not sources:
-        return _split(states, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    return _split(states, np.concatenate(sources), np.concatenate(targets))
+def _attractor_sets(dynamics: AsynchronousDynamics, seeds: Iterable) -> list:
+    """The attractors of ``dynamics``, each as a BDD of its states.
+
+    The ``seeds`` are minimal trap spaces (sets of states closed under transitions,
+    pairwise disjoint), where the forward sets are small: their attractors are found
+    first, the basin of all of them is taken out in one backward search, and what is
+    left of the state space is searched last, so the result does not depend on the
+    seeds (attractors outside every minimal trap space, motif-avoidant ones, exist).
+    """
+    found = [attractor for space in seeds for attractor in _attractors_within(dynamics, space)]
+    basin = dynamics.backward(functools.reduce(operator.or_, found, dynamics.empty))
+    return found + _attractors_within(dynamics, ~basin)
 
 
-def _extend(model: LogicalModel, constants: dict, columns: list, attractor: tuple, node_id: str) -> list:
-    """Attractors of ``attractor`` (over ``columns``) with ``node_id``, read by nothing in it, added."""
-    states, sources, targets = attractor
-    count = len(states)
-    env = {**constants, **{n: states[:, i] for i, n in enumerate(columns)}}
-    wanted = _targets(model, node_id, env, count)
-    doubled = np.concatenate([np.column_stack([states, np.full(count, v, dtype=np.int8)]) for v in (0, 1)])
-    index = np.arange(count)
-    flips = np.concatenate([index[wanted], count + index[~wanted]])   # (s, 0) -> (s, 1) and back
-    new_sources = np.concatenate([sources, count + sources, flips])
-    new_targets = np.concatenate([targets, count + targets, (flips + count) % (2 * count)])
-    return _split(doubled, new_sources, new_targets)
+def _seeds(model: LogicalModel, dynamics: AsynchronousDynamics, time_limit) -> list:
+    """The minimal trap spaces as sets of states, or none when clingo cannot list them quickly."""
+    try:
+        spaces = trap_spaces(model, limit=SEED_LIMIT, time_limit=time_limit)
+    except BooleanidtError:
+        return []
+    return [dynamics.subspace({n: v for n, v in row.items() if v != FREE}) for _, row in spaces.iterrows()]
 
 
-def _core_and_downstream(model: LogicalModel, free: list) -> tuple:
-    """Free nodes that lie on or upstream of a cycle (or are free inputs), and the rest in dependency order."""
-    graph = model.graph.subgraph(free)
-    cyclic = {n for component in nx.strongly_connected_components(graph)
-              for n in component if len(component) > 1 or graph.has_edge(n, n)}
-    core = cyclic | {n for n in free if model.is_input(n)}
-    for node_id in list(core):
-        core |= nx.ancestors(graph, node_id)
-    downstream = [n for n in nx.topological_sort(graph.subgraph(set(free) - core))]
-    return [n for n in free if n in core], downstream
+def _search(model: LogicalModel, inputs, time_limit, max_bdd_nodes) -> tuple:
+    """(constants, dynamics of the free nodes, attractor BDDs) of ``model`` with ``inputs`` fixed."""
+    _require_boolean(model, "attractors")
+    if inputs:
+        model = model.mutate(inputs)
+    constants = percolate(model)
+    free = [n for n in model.nodes if n not in constants]
+    dynamics = AsynchronousDynamics(model, constants, variable_order(model, free),
+                                    _limits(len(free), time_limit, max_bdd_nodes))
+    return constants, dynamics, _attractor_sets(dynamics, _seeds(model, dynamics, time_limit))
 
 
 def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = None,
-                     max_free_nodes: int = 20) -> list:
-    """The states of each asynchronous attractor.
-
-    After percolation, the nodes on or upstream of a cycle (the core) are searched
-    explicitly; the nodes downstream of every cycle are then added one at a time
-    in dependency order, each attractor being extended by the terminal components
-    of its product with the added node's two values.
+                     time_limit: float | None = None, max_bdd_nodes: int | None = MAX_BDD_NODES) -> list:
+    """The states of each asynchronous attractor, listed one by one.
 
     Parameters
     ----------
     model : Boolean LogicalModel
     inputs : node -> 0/1 fixing those nodes (the rule becomes the constant)
-    max_free_nodes : give up when the core has more nodes than this
-        (the search holds 2**n states)
+    time_limit : give up after this many seconds (None: no limit)
+    max_bdd_nodes : give up when a set of states needs more BDD nodes than this (None: no limit)
 
     Returns
     -------
     list of pandas.DataFrame
         One table per attractor (its states, node columns in model order), sorted.
+        An attractor of 2**k states gives 2**k rows: use :func:`attractors` for a summary.
 
     Raises
     ------
     SearchLimitExceeded
-        When more than ``max_free_nodes`` nodes are left to search.
+        When a limit is passed; the message says which, and how many nodes were free.
 
     Examples
     --------
@@ -170,34 +154,23 @@ def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = Non
     >>> [len(a) for a in attractor_states(LogicalModel.from_rules({"A": Var("B"), "B": Var("A")}))]
     [1, 1]
     """
-    _require_boolean(model, "attractors")
-    if inputs:
-        model = model.mutate(inputs)
-    constants = percolate(model)
-    free = [n for n in model.nodes if n not in constants]
-    core, downstream = _core_and_downstream(model, free)
-    if len(core) > max_free_nodes:
-        raise SearchLimitExceeded(f"attractor search gave up: {len(core)} nodes remain on or upstream of a cycle "
-                                  f"after propagating constants, more than max_free_nodes={max_free_nodes} "
-                                  f"(fix more inputs, or raise the limit)")
-    found, columns = _core_attractors(model, constants, core), list(core)
-    for node_id in downstream:
-        found = [extended for attractor in found for extended in _extend(model, constants, columns, attractor, node_id)]
-        columns.append(node_id)
+    constants, dynamics, found = _search(model, inputs, time_limit, max_bdd_nodes)
     result = []
-    for states, _, _ in found:
-        table = pd.DataFrame({n: (states[:, columns.index(n)] if n in columns else np.full(len(states), constants[n]))
-                              for n in model.nodes}).astype(int)
+    for states in found:
+        table = pd.DataFrame([{**constants, **levels} for levels in dynamics.levels(states)],
+                             columns=list(model.nodes)).astype(int)
         result.append(table.sort_values(list(table.columns)).reset_index(drop=True))
     return sorted(result, key=lambda t: t.values.tolist())
 
 
 def attractors(model: LogicalModel, inputs: Mapping[str, int] | None = None,
-               outputs: Iterable[str] | None = None, max_free_nodes: int = 20) -> pd.DataFrame:
+               outputs: Iterable[str] | None = None, time_limit: float | None = None,
+               max_bdd_nodes: int | None = MAX_BDD_NODES) -> pd.DataFrame:
     """One row per asynchronous attractor: each node's value (``'*'`` if it varies) and its size.
 
     Parameters are those of :func:`attractor_states`; ``outputs`` are nodes to put first.
-    The last column, ``n_states``, counts the attractor's states.
+    The last column, ``n_states``, counts the attractor's states (counted on the BDD, not
+    listed, so large attractors are cheap).
 
     Examples
     --------
@@ -210,9 +183,10 @@ def attractors(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     """
     if SIZE_COLUMN in model.nodes:
         raise BooleanidtError(f"a node is named {SIZE_COLUMN!r}, the column that counts attractor states")
+    constants, dynamics, found = _search(model, inputs, time_limit, max_bdd_nodes)
     rows = []
-    for states in attractor_states(model, inputs, max_free_nodes):
-        row = {n: (int(values.iloc[0]) if values.nunique() == 1 else FREE) for n, values in states.items()}
-        rows.append({**row, SIZE_COLUMN: len(states)})
+    for states in found:
+        varying = {n: (FREE if level is None else level) for n, level in dynamics.summary(states).items()}
+        rows.append({**constants, **varying, SIZE_COLUMN: dynamics.count(states)})
     table = result_table(rows, list(model.node_ids) + [SIZE_COLUMN], outputs)
     return table[[c for c in table.columns if c != SIZE_COLUMN] + [SIZE_COLUMN]]

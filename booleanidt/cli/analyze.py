@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from ..analysis import attractors, fixed_points, trap_spaces
+from ..analysis.attractors import MAX_BDD_NODES
 from ..errors import BooleanidtError
 from ..io._files import atomic_write_text
 from ._common import load_model
@@ -57,7 +58,7 @@ def add_parser(subparsers):
     which.add_argument("--trap-spaces", dest="analysis", action="store_const", const="trap_spaces",
                        help="minimal trap spaces (Boolean models)")
     which.add_argument("--attractors", dest="analysis", action="store_const", const="attractors",
-                       help="asynchronous attractors (explicit search after percolation, Boolean models)")
+                       help="asynchronous attractors (symbolic search after percolation, Boolean models)")
     parser.add_argument("--inputs", type=parse_levels, default={}, metavar="A=1,B=0",
                         help="fix these nodes (free inputs not named range over all values)")
     parser.add_argument("--outputs", metavar="A,B", help="columns to put first (default: the nodes that "
@@ -65,9 +66,10 @@ def add_parser(subparsers):
     parser.add_argument("--limit", type=int, default=100000, metavar="N",
                         help="fixed points / trap spaces: stop with an error beyond N results (default 100000)")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
-                        help="fixed points / trap spaces: stop with an error when solving takes longer")
-    parser.add_argument("--max-free-nodes", type=int, default=20, metavar="N",
-                        help="attractors: give up when more than N nodes are left after percolation")
+                        help="stop with an error when solving takes longer")
+    parser.add_argument("--max-bdd-nodes", type=int, default=MAX_BDD_NODES, metavar="N",
+                        help=f"attractors: give up when a set of states needs more than N BDD nodes "
+                             f"(default {MAX_BDD_NODES})")
     parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
     parser.set_defaults(func=run)
@@ -81,7 +83,7 @@ def run(args) -> int:
     outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
     checked_levels(model, {n: 0 for n in outputs}, "--outputs")
     if args.analysis == "attractors":
-        options = {"max_free_nodes": args.max_free_nodes}
+        options = {"time_limit": args.time_limit, "max_bdd_nodes": args.max_bdd_nodes}
     else:
         options = {"limit": args.limit, "time_limit": args.time_limit}
     table = _ANALYSES[args.analysis](model, inputs or None, outputs=outputs, **options)

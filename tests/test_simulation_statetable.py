@@ -88,6 +88,10 @@ def test_grown_state_tables_agree_with_a_two_output_run(many_states):
                    == wanted]
         np.testing.assert_allclose(full[members].sum(axis=1).to_numpy(), pair[label].to_numpy(), atol=1e-12)
     np.testing.assert_allclose(full.sum(axis=1).to_numpy(), 1.0, atol=1e-12)
+    nodes = many_states["all"].node_probabilities
+    for node in nodes.columns:  # each chunk's workspace was cleared: marginals match the state table
+        with_node = [c for c in full.columns if node in c.split(" -- ")]
+        np.testing.assert_allclose(full[with_node].sum(axis=1).to_numpy(), nodes[node].to_numpy(), atol=1e-12)
 
 
 def test_grown_state_tables_do_not_depend_on_threads(many_states):

@@ -11,9 +11,10 @@ biodivine-aeon and mpbn, with the inputs fixed three ways (all 0, all 1, seeded 
   and 132 (inputs all 1, even after its own percolation): those cases are compared with mpbn
   always and with aeon only when BOOLEANIDT_SLOW_TESTS=1 (benchmarks/analysis_speed.py
   reports them).
-* Asynchronous attractors are compared with aeon's on cases where both finish in about a
-  second (our explicit search needs at most 20 nodes on or upstream of a cycle after
-  percolation; 014, 025 and 150 keep 24-49 and are out of its reach, see ATTRACTOR_CASES).
+* Asynchronous attractors are compared with aeon's as sets of states on every Boolean model
+  with the inputs fixed three ways, 136 excepted (aeon solves another network there): both
+  finish each case in under 10 s (slowest: 078 with random inputs, 132 with inputs at 1;
+  benchmarks/analysis_speed.py --attractors reports the times).
 """
 from __future__ import annotations
 
@@ -104,16 +105,10 @@ def test_egf_tnf_read_faithfully():
     assert len(fixed_points(model, ways["all1"])) == 0
 
 
-#: (file prefix, input assignment) where our explicit search and aeon both take about a second
-ATTRACTOR_CASES = [("050_CD4", "all1"), ("062_CD4", "all0"), ("074_T-LGL", "random"), ("094_MACRO", "all0"),
-                   ("117_IFN", "random"), ("121_NLRP3", "all1"), ("132_VIRUS", "all0"), ("154_CONTROL", "all0"),
-                   ("155_CONTROL", "all1")]
-
-
-@needs_corpus
-@pytest.mark.parametrize("prefix, way", ATTRACTOR_CASES)
-def test_attractors_equal_aeon(prefix, way, stripped):
-    path = next(p for p in sorted(SBML_QUAL.glob(f"{prefix}*")) if load(p).is_boolean)
+@pytest.mark.parametrize("path, way", boolean_cases())
+def test_attractors_equal_aeon(path, way, stripped):
+    if path.name.startswith(EGF_TNF):
+        pytest.skip("aeon reads 136's input-id thresholds as tautologies (module docstring)")
     model = load(path)
     inputs = input_assignments(model)[way]
     ours = {frozenset(map(tuple, states.values.tolist())) for states in attractor_states(model, inputs)}

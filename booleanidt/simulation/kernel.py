@@ -237,9 +237,11 @@ def _totals(acc, used):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _nonzero_cells(acc, used):
-    """The (column, window) cells of the first ``used`` columns with time in them:
-    (column, window, sum, squares) arrays.  Output states fill few windows each
-    (2.8% of them on cellfate), so this is what a chunk hands over."""
+    """(column, window, sum, squares) arrays of the cells of the first ``used`` columns that are not 0.
+
+    Output states fill few windows each (2.8% of the cells on cellfate), so this,
+    not a dense table, is what a chunk hands over.
+    """
     windows = acc.shape[1] - 1
     sums, squares = np.zeros(windows), np.zeros(windows)
     count = 0

@@ -8,7 +8,12 @@ own percolation; mpbn: from our rules; pyboolnet: prime implicants + its clasp-b
 aeon and pyboolnet run in a child process with a time limit (--limit, default 120 s) and are
 reported as '(limit)' when they do not finish (pyboolnet's prime implicants explode on 078).  The result sets are checked to be equal as they go.
 
+Asynchronous attractors (--attractor-models) are timed next to aeon's
+``Attractors.attractors`` (after its own percolation); the attractors are compared as sets
+of states after the timing.
+
 Usage: python benchmarks/analysis_speed.py [--models 001,050,113,078,132] [--limit 120]
+       [--attractor-models 014,025,150,078,132,113] (an empty list skips a table)
 """
 from __future__ import annotations
 
@@ -23,14 +28,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from conftest import SBML_QUAL  # noqa: E402
-from test_analysis_references import (aeon_fixed_points, aeon_trap_spaces, input_assignments,  # noqa: E402
-                                      mpbn_fixed_points, mpbn_trap_spaces, strip_names)
+from test_analysis_references import (aeon_attractors, aeon_fixed_points, aeon_trap_spaces,  # noqa: E402
+                                      input_assignments, mpbn_fixed_points, mpbn_trap_spaces, strip_names)
 
-from booleanidt.analysis import fixed_points, trap_spaces  # noqa: E402
+from booleanidt.analysis import attractor_states, attractors, fixed_points, trap_spaces  # noqa: E402
 from booleanidt.expr import simplify, to_text  # noqa: E402
 from booleanidt.io import sbmlqual  # noqa: E402
 
 DEFAULT_MODELS = "001,050,113,078,132,016,118"
+DEFAULT_ATTRACTOR_MODELS = "014,025,150,078,132,113"
 
 
 def timed(function, *args):
@@ -78,18 +84,17 @@ def ratio(theirs, ours):
     return "(limit)" if theirs is None else f"{theirs / ours:.1f}x"
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", default=DEFAULT_MODELS, help="file-name prefixes, comma-separated")
-    parser.add_argument("--limit", type=float, default=120.0, help="seconds per aeon or pyboolnet call")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    folder = Path(tempfile.mkdtemp(prefix="booleanidt-bench-"))
+def boolean_files(prefixes: str):
+    """(path, model) of the Boolean corpus file of each prefix."""
+    for prefix in filter(None, prefixes.split(",")):
+        path = next(p for p in sorted(SBML_QUAL.glob(f"{prefix}*")) if sbmlqual.read(p).is_boolean)
+        yield path, sbmlqual.read(path)
+
+
+def fixed_point_table(args, folder):
     print(f"{'model':12s} {'inputs':7s} {'nodes':>5s} {'#fp':>4s} {'#ts':>4s}  {'ours fp':>8s} {'ours ts':>8s}"
           f"  {'aeon/ours fp':>12s} {'aeon/ours ts':>12s} {'mpbn/ours':>10s} {'pyboolnet/ours':>14s}")
-    for prefix in args.models.split(","):
-        path = next(p for p in sorted(SBML_QUAL.glob(f"{prefix}*")) if sbmlqual.read(p).is_boolean)
-        model = sbmlqual.read(path)
+    for path, model in boolean_files(args.models):
         stripped = folder / path.name
         strip_names(path, stripped)
         for way, inputs in input_assignments(model).items():
@@ -109,6 +114,40 @@ def main(argv=None):
                   f"  {ratio(a_fp, t_fp):>12s} {ratio(a_ts, t_ts):>12s} {ratio(m_fp + m_ts, t_fp + t_ts):>10s}"
                   f" {ratio(p_both, t_fp + t_ts):>14s}  {'same results' if agree else 'RESULTS DIFFER'}",
                   flush=True)
+
+
+def attractor_table(args, folder):
+    print(f"{'model':12s} {'inputs':7s} {'nodes':>5s} {'#att':>4s} {'largest':>8s}  {'ours':>8s} {'aeon':>8s}"
+          f"  {'aeon/ours':>9s}")
+    for path, model in boolean_files(args.attractor_models):
+        stripped = folder / path.name
+        strip_names(path, stripped)
+        for way, inputs in input_assignments(model).items():
+            t_ours, table = timed(attractors, model, inputs)
+            t_aeon, theirs = limited(aeon_attractors, (stripped, inputs, model.node_ids), args.limit)
+            ours = {frozenset(map(tuple, states.values.tolist())) for states in attractor_states(model, inputs)}
+            verdict = "(aeon: limit)" if theirs is None else ("same attractors" if ours == theirs
+                                                              else "ATTRACTORS DIFFER")
+            aeon_time = "(limit)" if t_aeon is None else f"{t_aeon:7.3f}s"
+            print(f"{path.name[:12]:12s} {way:7s} {len(model.nodes):5d} {len(table):4d} "
+                  f"{table['n_states'].max():8d}  {t_ours:7.3f}s {aeon_time:>8s}  {ratio(t_aeon, t_ours):>9s}  "
+                  f"{verdict}", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", default=DEFAULT_MODELS, help="fixed points and trap spaces of these "
+                        "file-name prefixes, comma-separated")
+    parser.add_argument("--attractor-models", default=DEFAULT_ATTRACTOR_MODELS,
+                        help="asynchronous attractors of these file-name prefixes, comma-separated")
+    parser.add_argument("--limit", type=float, default=120.0, help="seconds per aeon or pyboolnet call")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    folder = Path(tempfile.mkdtemp(prefix="booleanidt-bench-"))
+    if args.models:
+        fixed_point_table(args, folder)
+    if args.attractor_models:
+        attractor_table(args, folder)
 
 
 if __name__ == "__main__":

@@ -74,8 +74,8 @@ class AsynchronousDynamics:
     >>> from booleanidt.model import LogicalModel
     >>> from booleanidt.expr import Var, Not
     >>> dynamics = AsynchronousDynamics(LogicalModel.from_rules({"A": Not(Var("A"))}), {}, ["A"])
-    >>> dynamics.summary(dynamics.post(dynamics.subspace({"A": 0})))
-    {'A': 1}
+    >>> dynamics.summary(dynamics.forward(dynamics.subspace({"A": 0})))
+    {'A': None}
     """
 
     def __init__(self, model: LogicalModel, constants: Mapping[str, int], nodes: Sequence[str],
@@ -94,6 +94,10 @@ class AsynchronousDynamics:
             else:
                 wanted = _truth(model.rules[node_id], env, self.bdd)
                 self._moves.append(self.bdd.apply("xor", self.bdd.var(name), wanted))
+        position = {name: i for i, name in enumerate(self._names)}
+        reads = [{position[v] for v in self.bdd.support(moves)} for moves in self._moves]
+        self._neighbours = [{j for j in range(len(reads)) if j != i and (j in reads[i] or i in reads[j])}
+                            for i in range(len(reads))]
 
     @property
     def empty(self):
@@ -125,32 +129,34 @@ class AsynchronousDynamics:
     def _pre(self, index: int, states):
         return self._flip(index, states) & self._moves[index]
 
-    def post(self, states):
-        """The states one transition away from ``states``."""
-        result = self.bdd.false
-        for index in range(len(self.nodes)):
-            result |= self._post(index, states)
-        return result
-
     def _saturate(self, states, step, within):
-        reached = states
-        index = len(self.nodes) - 1
-        while index >= 0:
+        """Close ``states`` under ``step`` (one node's image), inside ``within``.
+
+        Saturation from the bottom of the order, with a work set: once node ``i`` adds
+        states, only the nodes that regulate ``i`` or that ``i`` regulates can add more
+        (for two nodes that do not read each other the two moves commute, and ``within``
+        is closed under transitions), so only they are tried again.
+        """
+        reached, pending = states, set(range(len(self.nodes)))
+        while pending:
+            index = max(pending)
+            pending.discard(index)
             new = step(index, reached) & within & ~reached
-            if new == self.bdd.false:
-                index -= 1
-                continue
-            reached |= new
-            self._check(reached.dag_size)
-            index = len(self.nodes) - 1
+            if new != self.bdd.false:
+                reached |= new
+                self._check(reached.dag_size)
+                pending |= self._neighbours[index]
         return reached
 
-    def forward(self, states, within=None):
-        """Every state reachable from ``states`` (``states`` included), through states of ``within``."""
-        return self._saturate(states, self._post, self.bdd.true if within is None else within)
+    def forward(self, states):
+        """Every state reachable from ``states`` (``states`` included)."""
+        return self._saturate(states, self._post, self.bdd.true)
 
     def backward(self, states, within=None):
-        """Every state that reaches ``states`` (``states`` included), through states of ``within``."""
+        """Every state that reaches ``states`` (``states`` included), through states of ``within``.
+
+        ``within`` (default: every state) must be closed under transitions and hold ``states``.
+        """
         return self._saturate(states, self._pre, self.bdd.true if within is None else within)
 
     def count(self, states) -> int:

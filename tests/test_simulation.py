@@ -154,6 +154,25 @@ def test_multivalued_model_reports_levels():
     assert levels[("X", 2)].iloc[-1] > 0.95  # X climbs to level 2 one step at a time
 
 
+def test_multivalued_outputs_read_as_levels_in_summary_and_states():
+    """I random, X = I ? 2 : 1: at the end X = 2 in the half of the runs where I is on, X = 1 in the
+    other half; the summary, the state labels and the fixed points speak of X's levels, not its bits."""
+    nodes = {"I": Node("I"), "X": Node("X", max_level=2)}
+    model = LogicalModel(nodes=nodes, rules={"I": None, "X": IfThenElse(Var("I"), Const(2), Const(1))},
+                         initial_probabilities={"I": 0.5})
+    result = simulate(model, max_time=12, time_tick=1, sample_count=4000, seed=5)
+    lines = dict(line.split() for line in result.summary().splitlines() if line.startswith("  X="))
+    levels = result.level_probabilities().iloc[-1]
+    assert set(lines) == {"X=1", "X=2"}
+    for level in (1, 2):
+        assert float(lines[f"X={level}"]) == pytest.approx(levels[("X", level)], abs=5e-5)
+        assert levels[("X", level)] == pytest.approx(0.5, abs=0.04)
+    assert result.readable_state("X_b1 -- X_b2 -- I") == "X=2 -- I"
+    assert result.readable_state("X_b1") == "X=1" and result.readable_state("<nil>") == "<nil>"
+    assert {result.readable_state(label) for label in result.last_state_probabilities.index} == {"X=1", "I -- X=2"}
+    assert "X_b" not in result.summary()
+
+
 def test_simulation_object_chains_like_pymaboss():
     sim = Simulation(toggle_model()).update(max_time=2, time_tick=1, sample_count=100, seed_pseudorandom=3)
     result = sim.set_initial_state("A", 0).mutate("A", "OFF").set_outputs(["B"]).run()

@@ -168,6 +168,45 @@ class SimulationResult:
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["node", "level"])
         return frame
 
+    def _bit_levels(self) -> dict:
+        """Van Ham bit node -> (original node, the level k that ``bit = 1`` says is reached)."""
+        return {bit: (node, k) for node, bits in self.levels.items() for k, bit in enumerate(bits, start=1)}
+
+    def readable_state(self, label: str) -> str:
+        """An output-state label with each multi-valued node's bits read as its level.
+
+        ``"STAT5_b1 -- STAT5_b2 -- TBET"`` -> ``"STAT5=2 -- TBET"``; labels of Boolean models
+        are returned unchanged.
+        """
+        bit_levels = self._bit_levels()
+        if not bit_levels or label == NIL:
+            return label
+        parts, reached = [], {}
+        for name in label.split(SEPARATOR):
+            if name in bit_levels:
+                node, level = bit_levels[name]
+                if node not in reached:
+                    parts.append(node)
+                reached[node] = max(level, reached.get(node, 0))
+            else:
+                parts.append(name)
+        return SEPARATOR.join(f"{p}={reached[p]}" if p in reached else p for p in parts)
+
+    def _last_output_lines(self, limit: int) -> list:
+        """``name value`` lines of the output nodes at the last window, one per level for multi-valued nodes."""
+        last, bit_levels = self.last_node_probabilities, self._bit_levels()
+        levels = self.level_probabilities().iloc[-1] if bit_levels else None
+        lines, shown = [], set()
+        for name in self.output_nodes:
+            if name not in bit_levels:
+                lines.append(f"  {name:<24} {last[name]:.4f}")
+            elif bit_levels[name][0] not in shown:
+                node = bit_levels[name][0]
+                shown.add(node)
+                lines += [f"  {f'{node}={level}':<24} {levels[(node, level)]:.4f}"
+                          for level in range(1, len(self.levels[node]) + 1)]
+        return lines[:limit]
+
     # --- MaBoSS files ----------------------------------------------------------------
 
     def probtraj_text(self) -> str:
@@ -232,14 +271,19 @@ class SimulationResult:
     # --- plots ---------------------------------------------------------------------
 
     def plot_trajectories(self, nodes=None, ax=None):
-        """Node probabilities over time with +-2 standard error bands; returns the axes."""
+        """Node probabilities over time with +-2 standard error bands; returns the axes.
+
+        A bit ``X_bk`` of a multi-valued node is drawn as ``X>=k``: P(X >= k), with its own error.
+        """
         import matplotlib.pyplot as plt
 
         ax = ax or plt.subplots(figsize=(8, 4.5))[1]
         nodes = list(nodes) if nodes is not None else list(self.output_nodes)
+        bit_levels = self._bit_levels()
         for node in nodes:
             p = self.node_probabilities[node]
-            line, = ax.plot(self.times, p, label=node)
+            label = f"{bit_levels[node][0]}>={bit_levels[node][1]}" if node in bit_levels else node
+            line, = ax.plot(self.times, p, label=label)
             band = 2 * self.node_errors[node].fillna(0)
             ax.fill_between(self.times, p - band, p + band, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set_xlabel("time")
@@ -259,22 +303,22 @@ class SimulationResult:
             last = self.last_node_probabilities[list(self.output_nodes)]
         last = last.head(top)
         ax.barh(range(len(last)), last.to_numpy())
-        ax.set_yticks(range(len(last)), list(last.index), fontsize="small")
+        ax.set_yticks(range(len(last)), [self.readable_state(label) for label in last.index], fontsize="small")
         ax.invert_yaxis()
         ax.set_xlabel("probability in the last window")
         return ax
 
     def summary(self, top: int = 10) -> str:
-        """A few lines: last-window output probabilities and the fixed points reached."""
+        """A few lines: last-window output probabilities (per level for multi-valued nodes) and the
+        fixed points reached."""
         lines = [f"{self.settings.sample_count} trajectories, {len(self.times)} windows of "
                  f"{self.settings.time_tick:g} up to t = {self.settings.max_time:g}",
                  "output nodes, last window:"]
-        last = self.last_node_probabilities
-        lines += [f"  {n:<24} {last[n]:.4f}" for n in self.output_nodes[:top * 3]]
+        lines += self._last_output_lines(top * 3)
         if len(self.fixed_points):
             lines.append(f"fixed points reached ({len(self.fixed_points)}):")
             for row in self.fixed_points.head(top).itertuples(index=False):
-                lines.append(f"  {row[1]:.4f}  {row[0]}")
+                lines.append(f"  {row[1]:.4f}  {self.readable_state(row[0])}")
         else:
             lines.append("no fixed point reached")
         return "\n".join(lines)

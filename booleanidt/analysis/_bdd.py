@@ -4,11 +4,12 @@ One BDD variable per node left free after percolation; a set of states is a BDD 
 them.  Node ``x_i`` can change in the states where ``x_i != f_i`` (its rule ``f_i``, with
 the percolated constants substituted); a change flips ``x_i`` alone (general asynchronous
 semantics, as biodivine-aeon).  Images and preimages are taken one node at a time and
-reachability is saturated: the nodes are tried from the bottom of the variable order up,
-and the search returns to the bottom as soon as a node adds states.
+reachability is saturated: the moves of one node at a time are added to the set (once is
+enough: flipping the same node again leads back), and after a node added states only the
+nodes it reads or that read it are tried again.
 
 The BDDs come from the ``dd`` package: its CUDD binding when the installed wheel ships it
-(about ten times faster here), else its pure-Python ``autoref``.
+(8 to 18 times faster on the corpus attractor searches), else its pure-Python ``autoref``.
 
 Examples
 --------
@@ -129,17 +130,21 @@ class AsynchronousDynamics:
     def _pre(self, index: int, states):
         return self._flip(index, states) & self._moves[index]
 
-    def _saturate(self, states, step, within):
+    def _saturate(self, states, step, within, first):
         """Close ``states`` under ``step`` (one node's image), inside ``within``.
 
-        Saturation from the bottom of the order, with a work set: once node ``i`` adds
-        states, only the nodes that regulate ``i`` or that ``i`` regulates can add more
-        (for two nodes that do not read each other the two moves commute, and ``within``
-        is closed under transitions), so only they are tried again.
+        Saturation with a work set: once node ``i`` adds states, only the nodes that
+        regulate ``i`` or that ``i`` regulates can add more (for two nodes that do not read
+        each other the two moves commute, and ``within`` is closed under transitions), so
+        only they are tried again; ``first`` (min or max) picks the next node to try by its
+        position in the order.  Measured on the corpus and the MaBoSS models, forward sets
+        grow best from the top of the order (ewing_full's attractor of 5e14 states: 1 s
+        instead of 15 s) and backward sets from the bottom (078, random inputs: 1.5 s
+        instead of 90 s).
         """
         reached, pending = states, set(range(len(self.nodes)))
         while pending:
-            index = max(pending)
+            index = first(pending)
             pending.discard(index)
             new = step(index, reached) & within & ~reached
             if new != self.bdd.false:
@@ -150,14 +155,14 @@ class AsynchronousDynamics:
 
     def forward(self, states):
         """Every state reachable from ``states`` (``states`` included)."""
-        return self._saturate(states, self._post, self.bdd.true)
+        return self._saturate(states, self._post, self.bdd.true, min)
 
     def backward(self, states, within=None):
         """Every state that reaches ``states`` (``states`` included), through states of ``within``.
 
         ``within`` (default: every state) must be closed under transitions and hold ``states``.
         """
-        return self._saturate(states, self._pre, self.bdd.true if within is None else within)
+        return self._saturate(states, self._pre, self.bdd.true if within is None else within, max)
 
     def count(self, states) -> int:
         """Number of states in ``states`` (exact below 2**53: CUDD counts in floating point)."""

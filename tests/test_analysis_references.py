@@ -33,7 +33,12 @@ def strip_names(source: Path, target: Path) -> None:
 def aeon_network(stripped: Path, inputs: dict):
     """biodivine-aeon's network of the file, inputs fixed, constants inlined (aeon's own reduction)."""
     import biodivine_aeon as ba
-    network = ba.BooleanNetwork.from_file(str(stripped))
+    return aeon_reduced(ba.BooleanNetwork.from_file(str(stripped)), inputs)
+
+
+def aeon_reduced(network, inputs: dict):
+    """(aeon ``network`` with ``inputs`` fixed and constants inlined, node -> level of the inlined ones)."""
+    import biodivine_aeon as ba
     for node, value in inputs.items():
         network.set_update_function(node, "true" if value else "false")
     network = network.infer_valid_graph()
@@ -75,14 +80,18 @@ def aeon_trap_spaces(stripped: Path, inputs: dict, node_ids) -> set:
                  lambda v: "*" if v is None else int(v))
 
 
+def bnet_rules(model, inputs: dict) -> dict:
+    """Our rules as .bnet text (inputs fixed as constants, free inputs as self-loops)."""
+    fixed_model = model.mutate(inputs) if inputs else model
+    levels = model.max_levels
+    return {n: (n if fixed_model.is_input(n) else to_text(simplify(r, levels), "bnet"))
+            for n, r in fixed_model.rules.items()}
+
+
 def mpbn_network(model, inputs: dict):
     """mpbn's network of our rules (inputs fixed as constants, free inputs as self-loops)."""
     import mpbn
-    fixed_model = model.mutate(inputs) if inputs else model
-    levels = model.max_levels
-    rules = {n: (n if fixed_model.is_input(n) else to_text(simplify(r, levels), "bnet"))
-             for n, r in fixed_model.rules.items()}
-    return mpbn.MPBooleanNetwork(rules)
+    return mpbn.MPBooleanNetwork(bnet_rules(model, inputs))
 
 
 def mpbn_fixed_points(model, inputs: dict) -> set:
@@ -105,10 +114,37 @@ def test_input_assignments_follow_the_seeded_rule():
 
 def aeon_attractors(stripped: Path, inputs: dict, node_ids) -> set:
     """Each asynchronous attractor of aeon as a frozenset of state tuples."""
+    return _aeon_attractor_sets(aeon_network(stripped, inputs), node_ids, listed=True)
+
+
+def aeon_attractors_of_rules(model, inputs: dict, listed: bool = True) -> set:
+    """aeon's attractors of our rules (for models that are not SBML-qual files, e.g. MaBoSS .bnd).
+
+    ``listed``: each attractor as a frozenset of state tuples; else as (enclosing subspace,
+    number of states), the form :func:`attractor_summaries` gives ours in.
+    """
+    network = reference_aeon.network_from_rules(bnet_rules(model, {}))
+    return _aeon_attractor_sets(aeon_reduced(network, inputs), model.node_ids, listed)
+
+
+def attractor_summaries(table) -> set:
+    """Rows of an :func:`booleanidt.analysis.attractors` table as (node values with '*', n_states)."""
+    return {(tuple(row[:-1]), row[-1]) for row in table.itertuples(index=False)}
+
+
+def _aeon_attractor_sets(reduced, node_ids, listed: bool) -> set:
     import biodivine_aeon as ba
-    network, fixed = aeon_network(stripped, inputs)
+    network, fixed = reduced
     if network.variable_count() == 0:
-        return {frozenset({tuple(fixed[n] for n in node_ids)})}
+        state = tuple(fixed[n] for n in node_ids)
+        return {frozenset({state})} if listed else {(state, 1)}
     graph = ba.AsynchronousGraph(network)
-    return {frozenset(_rows((m.to_named_dict() for m in attractor.vertices().items()), node_ids, fixed, int))
-            for attractor in ba.Attractors.attractors(graph)}
+    result = set()
+    for attractor in ba.Attractors.attractors(graph):
+        vertices = attractor.vertices()
+        if listed:
+            result.add(frozenset(_rows((m.to_named_dict() for m in vertices.items()), node_ids, fixed, int)))
+        else:
+            space = {**fixed, **{k: int(v) for k, v in vertices.enclosing_named_subspace().items()}}
+            result.add((tuple(space.get(n, "*") for n in node_ids), vertices.cardinality()))
+    return result

@@ -8,16 +8,19 @@ own percolation; mpbn: from our rules; pyboolnet: prime implicants + its clasp-b
 aeon and pyboolnet run in a child process with a time limit (--limit, default 120 s) and are
 reported as '(limit)' when they do not finish (pyboolnet's prime implicants explode on 078).  The result sets are checked to be equal as they go.
 
-Asynchronous attractors (--attractor-models) are timed next to aeon's
-``Attractors.attractors`` (after its own percolation); the attractors are compared as sets
-of states after the timing.
+Asynchronous attractors (--attractor-models: SBML-qual prefixes, read by aeon from the file;
+--maboss-models: MaBoSS .bnd names, given to aeon as our rules in .bnet) are timed next to
+aeon's ``Attractors.attractors`` (after its own percolation) and compared by enclosing
+subspace and number of states (some have 5e14 states).
 
 Usage: python benchmarks/analysis_speed.py [--models 001,050,113,078,132] [--limit 120]
-       [--attractor-models 014,025,150,078,132,113] (an empty list skips a table)
+       [--attractor-models 014,025,150,078,132,113] [--maboss-models ewing_full,sizek,...]
+       (an empty list skips a table)
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import sys
 import tempfile
@@ -28,15 +31,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from conftest import SBML_QUAL  # noqa: E402
-from test_analysis_references import (aeon_attractors, aeon_fixed_points, aeon_trap_spaces,  # noqa: E402
-                                      input_assignments, mpbn_fixed_points, mpbn_trap_spaces, strip_names)
+from conftest import MABOSS  # noqa: E402
+from test_analysis_references import (aeon_attractors, aeon_attractors_of_rules, aeon_fixed_points,  # noqa: E402
+                                      aeon_trap_spaces, attractor_summaries, input_assignments,
+                                      mpbn_fixed_points, mpbn_trap_spaces, strip_names)
 
-from booleanidt.analysis import attractor_states, attractors, fixed_points, trap_spaces  # noqa: E402
+from booleanidt.analysis import attractors, fixed_points, trap_spaces  # noqa: E402
+from booleanidt.io import read  # noqa: E402
 from booleanidt.expr import simplify, to_text  # noqa: E402
 from booleanidt.io import sbmlqual  # noqa: E402
 
 DEFAULT_MODELS = "001,050,113,078,132,016,118"
 DEFAULT_ATTRACTOR_MODELS = "014,025,150,078,132,113"
+DEFAULT_MABOSS_MODELS = "cellfate,ewing_full,sizek,Montagud2022_Prostate_Cancer"
 
 
 def timed(function, *args):
@@ -116,22 +123,30 @@ def fixed_point_table(args, folder):
                   flush=True)
 
 
-def attractor_table(args, folder):
-    print(f"{'model':12s} {'inputs':7s} {'nodes':>5s} {'#att':>4s} {'largest':>8s}  {'ours':>8s} {'aeon':>8s}"
-          f"  {'aeon/ours':>9s}")
+def attractor_cases(args, folder):
+    """(label, model, aeon's attractors as a function of the inputs) of every model asked for."""
     for path, model in boolean_files(args.attractor_models):
         stripped = folder / path.name
         strip_names(path, stripped)
+        yield path.name[:12], model, functools.partial(aeon_attractors, stripped, node_ids=model.node_ids,
+                                                       listed=False)
+    for name in filter(None, args.maboss_models.split(",")):
+        model = read(MABOSS / f"{name}.bnd")
+        yield name[:12], model, functools.partial(aeon_attractors_of_rules, model, listed=False)
+
+
+def attractor_table(args, folder):
+    print(f"{'model':12s} {'inputs':7s} {'nodes':>5s} {'#att':>4s} {'largest':>16s}  {'ours':>8s} {'aeon':>8s}"
+          f"  {'aeon/ours':>9s}")
+    for label, model, aeon in attractor_cases(args, folder):
         for way, inputs in input_assignments(model).items():
             t_ours, table = timed(attractors, model, inputs)
-            t_aeon, theirs = limited(aeon_attractors, (stripped, inputs, model.node_ids), args.limit)
-            ours = {frozenset(map(tuple, states.values.tolist())) for states in attractor_states(model, inputs)}
-            verdict = "(aeon: limit)" if theirs is None else ("same attractors" if ours == theirs
+            t_aeon, theirs = limited(aeon, (inputs,), args.limit)
+            verdict = "(aeon: limit)" if theirs is None else ("same attractors" if attractor_summaries(table) == theirs
                                                               else "ATTRACTORS DIFFER")
             aeon_time = "(limit)" if t_aeon is None else f"{t_aeon:7.3f}s"
-            print(f"{path.name[:12]:12s} {way:7s} {len(model.nodes):5d} {len(table):4d} "
-                  f"{table['n_states'].max():8d}  {t_ours:7.3f}s {aeon_time:>8s}  {ratio(t_aeon, t_ours):>9s}  "
-                  f"{verdict}", flush=True)
+            print(f"{label:12s} {way:7s} {len(model.nodes):5d} {len(table):4d} {table['n_states'].max():16d}  "
+                  f"{t_ours:7.3f}s {aeon_time:>8s}  {ratio(t_aeon, t_ours):>9s}  {verdict}", flush=True)
 
 
 def main(argv=None):
@@ -140,13 +155,15 @@ def main(argv=None):
                         "file-name prefixes, comma-separated")
     parser.add_argument("--attractor-models", default=DEFAULT_ATTRACTOR_MODELS,
                         help="asynchronous attractors of these file-name prefixes, comma-separated")
+    parser.add_argument("--maboss-models", default=DEFAULT_MABOSS_MODELS,
+                        help="asynchronous attractors of these MaBoSS corpus models (.bnd names), comma-separated")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds per aeon or pyboolnet call")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     folder = Path(tempfile.mkdtemp(prefix="booleanidt-bench-"))
     if args.models:
         fixed_point_table(args, folder)
-    if args.attractor_models:
+    if args.attractor_models or args.maboss_models:
         attractor_table(args, folder)
 
 

@@ -112,17 +112,15 @@ def test_input_assignments_follow_the_seeded_rule():
     assert input_assignments(model)["all1"] == {"A": 1, "B": 1, "C": 1}
 
 
-def aeon_attractors(stripped: Path, inputs: dict, node_ids) -> set:
-    """Each asynchronous attractor of aeon as a frozenset of state tuples."""
-    return _aeon_attractor_sets(aeon_network(stripped, inputs), node_ids, listed=True)
+def aeon_attractors(stripped: Path, inputs: dict, node_ids, listed: bool = True) -> set:
+    """Each asynchronous attractor of aeon as a frozenset of state tuples (``listed``), or as
+    (enclosing subspace, number of states), the form :func:`attractor_summaries` gives ours in."""
+    return _aeon_attractor_sets(aeon_network(stripped, inputs), node_ids, listed)
 
 
 def aeon_attractors_of_rules(model, inputs: dict, listed: bool = True) -> set:
-    """aeon's attractors of our rules (for models that are not SBML-qual files, e.g. MaBoSS .bnd).
-
-    ``listed``: each attractor as a frozenset of state tuples; else as (enclosing subspace,
-    number of states), the form :func:`attractor_summaries` gives ours in.
-    """
+    """aeon's attractors of our rules (for models that are not SBML-qual files, e.g. MaBoSS .bnd),
+    in the forms of :func:`aeon_attractors`."""
     network = reference_aeon.network_from_rules(bnet_rules(model, {}))
     return _aeon_attractor_sets(aeon_reduced(network, inputs), model.node_ids, listed)
 

@@ -42,8 +42,10 @@ __all__ = ["AsynchronousDynamics", "DEFAULT_BACKEND", "variable_order"]
 def variable_order(model: LogicalModel, nodes: Sequence[str]) -> list:
     """``nodes`` in depth-first order along the regulations, from the unregulated ones.
 
-    A node comes soon after a regulator of it, so a rule's BDD spans few levels; on the
-    corpus this order is 3 to 40 times faster than the model's order or a breadth-first one.
+    A node comes soon after a regulator of it, so a rule's BDD spans few levels.  Measured on
+    078 and 132 (inputs three ways), the attractor search was 1.7 to 12 times faster in this
+    order than in the model's order or a breadth-first one, and up to 50 times faster than in
+    the reverse orders.
 
     >>> from booleanidt.model import LogicalModel
     >>> from booleanidt.expr import Var

@@ -7,15 +7,20 @@ strongly connected components of the asynchronous transition graph (one node cha
 time, toward its rule's value: general asynchronous semantics, as biodivine-aeon), found by
 the pivot method:
 
-* ``remaining`` starts as every state; it stays closed under transitions, because only
-  sets closed under predecessors (basins) are taken out of it.
-* Pick a pivot state ``s`` in ``remaining`` and compute ``F = fwd(s)``, and ``B``, the states
-  of ``F`` that reach ``s`` back.  If ``F == B``, ``F`` is an attractor: record it and take
-  its whole basin out of ``remaining``.  Otherwise ``s`` is transient and every attractor
-  it reaches lies in ``F - B``: pick the next pivot there (``fwd`` shrinks strictly).
+* Pick a pivot state ``s`` in a set closed under transitions and compute ``F = fwd(s)``,
+  and ``B``, the states of ``F`` that reach ``s`` back.  If ``F == B``, ``F`` is an
+  attractor.  Otherwise ``s`` is transient and every attractor it reaches lies in
+  ``F - B``: pick the next pivot there (``fwd`` shrinks strictly).
+* Pivots are drawn first from the minimal trap spaces (clingo,
+  :func:`~booleanidt.analysis.trap_spaces.trap_spaces`), where forward sets are small; in
+  each, the basin of a found attractor is taken out before the next pivot.  Then the basin
+  of all the attractors found is computed in one backward search, and the states that it
+  leaves out (a set closed under transitions, empty in most models) are searched the same
+  way, so motif-avoidant attractors (outside every minimal trap space) are found too.
 
-Each attractor costs one full backward search (its basin); the limits (seconds, BDD size)
-say when the search gave up, with :class:`SearchLimitExceeded`.
+BDD variables follow the regulations depth-first (:func:`~booleanidt.analysis._bdd.variable_order`).
+The limits (seconds, BDD size of one set) say when the search gave up, with
+:class:`SearchLimitExceeded`.
 
 Examples
 --------

@@ -39,6 +39,7 @@ import time
 from typing import Iterable, Mapping
 
 import pandas as pd
+from tqdm import tqdm
 
 from ..errors import BooleanidtError
 from ..model import LogicalModel
@@ -104,7 +105,8 @@ def _attractor_sets(dynamics: AsynchronousDynamics, seeds: Iterable) -> list:
     left of the state space is searched last, so the result does not depend on the
     seeds (attractors outside every minimal trap space, motif-avoidant ones, exist).
     """
-    found = [attractor for space in seeds for attractor in _attractors_within(dynamics, space)]
+    spaces = tqdm(seeds, desc="attractors in minimal trap spaces", unit="trap space", disable=None, leave=False)
+    found = [attractor for space in spaces for attractor in _attractors_within(dynamics, space)]
     basin = dynamics.backward(functools.reduce(operator.or_, found, dynamics.empty))
     return found + _attractors_within(dynamics, ~basin)
 

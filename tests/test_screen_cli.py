@@ -55,6 +55,15 @@ def test_analyze_errors_are_one_line(model_file, capsys, argv, message):
     assert message in err and err.count("\n") == 1
 
 
+def test_analyze_attractors_has_a_default_time_limit(model_file, capsys, monkeypatch):
+    """Without --time-limit the command line still gives up (after ATTRACTOR_TIME_LIMIT seconds)."""
+    from booleanidt.cli import analyze
+    monkeypatch.setattr(analyze, "ATTRACTOR_TIME_LIMIT", 0.0)
+    assert main(["analyze", str(model_file), "--attractors"]) == 2
+    err = capsys.readouterr().err
+    assert "time_limit=0 s" in err and err.count("\n") == 1
+
+
 def test_screen_by_fixed_points(model_file, tmp_path, capsys):
     out, plot = tmp_path / "screen.csv", tmp_path / "screen.png"
     assert main(["screen", str(model_file), "--knockouts", "--knockins", "--nodes", "A", "--outputs", "P",

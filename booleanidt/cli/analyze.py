@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import argparse
 
-from ..analysis import attractors, fixed_points, trap_spaces
-from ..analysis.attractors import MAX_BDD_NODES
 from ..errors import BooleanidtError
 from ..io._files import atomic_write_text
 from ._common import load_model
 
 __all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
 
-_ANALYSES = {"fixed_points": fixed_points, "trap_spaces": trap_spaces, "attractors": attractors}
+#: seconds an attractor search may run from the command line unless --time-limit says otherwise
+ATTRACTOR_TIME_LIMIT = 600.0
 
 
 def parse_levels(text: str) -> dict:
@@ -66,10 +65,11 @@ def add_parser(subparsers):
     parser.add_argument("--limit", type=int, default=100000, metavar="N",
                         help="fixed points / trap spaces: stop with an error beyond N results (default 100000)")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
-                        help="stop with an error when solving takes longer")
-    parser.add_argument("--max-bdd-nodes", type=int, default=MAX_BDD_NODES, metavar="N",
-                        help=f"attractors: give up when a set of states needs more than N BDD nodes "
-                             f"(default {MAX_BDD_NODES})")
+                        help=f"stop with an error when solving takes longer (attractors: default "
+                             f"{ATTRACTOR_TIME_LIMIT:g})")
+    parser.add_argument("--max-bdd-nodes", type=int, metavar="N",
+                        help="attractors: give up when a set of states needs more than N BDD nodes "
+                             "(default: booleanidt.analysis.attractors.MAX_BDD_NODES, 5 million)")
     parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
     parser.set_defaults(func=run)
@@ -83,10 +83,14 @@ def run(args) -> int:
     outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
     checked_levels(model, {n: 0 for n in outputs}, "--outputs")
     if args.analysis == "attractors":
-        options = {"time_limit": args.time_limit, "max_bdd_nodes": args.max_bdd_nodes}
+        options = {"time_limit": ATTRACTOR_TIME_LIMIT if args.time_limit is None else args.time_limit}
+        if args.max_bdd_nodes is not None:
+            options["max_bdd_nodes"] = args.max_bdd_nodes
     else:
         options = {"limit": args.limit, "time_limit": args.time_limit}
-    table = _ANALYSES[args.analysis](model, inputs or None, outputs=outputs, **options)
+    from .. import analysis  # the solvers: only when a command runs
+
+    table = getattr(analysis, args.analysis)(model, inputs or None, outputs=outputs, **options)
     if args.names:
         table = table.rename(columns={n: node.label for n, node in model.nodes.items()})
     if args.output:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 
-from ..analysis.screen import Perturbation, drug_treatments, knockins, knockouts, plot_screen, ranked, screen
 from ..errors import BooleanidtError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_text
@@ -27,14 +26,16 @@ from .analyze import checked_levels, parse_levels
 __all__ = ["add_parser", "run", "parse_double"]
 
 
-def parse_double(text: str) -> Perturbation:
-    """``"A=0+B=1"`` -> the double perturbation A knock-out + B knock-in."""
+def parse_double(text: str):
+    """``"A=0+B=1"`` -> the double perturbation A knock-out + B knock-in (a :class:`~booleanidt.analysis.Perturbation`)."""
+    from .. import analysis  # the simulator and solvers: only when a command runs
+
     levels = {}
     for part in text.split("+"):
         levels.update(parse_levels(part))
     if len(levels) < 2:
         raise argparse.ArgumentTypeError(f"a double perturbation names two nodes, as A=0+B=1 (got {text!r})")
-    return Perturbation(tuple(levels.items()))
+    return analysis.Perturbation(tuple(levels.items()))
 
 
 def add_parser(subparsers):
@@ -67,16 +68,17 @@ def add_parser(subparsers):
 
 
 def _perturbations(model, args, outputs) -> list:
+    from .. import analysis
     if not (args.knockouts or args.knockins or args.double or args.drugs):
         raise BooleanidtError("nothing to screen: give --knockouts, --knockins, --double or --drugs")
     runs = []
     if args.knockouts:
-        runs += knockouts(model, args.nodes, exclude=outputs)
+        runs += analysis.knockouts(model, args.nodes, exclude=outputs)
     if args.knockins:
-        runs += knockins(model, args.nodes, exclude=outputs)
+        runs += analysis.knockins(model, args.nodes, exclude=outputs)
     for double in args.double:
         checked_levels(model, dict(double.mutations), "--double")
-    return runs + args.double + drug_treatments(args.drugs)
+    return runs + args.double + analysis.drug_treatments(args.drugs)
 
 
 def run(args) -> int:
@@ -89,9 +91,10 @@ def run(args) -> int:
     checked_levels(model, {n: 0 for n in outputs}, "--outputs")
     inputs = checked_levels(model, args.inputs, "--inputs")
     perturbations = _perturbations(model, args, outputs)
+    from .. import analysis
     executor = concurrent.futures.ProcessPoolExecutor(max_workers=args.workers) if args.workers else None
     try:
-        table = screen(model, perturbations, outputs, method=args.method.replace("-", "_"),
+        table = analysis.screen(model, perturbations, outputs, method=args.method.replace("-", "_"),
                        settings=settings_from(base, args.set), inputs=inputs, executor=executor, progress=None)
     finally:
         if executor is not None:
@@ -99,6 +102,6 @@ def run(args) -> int:
     if args.output:
         atomic_write_text(args.output, table.to_csv(index=False))
     if args.plot:
-        plot_screen(table, args.plot, top=args.top)
-    print(ranked(table).head(args.top).to_string(float_format=lambda v: f"{v:.4f}"))
+        analysis.plot_screen(table, args.plot, top=args.top)
+    print(analysis.ranked(table).head(args.top).to_string(float_format=lambda v: f"{v:.4f}"))
     return 0

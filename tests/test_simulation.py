@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from booleanidt.errors import BooleanidtError
-from booleanidt.expr import Arith, Const, IfThenElse, Logic, Not, Param, Var
+from booleanidt.expr import And, Arith, Const, IfThenElse, Logic, Not, Param, Var
 from booleanidt.model import JointInitialState, LogicalModel, Node
 from booleanidt.simulation import Simulation, SimulationResult, SimulationSettings, simulate
 from booleanidt.simulation.settings import SettingsError
@@ -268,3 +268,19 @@ def test_settings_take_cfg_names():
     assert (settings.seed, settings.threads, settings.max_time) == (5, 2, 3.0)
     with pytest.raises(SettingsError, match="unknown setting 'maxtime'"):
         SimulationSettings().replace(maxtime=3)
+
+
+def test_many_fixed_points_are_summarised_by_their_output_nodes():
+    """Five random inputs, O = I1 & I2: up to 32 fixed points, grouped in the summary by O's value
+    (O on in a quarter of the runs), the group probabilities summing to the fixed points'."""
+    rules = {f"I{k}": None for k in range(1, 6)}
+    rules["O"] = And((Var("I1"), Var("I2")))
+    model = LogicalModel.from_rules(rules)
+    result = simulate(model, max_time=20, time_tick=1, sample_count=4000, seed=2, outputs=["O"])
+    assert len(result.fixed_points) > 10
+    grouped = result.fixed_points_by_outputs()
+    assert set(grouped.index) == {"O", "<nil>"}
+    assert grouped.sum() == pytest.approx(result.fixed_points["Proba"].sum(), abs=1e-12)
+    assert grouped["O"] == pytest.approx(0.25, abs=0.03)
+    summary = result.summary()
+    assert "by their output nodes (2 groups)" in summary and "I3" not in summary.split("fixed points")[1]

@@ -315,13 +315,27 @@ class SimulationResult:
                  f"{self.settings.time_tick:g} up to t = {self.settings.max_time:g}",
                  "output nodes, last window:"]
         lines += self._last_output_lines(top * 3)
-        if len(self.fixed_points):
-            lines.append(f"fixed points reached ({len(self.fixed_points)}):")
-            for row in self.fixed_points.head(top).itertuples(index=False):
-                lines.append(f"  {row[1]:.4f}  {self.readable_state(row[0])}")
-        else:
+        fixed = self.fixed_points
+        if not len(fixed):
             lines.append("no fixed point reached")
+        elif len(fixed) <= top or not self.output_nodes:
+            lines.append(f"fixed points reached ({len(fixed)}):")
+            lines += [f"  {row[1]:.4f}  {self.readable_state(row[0])}" for row in fixed.itertuples(index=False)][:top]
+        else:
+            by_outputs = self.fixed_points_by_outputs()
+            lines.append(f"fixed points reached ({len(fixed)}), by their output nodes ({len(by_outputs)} groups):")
+            lines += [f"  {probability:.4f}  {label}" for label, probability in by_outputs.head(top).items()]
         return "\n".join(lines)
+
+    def fixed_points_by_outputs(self) -> pd.Series:
+        """Probability of reaching a fixed point, summed over fixed points with the same output nodes on
+        (labels as :meth:`readable_state`), largest first."""
+        outputs = list(self.output_nodes)
+        active = self.fixed_points[outputs].to_numpy(dtype=bool)
+        labels = [self.readable_state(SEPARATOR.join(o for o, on in zip(outputs, row) if on) or NIL)
+                  for row in active]
+        grouped = self.fixed_points["Proba"].groupby(pd.Index(labels, name="outputs")).sum()
+        return grouped.sort_values(ascending=False, kind="stable")
 
 
 def _parse_probtraj(path) -> tuple:

@@ -128,3 +128,34 @@ def test_large_attractor_is_counted_not_listed():
     # 60 nodes that each flip on their own: the whole space, 2**60 states, is one attractor.
     model = LogicalModel.from_rules({f"x{i}": Not(Var(f"x{i}")) for i in range(60)})
     assert attractors(model).values.tolist() == [["*"] * 60 + [2 ** 60]]
+
+
+def test_multivalued_cycle_is_read_in_levels():
+    """X (0..2) climbs toward 2 while Y is off; Y turns on at X = 2 and sends X back down, one
+    level at a time: the cycle visits all six (X, Y) states."""
+    from booleanidt.expr import Compare, Const, IfThenElse
+    from booleanidt.model import Node
+    model = LogicalModel(nodes={"X": Node("X", max_level=2), "Y": Node("Y")},
+                         rules={"X": IfThenElse(Var("Y"), Const(0), Const(2)),
+                                "Y": Compare(">=", Var("X"), Const(2))})
+    assert attractors(model).values.tolist() == [["*", "*", 6]]
+    (states,) = attractor_states(model)
+    assert states.values.tolist() == [[x, y] for x in range(3) for y in range(2)]
+    assert attractors(model, inputs={"Y": 0}).values.tolist() == [[2, 0, 1]]
+
+
+@pytest.mark.parametrize("environment", [{}, {"IL12_e": 1, "IFNG_e": 1}, {"IL4_e": 1},
+                                         {"TGFB_e": 1, "IL6_e": 1}, {"TGFB_e": 1, "IL2_e": 1}])
+def test_multivalued_map_stable_attractors_are_its_fixed_points(environment):
+    """Naldi et al. 2010 (six ternary nodes), antigen present, each environment: the attractors of
+    one state (found through the booleanization, on BDDs) are the stable states clingo finds on
+    the levels directly."""
+    import booleanidt
+    from booleanidt.analysis import fixed_points
+    model = booleanidt.maps.load("th_naldi2010")
+    inputs = {**{n: 0 for n in model.inputs}, "APC": 1, **environment}
+    found = attractors(model, inputs=inputs)
+    stable = found[found["n_states"] == 1].drop(columns="n_states").astype(int)
+    expected = fixed_points(model, inputs=inputs)
+    assert sorted(stable[list(expected.columns)].values.tolist()) == sorted(expected.values.tolist())
+    assert stable["STAT5"].isin([0, 1, 2]).all() and len(expected) > 0

@@ -18,6 +18,12 @@ the pivot method:
   leaves out (a set closed under transitions, empty in most models) are searched the same
   way, so motif-avoidant attractors (outside every minimal trap space) are found too.
 
+Multi-valued models are searched through their Van Ham booleanization
+(:func:`~booleanidt.booleanize.booleanize`), whose asynchronous dynamics on consistent
+states is the multi-valued one (a node moves one level toward its target); consistent
+states form a trap set that every inconsistent state reaches, so every attractor is
+consistent, and attractors are reported per original level.
+
 BDD variables follow the regulations depth-first (:func:`~booleanidt.analysis._bdd.variable_order`).
 The limits (seconds, BDD size of one set) say when the search gave up, with
 :class:`SearchLimitExceeded`.
@@ -41,13 +47,14 @@ from typing import Iterable, Mapping
 import pandas as pd
 from tqdm import tqdm
 
+from ..booleanize import booleanize, levels_from_booleanized
 from ..errors import BooleanidtError
 from ..model import LogicalModel
 from ._bdd import AsynchronousDynamics, variable_order
 from ._solving import SearchLimitExceeded
 from ._tables import result_table
 from .percolation import percolate
-from .trap_spaces import FREE, _require_boolean, trap_spaces
+from .trap_spaces import FREE, trap_spaces
 
 __all__ = ["attractors", "attractor_states", "SearchLimitExceeded", "SIZE_COLUMN", "MAX_BDD_NODES"]
 
@@ -121,15 +128,27 @@ def _seeds(model: LogicalModel, dynamics: AsynchronousDynamics, time_limit) -> l
 
 
 def _search(model: LogicalModel, inputs, time_limit, max_bdd_nodes) -> tuple:
-    """(constants, dynamics of the free nodes, attractor BDDs) of ``model`` with ``inputs`` fixed."""
-    _require_boolean(model, "attractors")
+    """(constants, dynamics of the free nodes, attractor BDDs, bits of each multi-valued node) of
+    ``model`` with ``inputs`` fixed; a multi-valued model is searched through its booleanization."""
     if inputs:
         model = model.mutate(inputs)
+    bits = {}
+    if not model.is_boolean:
+        model = booleanize(model)
+        bits = model.metadata["booleanized_from"]
     constants = percolate(model)
     free = [n for n in model.nodes if n not in constants]
     dynamics = AsynchronousDynamics(model, constants, variable_order(model, free),
                                     _limits(len(free), time_limit, max_bdd_nodes))
-    return constants, dynamics, _attractor_sets(dynamics, _seeds(model, dynamics, time_limit))
+    return constants, dynamics, _attractor_sets(dynamics, _seeds(model, dynamics, time_limit)), bits
+
+
+def _level_summary(values: dict, bits: Mapping[str, tuple]) -> dict:
+    """Node values of an attractor (0/1 or ``'*'``) with each multi-valued node's bits read as its level."""
+    for node, node_bits in bits.items():
+        levels = [values.pop(bit) for bit in node_bits]
+        values[node] = FREE if FREE in levels else sum(levels)
+    return values
 
 
 def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = None,
@@ -138,8 +157,8 @@ def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = Non
 
     Parameters
     ----------
-    model : Boolean LogicalModel
-    inputs : node -> 0/1 fixing those nodes (the rule becomes the constant)
+    model : LogicalModel (Boolean or multi-valued)
+    inputs : node -> level fixing those nodes (the rule becomes the constant)
     time_limit : give up after this many seconds (None: no limit)
     max_bdd_nodes : give up when a set of states needs more BDD nodes than this (None: no limit)
 
@@ -161,11 +180,11 @@ def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = Non
     >>> [len(a) for a in attractor_states(LogicalModel.from_rules({"A": Var("B"), "B": Var("A")}))]
     [1, 1]
     """
-    constants, dynamics, found = _search(model, inputs, time_limit, max_bdd_nodes)
+    constants, dynamics, found, bits = _search(model, inputs, time_limit, max_bdd_nodes)
     result = []
     for states in found:
-        table = pd.DataFrame([{**constants, **levels} for levels in dynamics.levels(states)],
-                             columns=list(model.nodes)).astype(int)
+        table = pd.DataFrame([{**constants, **levels} for levels in dynamics.levels(states)])
+        table = levels_from_booleanized(table, bits)[list(model.nodes)].astype(int)
         result.append(table.sort_values(list(table.columns)).reset_index(drop=True))
     return sorted(result, key=lambda t: t.values.tolist())
 
@@ -190,10 +209,10 @@ def attractors(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     """
     if SIZE_COLUMN in model.nodes:
         raise BooleanidtError(f"a node is named {SIZE_COLUMN!r}, the column that counts attractor states")
-    constants, dynamics, found = _search(model, inputs, time_limit, max_bdd_nodes)
+    constants, dynamics, found, bits = _search(model, inputs, time_limit, max_bdd_nodes)
     rows = []
     for states in found:
         varying = {n: (FREE if level is None else level) for n, level in dynamics.summary(states).items()}
-        rows.append({**constants, **varying, SIZE_COLUMN: dynamics.count(states)})
+        rows.append({**_level_summary({**constants, **varying}, bits), SIZE_COLUMN: dynamics.count(states)})
     table = result_table(rows, list(model.node_ids) + [SIZE_COLUMN], outputs)
     return table[[c for c in table.columns if c != SIZE_COLUMN] + [SIZE_COLUMN]]

@@ -57,7 +57,7 @@ def add_parser(subparsers):
     which.add_argument("--trap-spaces", dest="analysis", action="store_const", const="trap_spaces",
                        help="minimal trap spaces (Boolean models)")
     which.add_argument("--attractors", dest="analysis", action="store_const", const="attractors",
-                       help="asynchronous attractors (symbolic search after percolation, Boolean models)")
+                       help="asynchronous attractors (symbolic search; multi-valued models through their booleanization)")
     parser.add_argument("--inputs", type=parse_levels, default={}, metavar="A=1,B=0",
                         help="fix these nodes (free inputs not named range over all values)")
     parser.add_argument("--outputs", metavar="A,B", help="columns to put first (default: the nodes that "

@@ -13,7 +13,8 @@ from html import escape
 import libsbml
 
 from ..errors import BooleanidtError
-from ..expr import (COMPARISONS, And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, signs)
+from ..expr import (COMPARISONS, TRUE, And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, conjunction,
+                    disjunction, signs)
 from ..model import LogicalModel
 from ._sbmlqual_read import LAYOUT_NS
 
@@ -123,8 +124,7 @@ def _constant_leaf_branches(rule: Expr) -> list | None:
 
 def _conjunction(*conditions: Expr) -> Expr:
     """``a & b & ...`` without the true parts (no other simplification: levels are not known here)."""
-    kept = tuple(c for c in conditions if c != Const(1))
-    return kept[0] if len(kept) == 1 else And(kept) if kept else Const(1)
+    return conjunction(c for c in conditions if c != TRUE)
 
 
 def _exclusive_terms(branches: list) -> tuple:
@@ -136,8 +136,7 @@ def _exclusive_terms(branches: list) -> tuple:
             exclusive = _conjunction(condition, *(Not(c) for c in earlier))
             by_level.setdefault(level, []).append(exclusive)
         earlier.append(condition)
-    return [(Or(tuple(conditions)) if len(conditions) > 1 else conditions[0], level)
-            for level, conditions in sorted(by_level.items(), reverse=True)], default
+    return [(disjunction(conditions), level) for level, conditions in sorted(by_level.items(), reverse=True)], default
 
 
 def rule_to_terms(rule: Expr, max_level: int) -> tuple:

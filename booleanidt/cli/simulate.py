@@ -26,8 +26,9 @@ from pathlib import Path
 from .. import __version__, simulation
 from ..errors import InputError
 from ..io import maboss as maboss_io
+from ..io import read
 from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
-from ._common import load_model, model_path
+from ._common import model_path
 
 __all__ = ["add_parser", "run", "parse_assignments"]
 
@@ -74,10 +75,7 @@ def add_parser(subparsers):
 
 def _load(args):
     path = model_path(args.model)
-    if args.cfg and path.suffix.lower() == ".bnd":
-        model = maboss_io.read(path, args.cfg)
-    else:
-        model = load_model(str(path))
+    model = maboss_io.read(path, args.cfg) if args.cfg and path.suffix.lower() == ".bnd" else read(path)
     cfg = Path(args.cfg) if args.cfg else (path.with_suffix(".cfg") if path.suffix.lower() == ".bnd" else None)
     settings = maboss_io.read_settings(cfg) if cfg is not None and cfg.is_file() else simulation.SimulationSettings()
     if args.cfg and not Path(args.cfg).is_file():

@@ -320,7 +320,8 @@ class SimulationResult:
             lines.append("no fixed point reached")
         elif len(fixed) <= top or not self.output_nodes:
             lines.append(f"fixed points reached ({len(fixed)}):")
-            lines += [f"  {row[1]:.4f}  {self.readable_state(row[0])}" for row in fixed.itertuples(index=False)][:top]
+            lines += [f"  {probability:.4f}  {self.readable_state(label)}"
+                      for label, probability in zip(fixed["State"].head(top), fixed["Proba"].head(top))]
         else:
             by_outputs = self.fixed_points_by_outputs()
             lines.append(f"fixed points reached ({len(fixed)}), by their output nodes ({len(by_outputs)} groups):")

@@ -40,7 +40,7 @@ def names() -> list:
     """Names of the shipped maps, sorted.
 
     >>> names()[:2]
-    ['macrophage_palma2018', 'macrophage_polarization']
+    ['cd4_martinez2015', 'macrophage_palma2018']
     """
     return sorted(entry.name for entry in _root().iterdir()
                   if entry.is_dir() and (entry / f"{entry.name}.sbml").is_file())
@@ -54,7 +54,7 @@ def path(name: str) -> Path:
     >>> path("no_such_map")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    booleanidt.errors.InputError: booleanidt.maps: no_such_map: no shipped map of that name (known: macrophage_...)
+    booleanidt.errors.InputError: booleanidt.maps: no_such_map: no shipped map of that name (known: cd4_martinez2015, ...)
     """
     known = names()
     if name not in known:

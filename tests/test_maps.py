@@ -87,7 +87,7 @@ def test_at_least_three_maps_with_the_default_first_model():
     assert {"th_differentiation", "macrophage_polarization", "ra_synovial_fibroblast"} <= set(booleanidt.maps.names())
     # the default (README's first command) is the published Th model, transcribed from its rules
     assert booleanidt.maps.DEFAULT == "th_naldi2010"
-    assert {"th_naldi2010", "macrophage_palma2018", "ra_miagoux2021"} <= set(booleanidt.maps.names())
+    assert {"th_naldi2010", "macrophage_palma2018", "cd4_martinez2015"} <= set(booleanidt.maps.names())
 
 
 def test_maps_module_examples_hold():
@@ -102,7 +102,8 @@ def test_shipped_file_is_valid_sbml_qual(build_maps, name):
     path = booleanidt.maps.path(name)
     assert build_maps.validation_errors(path) == []  # libsbml consistency checks, units off
     document = libsbml.readSBMLFromFile(str(path))
-    assert document.getModel().getPlugin("qual").getNumQualitativeSpecies() >= 20
+    spec = next(s for s in build_maps.SPECS if s.name == name)
+    assert document.getModel().getPlugin("qual").getNumQualitativeSpecies() == len(build_maps.build_model(spec).nodes)
 
 
 @pytest.mark.parametrize("name", booleanidt.maps.names())
@@ -118,8 +119,7 @@ def test_shipped_file_is_what_the_rule_table_builds(build_maps, name):
 
 
 # the reductions written by the project (the published maps are checked in test_maps_published.py:
-# th_naldi2010 is multi-valued, which aeon refuses, and ra_miagoux2021 has environments without a
-# stable state, as published)
+# th_naldi2010 is multi-valued, which aeon refuses)
 REDUCTIONS = ["th_differentiation", "macrophage_polarization", "ra_synovial_fibroblast"]
 
 
@@ -415,9 +415,10 @@ def test_macrophage_stat6_knockout_has_no_m2a(macrophage):
 
 @pytest.mark.parametrize("present", [("TNF_e",), ("IL1_e",), ("TNF_e", "IL1_e", "IL6_e")])
 def test_ra_fibroblast_proliferates_inflames_and_resists_apoptosis(ra, present):
-    # The RA synovial fibroblast phenotype that Miagoux et al. 2021 model (Introduction):
-    # proliferating, inflammatory and resistant to TNF-induced apoptosis
-    # (Bartok & Firestein 2010 Immunol Rev 233:233)
+    # The RA synovial fibroblast phenotype: proliferating, inflammatory and resistant to
+    # apoptosis (Singh et al. 2023 npj Syst Biol Appl 9:33, Abstract: RA-FLS are "primary drivers
+    # of inflammation, displaying high proliferative rates and an apoptosis-resistant phenotype";
+    # TNF-induced apoptosis resisted: Bartok & Firestein 2010 Immunol Rev 233:233)
     states = fixed_points(ra, inputs=environment(ra, present))
     assert len(states) >= 1
     assert (states[RA_PHENOTYPES] == [0, 1, 1]).all(axis=None)
@@ -499,7 +500,7 @@ def test_cli_unknown_map_is_one_line_and_exit_2(capsys):
     assert main(["maps", "no_such_map"]) == 2
     err = capsys.readouterr().err
     assert err == ("booleanidt maps: error: booleanidt.maps: no_such_map: no shipped map of that name "
-                   "(known: macrophage_palma2018, macrophage_polarization, ra_miagoux2021, "
+                   "(known: cd4_martinez2015, macrophage_palma2018, macrophage_polarization, "
                    "ra_synovial_fibroblast, th_differentiation, th_naldi2010)\n")
 
 

@@ -2,8 +2,8 @@
 
 Three shipped maps are the authors' rules typed in readable form in tools/build_maps.py:
 ``th_naldi2010`` (Naldi et al. 2010, PLoS Comput Biol 6:e1000912), ``macrophage_palma2018``
-(Palma et al. 2018, Front Physiol 9:1659) and ``ra_miagoux2021`` (Miagoux et al. 2021,
-J Pers Med 11:785).  For each one:
+(Palma et al. 2018, Front Physiol 9:1659) and ``cd4_martinez2015`` (Martinez-Sanchez et al.
+2015, PLoS Comput Biol 11:e1004324).  For each one:
 
 * every update function equals the one of the authors' model file (corpus, skipped without it),
   compared by our evaluator on every state of the node's regulators;
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 
+import pandas
 import pytest
 
 import booleanidt
@@ -40,8 +41,8 @@ def palma():
 
 
 @pytest.fixture(scope="module")
-def miagoux():
-    return booleanidt.maps.load("ra_miagoux2021")
+def martinez():
+    return booleanidt.maps.load("cd4_martinez2015")
 
 
 def from_naive_cell(model, present, outputs, knockouts=None):
@@ -63,7 +64,7 @@ def from_naive_cell(model, present, outputs, knockouts=None):
 AUTHORS_FILES = {
     "th_naldi2010": "155_CONTROL-OF-TH1-TH2-TH17-TREG-DIFFERENTATION__source.multivalued.sbml",
     "macrophage_palma2018": "094_MACROPHAGE-POLARIZATION-STATES__model.sbml",
-    "ra_miagoux2021": "134_RHEUMATOID-ARTHRITIS__source.sbml",
+    "cd4_martinez2015": "062_CD4-T-CELL-DIFFERENTIATION-AND-PLASTICITY__source.biomodels.v2.sbml",
 }
 
 
@@ -94,7 +95,7 @@ def test_every_rule_is_the_authors_function(build_maps, name):
 @pytest.mark.parametrize("name, doi", [
     ("th_naldi2010", "10.1371/journal.pcbi.1000912"),
     ("macrophage_palma2018", "10.3389/fphys.2018.01659"),
-    ("ra_miagoux2021", "10.3390/jpm11080785"),
+    ("cd4_martinez2015", "10.1371/journal.pcbi.1004324"),
 ])
 def test_publication_licence_and_authors_ids_are_recorded(build_maps, name, doi):
     model = booleanidt.maps.load(name)
@@ -263,45 +264,73 @@ def test_palma_stat6_knockout_keeps_ppar_gamma_but_loses_klf4(palma):
     assert final["KLF4"] < 0.05 and final["SOCS1"] < 0.05 and final["PPARG"] > 0.95
 
 
-# --- Miagoux et al. 2021: the executable RA subnetwork --------------------------------------
+# --- Martinez-Sanchez et al. 2015: CD4+ T-cell differentiation and plasticity -------------
 
-MIAGOUX_TFS = ["NFKB", "JUN", "FOS", "STAT3"]
-
-
-@pytest.mark.parametrize("tnf, il6, tgfb1", list(itertools.product((0, 1), repeat=3)))
-def test_miagoux_attractors_under_every_input_combination(miagoux, tnf, il6, tgfb1):
-    # Miagoux et al. 2021 (Abstract: the regulation of key transcription factors in RA): the
-    # subnetwork's inputs are TNF, IL6 and TGFB1; read NF-kB, AP-1 (JUN, FOS) and STAT3.  Each
-    # input combination has exactly one asynchronous attractor:
-    found = attractors(miagoux, inputs={"TNF": tnf, "IL6": il6, "TGFB1": tgfb1})
-    assert len(found) == 1
-    attractor = found.iloc[0]
-    if not (tnf or il6 or tgfb1):
-        # no cytokine: a resting stable state, every transcription factor off
-        assert attractor["n_states"] == 1 and (attractor[MIAGOUX_TFS] == 0).all()
-    elif il6:
-        # IL-6 (IL6R/gp130 -> JAK1 -> STAT3, PI3K -> AKT2 -> IKK -> NF-kB, MAP3K8 -> MEK -> ERK ->
-        # JUN/FOS): a stable state with all four transcription factors on
-        assert attractor["n_states"] == 1 and (attractor[MIAGOUX_TFS] == 1).all()
-    else:
-        # TNF or TGF-b1 without IL-6: NF-kB, JUN and FOS stay on while the JAK1 -> STAT3 -> SOCS3
-        # -| JAK1 negative feedback oscillates (a cyclic attractor, no stable state)
-        assert attractor["n_states"] > 1
-        assert (attractor[["NFKB", "JUN", "FOS"]] == 1).all()
-        assert (attractor[["JAK1", "STAT3", "SOCS3"]] == "*").all()
-        assert fixed_points(miagoux, inputs={"TNF": tnf, "IL6": il6, "TGFB1": tgfb1}).empty
+# The cell types the published network recovers (Abstract: "Th0, Th1, Th2, Th17, Tfh, Th9, iTreg,
+# and Foxp3-independent T regulatory cells"), each read on the transcription factors and cytokines
+# of the map that define it (Zhu & Paul 2010 Immunol Rev 238:247): exactly the master regulators
+# listed are on (none for Th0, Th9 and the Foxp3-independent Treg) and the signature cytokines
+# listed are made.
+MARTINEZ_REGULATORS = ["TBET", "GATA3", "RORGT", "FOXP3", "BCL6"]
+MARTINEZ_CELL_TYPES = {
+    "Th0": ((), ()),
+    "Th1": (("TBET",), ("IFNG",)),
+    "Th2": (("GATA3",), ("IL4",)),
+    "Th17": (("RORGT",), ("IL21",)),
+    "Tfh": (("BCL6",), ("IL21",)),
+    "Th9": ((), ("IL9",)),
+    "iTreg": (("FOXP3",), ("TGFB",)),
+    "Foxp3-independent Treg": ((), ("IL10",)),
+}
+MARTINEZ_CYTOKINES = ["IFNG", "IL2", "IL4", "IL21", "TGFB", "IL10", "IL9"]
 
 
-def test_miagoux_jak_inhibition_blocks_il6_induced_stat3(miagoux):
-    # JAK inhibitors (tofacitinib, baricitinib) block IL-6 -> STAT3 signalling in RA synovial
-    # cells (Heinrich et al. 2003 Biochem J 374:1 for the pathway); NF-kB and AP-1 stay on
-    # through TNF -> TAK1
-    states = fixed_points(miagoux.mutate({"JAK1": 0}), inputs={"TNF": 1, "IL6": 1, "TGFB1": 0})
-    assert len(states) == 1
-    assert states.loc[0, "STAT3"] == 0 and (states.loc[0, ["NFKB", "JUN", "FOS"]] == 1).all()
+def is_cell_type(states, regulators, cytokines):
+    """Which rows of ``states`` have exactly ``regulators`` among the master regulators on and
+    make every cytokine of ``cytokines`` (Th0: no master regulator and no cytokine at all)."""
+    on = (states[MARTINEZ_REGULATORS] == 1)
+    chosen = on[list(regulators)].all(axis=1) & (on.sum(axis=1) == len(regulators))
+    made = states[list(cytokines)].eq(1).all(axis=1) if cytokines else (states[MARTINEZ_CYTOKINES] == 0).all(axis=1)
+    return chosen & made
 
 
-@pytest.mark.parametrize("name", ["macrophage_palma2018", "ra_miagoux2021"])
+def stable_states_of_every_environment(model):
+    """The stable states of every one of the 64 micro-environments, in one table."""
+    return pandas.concat([fixed_points(model, inputs=dict(zip(model.inputs, levels)))
+                          for levels in itertools.product((0, 1), repeat=len(model.inputs))],
+                         ignore_index=True)
+
+
+def cell_types_found(states):
+    """The published cell types that some row of ``states`` shows."""
+    return {name for name, definition in MARTINEZ_CELL_TYPES.items() if is_cell_type(states, *definition).any()}
+
+
+@pytest.fixture(scope="module")
+def martinez_stable_states(martinez):
+    return stable_states_of_every_environment(martinez)
+
+
+@pytest.mark.parametrize("cell_type", MARTINEZ_CELL_TYPES)
+def test_martinez_network_recovers_each_published_cell_type(martinez_stable_states, cell_type):
+    assert cell_type in cell_types_found(martinez_stable_states)
+
+
+@pytest.mark.parametrize("knockout, lost", [
+    ("TBET", "Th1"),      # Szabo et al. 2002 Science 295:338: no Th1 cells without T-bet
+    ("GATA3", "Th2"),     # Zhu et al. 2004 Nat Immunol 5:1157: no Th2 cells without GATA3
+    ("RORGT", "Th17"),    # Ivanov et al. 2006 Cell 126:1121: no Th17 cells without ROR-gamma-t
+    ("BCL6", "Tfh"),      # Nurieva et al. 2009 Science 325:1001: no Tfh cells without BCL6
+    ("FOXP3", "iTreg"),   # Fontenot et al. 2003 Nat Immunol 4:330: no Treg cells without FOXP3
+])
+def test_martinez_master_regulator_knockout_loses_only_its_cell_type(martinez, knockout, lost):
+    # Abstract: the network "recovers mutant configurations that have been reported experimentally";
+    # each knockout removes its own lineage and leaves the seven other cell types reachable
+    found = cell_types_found(stable_states_of_every_environment(martinez.mutate({knockout: 0})))
+    assert found == set(MARTINEZ_CELL_TYPES) - {lost}
+
+
+@pytest.mark.parametrize("name", ["macrophage_palma2018", "cd4_martinez2015"])
 def test_boolean_published_maps_have_the_stable_states_biodivine_aeon_finds(name):
     # aeon reads the shipped file itself; inputs free, so every environment is covered at once
     reference = pytest.importorskip("reference_aeon")
@@ -326,6 +355,8 @@ def cmaboss_from_naive_cell(name, present, outputs):
     ("th_naldi2010", NALDI_ENVIRONMENTS["Th1"][0], MASTERS),
     ("th_naldi2010", NALDI_ENVIRONMENTS["iTreg"][0], MASTERS),   # ternary IL2R/STAT5 involved
     ("macrophage_palma2018", PALMA_SUBSETS["M2b"][0], PALMA_READOUTS),
+    ("cd4_martinez2015", ("TGFB_e", "IL21_e"), MARTINEZ_REGULATORS),   # Th17
+    ("cd4_martinez2015", ("TGFB_e", "IL2_e"), MARTINEZ_REGULATORS),    # iTreg
 ])
 def test_maboss_reads_the_shipped_file_and_agrees_from_the_naive_cell(name, present, outputs):
     # cmaboss booleanizes the ternary components of th_naldi2010 itself (STAT5_b1, STAT5_b2);

@@ -13,7 +13,7 @@ Two kinds of maps are typed here:
   described in the cited publications (th_differentiation,
   macrophage_polarization, ra_synovial_fibroblast; tests in tests/test_maps.py);
 * transcriptions of published rule sets (th_naldi2010, macrophage_palma2018,
-  ra_miagoux2021): each rule typed in readable form from the publication, with
+  cd4_martinez2015): each rule typed in readable form from the publication, with
   readable ids (the authors' ids are kept in the node notes where they differ);
   tests/test_maps_published.py checks that every rule is the same function as
   in the authors' model file and reproduces results the papers report.
@@ -385,67 +385,45 @@ IL12    | interleukin 12 produced by the cell (M1 read-out) | IL12A IL12B | NFKB
 IL10    | interleukin 10 produced by the cell | IL10 | ERK | PPARG | STAT6 | JMJD3 | STAT3
 """)
 
-RA_MIAGOUX2021 = MapSpec(
-    name="ra_miagoux2021",
-    title="Rheumatoid arthritis: the executable signalling subnetwork of Miagoux et al. 2021",
+CD4_MARTINEZ2015 = MapSpec(
+    name="cd4_martinez2015",
+    title="CD4+ T-cell differentiation and plasticity: the minimal network of Martinez-Sanchez et al. 2015",
     description=(
-        "The executable Boolean subnetwork of rheumatoid arthritis published by Miagoux Q "
-        "et al. (2021) "
-        "Inference of an integrative, executable network for rheumatoid arthritis combining "
-        "data-driven machine learning approaches and a state-of-the-art mechanistic disease map, "
-        "J Pers Med 11:785 (doi:10.3390/jpm11080785; article under CC BY). The rules are those of "
-        "the authors (their sanitized subnetwork, built from the RA map), typed in readable form by "
-        "the booleanidt project in tools/build_maps.py and checked rule by rule against the "
-        "model file of the authors; complexes get readable ids (their ids are kept in the node "
-        "notes). "
-        "Three inputs: TNF, IL6 and TGFB1."),
-    publications=("http://identifiers.org/doi/10.3390/jpm11080785",),
-    original_ids={"TNF_TNFR": "TNFTNFRSF1ATNFRSFB", "TRAF2_TRAF5": "TRAF2TRAF5", "TAK1": "TAB1TAB2TAK1",
-                  "IL6_IL6R": "IL6IL6R", "IL6_IL6ST": "IL6IL6ST", "TGFB1_TGFBR1": "TGFB1TGFBR1",
-                  "PIP3": "PI3PI4PI5P3"},
+        "The Boolean regulatory network of CD4+ T-cell differentiation and plasticity published by "
+        "Martinez-Sanchez ME, Mendoza L, Villarreal C, Alvarez-Buylla ER (2015) A minimal regulatory "
+        "network of extrinsic and intrinsic factors recovers observed patterns of CD4+ T cell "
+        "differentiation and plasticity, PLoS Comput Biol 11:e1004324 "
+        "(doi:10.1371/journal.pcbi.1004324; article under CC BY). The rules are those of the "
+        "authors (their Cell Collective model, BioModels BIOMD0000000593), typed in readable form by "
+        "the booleanidt project in tools/build_maps.py and checked rule by rule against the model "
+        "file of the authors. Five transcription factors (TBET, GATA3, RORGT, FOXP3, BCL6) and seven "
+        "cytokines the cell makes and senses (intrinsic); six inputs are the same cytokines made by "
+        "other cells (extrinsic, suffix _e; the authors' ids end in e)."),
+    publications=("http://identifiers.org/doi/10.1371/journal.pcbi.1004324",),
+    original_ids={f"{cytokine}_e": f"{cytokine}e" for cytokine in ("IFNG", "IL2", "IL4", "IL21", "TGFB", "IL10")},
     table="""
-TNF          | tumour necrosis factor | TNF | TNF
-IL6          | interleukin 6 | IL6 | IL6
-TGFB1        | TGF-beta 1 | TGFB1 | TGFB1
-TNF_TNFR     | TNF bound to its receptors TNFR1/TNFR2 | TNF TNFRSF1A TNFRSF1B | TNF
-TRADD        | TRADD | TRADD | TNF_TNFR
-TRAF2_TRAF5  | TRAF2/TRAF5 | TRAF2 TRAF5 | TRADD
-TGFB1_TGFBR1 | TGF-beta 1 bound to TGFBR1 | TGFB1 TGFBR1 | TGFB1
-MAP4K1       | HPK1 | MAP4K1 | TGFB1_TGFBR1
-DAXX         | DAXX | DAXX | TGFB1_TGFBR1
-MAP3K5       | ASK1 | MAP3K5 | DAXX
-TAK1         | TAB1/TAB2/TAK1 complex | TAB1 TAB2 MAP3K7 | TRAF2_TRAF5 | MAP4K1
-MAP3K14      | NIK | MAP3K14 | TAK1
-IKK          | I-kappa-B kinase complex | CHUK IKBKB IKBKG | TAK1 | MAP3K14 | AKT2
-NFKBIA       | I-kappa-B alpha | NFKBIA | IKK
-NFKB         | NF-kappa-B (RELA) | RELA | IKK
-NFKB1        | NF-kappa-B p105/p50 | NFKB1 | IKK | AKT2
-MAP3K8       | TPL2 | MAP3K8 | IKK | AKT2
-MAP2K1       | MEK1 | MAP2K1 | TAK1 | MAP3K8
-MAPK1        | ERK2 | MAPK1 | MAP2K1
-MAPK3        | ERK1 | MAPK3 | MAP2K1
-MAP2K3       | MKK3 | MAP2K3 | TAK1 | MAP3K5
-MAP2K6       | MKK6 | MAP2K6 | TAK1 | MAP3K5
-MAP2K7       | MKK7 | MAP2K7 | TAK1
-MAPK14       | p38 alpha | MAPK14 | MAP2K3 | MAP2K6 | MAPK1
-MAPK8        | JNK1 | MAPK8 | MAP2K7 | MAP3K5 | MAPK3
-MAPK9        | JNK2 | MAPK9 | MAP2K7
-JUN          | c-Jun | JUN | MAPK8 | MAPK9 | MAPK1 | MAPK14
-JUND         | JunD | JUND | MAPK8
-FOS          | c-Fos | FOS | MAPK3 | MAPK1 | MAPK8 | MAPK9
-IL6_IL6R     | IL-6 bound to IL6R | IL6 IL6R | IL6
-IL6_IL6ST    | IL-6 bound to gp130 | IL6 IL6ST | IL6
-SOCS3        | SOCS3 | SOCS3 | !FOS | !JUN | STAT3
-JAK1         | JAK1 | JAK1 | !SOCS3 | IL6_IL6R | IL6_IL6ST
-PIK3R5       | PI3K regulatory subunit | PIK3R5 | JAK1
-PIP3         | phosphatidylinositol 3,4,5-trisphosphate | | PIK3R5
-ILK          | integrin-linked kinase | ILK | PIP3
-AKT2         | AKT2 | AKT2 | ILK | PIP3
-STAT3        | STAT3 | STAT3 | JAK1 | AKT2
+IFNG_e | interferon gamma made by other cells (extrinsic) | IFNG | IFNG_e
+IL2_e  | interleukin 2 made by other cells (extrinsic) | IL2 | IL2_e
+IL4_e  | interleukin 4 made by other cells (extrinsic) | IL4 | IL4_e
+IL21_e | interleukin 21 made by other cells (extrinsic) | IL21 | IL21_e
+TGFB_e | TGF-beta made by other cells (extrinsic) | TGFB1 | TGFB_e
+IL10_e | interleukin 10 made by other cells (extrinsic) | IL10 | IL10_e
+TBET   | T-bet, Th1 master regulator | TBX21 | (IFNG | TBET) & !(IL4 | GATA3 | IL21 | BCL6)
+GATA3  | GATA3, Th2 master regulator | GATA3 | (IL2 & IL4 | GATA3) & !(TBET | TGFB | IL21 | BCL6)
+RORGT  | ROR-gamma-t, Th17 master regulator | RORC | IL21 & TGFB & !(TBET | FOXP3 | GATA3 | BCL6)
+FOXP3  | FOXP3, regulatory T-cell master regulator | FOXP3 | IL2 & (TGFB | FOXP3) & !(IL21 | RORGT)
+BCL6   | BCL6, follicular helper master regulator | BCL6 | (IL21 | IFNG) & !(TBET | IL2 | TGFB)
+IFNG   | interferon gamma made by the cell, with its signalling | IFNG | (IFNG_e | (IFNG | TBET) & !(GATA3 | TGFB | BCL6)) & !(IL21 | IL4 | IL10 | IL9)
+IL2    | interleukin 2 made by the cell, with its signalling | IL2 | (IL2_e | IL2 & !FOXP3) & !(IFNG | IL21 | IL10)
+IL4    | interleukin 4 made by the cell, with its signalling | IL4 | (IL4_e | GATA3 & (IL2 | IL4) & !TBET) & !(IFNG | IL21)
+IL21   | interleukin 21 made by the cell, with its signalling | IL21 | (IL21_e | IL21 | RORGT | BCL6) & !(IFNG | IL4 | IL10 | IL2 | IL9)
+TGFB   | TGF-beta made by the cell, with its signalling | TGFB1 | TGFB_e | (TGFB | FOXP3) & !IL21
+IL10   | interleukin 10 made by the cell, with its signalling | IL10 | IL10_e | IL10 & (IFNG | IL21 | TGFB | GATA3)
+IL9    | interleukin 9 made by the cell, with its signalling | IL9 | IL4 & (IL10 & IL2 | TGFB) & !(IFNG | IL21)
 """)
 
 SPECS = (TH_DIFFERENTIATION, MACROPHAGE_POLARIZATION, RA_SYNOVIAL, TH_NALDI2010, MACROPHAGE_PALMA2018,
-         RA_MIAGOUX2021)
+         CD4_MARTINEZ2015)
 
 
 def main(argv=None) -> int:

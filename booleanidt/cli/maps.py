@@ -5,9 +5,9 @@ Examples
 >>> from booleanidt.cli import main
 >>> main(["maps"])  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
 name                     nodes  inputs  publication
+cd4_martinez2015         18     6       http://identifiers.org/doi/10.1371/journal.pcbi.1004324
 macrophage_palma2018     31     8       http://identifiers.org/doi/10.3389/fphys.2018.01659
 macrophage_polarization  33     5       http://identifiers.org/doi/10.3389/fphys.2018.01659
-ra_miagoux2021           38     3       http://identifiers.org/doi/10.3390/jpm11080785
 ...
 th_naldi2010             65     13      http://identifiers.org/doi/10.1371/journal.pcbi.1000912
 0

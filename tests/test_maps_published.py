@@ -25,7 +25,7 @@ from booleanidt.analysis.fixed_points import target_level
 from booleanidt.expr import evaluate, variables
 from booleanidt.simulation.api import simulate
 from conftest import SBML_QUAL, needs_corpus
-from test_maps import build_maps, environment  # noqa: F401  (build_maps is a fixture)
+from test_maps import build_maps, environment, from_naive_cell  # noqa: F401  (build_maps is a fixture)
 
 MASTERS = ["TBET", "GATA3", "RORGT", "FOXP3"]
 
@@ -43,20 +43,6 @@ def palma():
 @pytest.fixture(scope="module")
 def martinez():
     return booleanidt.maps.load("cd4_martinez2015")
-
-
-def from_naive_cell(model, present, outputs, knockouts=None):
-    """Node probabilities (per original level for multi-valued nodes) at the end of a run from
-    the naive cell: internal nodes at 0 (the maps' initial levels), the environment applied with
-    ``fix``, knockouts with ``mutate`` (a knocked-out node starts at 0 as every internal node).
-
-    300 trajectories to t = 30: a probability the paper says is 1 (or 0) then lies above 0.95
-    (below 0.05) unless about 15 trajectories disagree, far beyond sampling noise.
-    """
-    perturbed = model.mutate(knockouts) if knockouts else model
-    result = simulate(perturbed.fix(environment(model, present)), outputs=outputs,
-                      max_time=30, time_tick=1, sample_count=300, seed=2024)
-    return result.last_node_probabilities[outputs]
 
 
 # --- (a) the same update functions as the authors' model files ----------------------------

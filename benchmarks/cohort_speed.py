@@ -47,6 +47,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reference", type=int, default=50, help="patients also run through cmaboss")
     parser.add_argument("--samples", type=int, default=1000)
     args = parser.parse_args(argv)
+    if args.reference < 1:
+        parser.error("--reference must be at least 1: the benchmark compares booleanidt with cmaboss")
     if not FUMIA.is_dir():
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 1

@@ -4,7 +4,8 @@
 holds a model with its settings and perturbations in pyMaBoSS's style.
 
 Modules: :mod:`.compile` (model -> flat arrays: rate tables, bytecode, initial
-states), :mod:`.kernel` (the one compiled Gillespie kernel), :mod:`.statetable`
+states), :mod:`.opcodes` (the bytecode's instructions), :mod:`.truthtable` (rules
+evaluated on every assignment at once, for the rate tables), :mod:`.kernel` (the one compiled Gillespie kernel), :mod:`.statetable`
 (hash table giving output states their columns; run totals of state sums),
 :mod:`.api` (runs chunks of trajectories on threads and adds them up),
 :mod:`.result` (tables, MaBoSS files, plots), :mod:`.settings` (run settings).

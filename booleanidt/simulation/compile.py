@@ -8,7 +8,9 @@ keeps, for each such node, the index of the current assignment and flips one
 bit of it when a dependency flips, so a jump costs O(out-degree).  Nodes with
 more dependencies keep a small stack bytecode (rule, rate up, rate down) that
 the kernel evaluates.  The same bytecode fills the tables, so both paths share
-one semantics.  Parameters are folded into the bytecode as constants.
+one semantics (purely Boolean rules run there on bit vectors, 64 assignments at a
+time: :mod:`~booleanidt.simulation.truthtable`).  Parameters are folded into the
+bytecode as constants.
 
 Examples
 --------
@@ -32,6 +34,9 @@ from ..errors import BooleanidtError
 from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Implies, Logic, Neg, Not, Or, Param,
                     Var, Xor, children)
 from ..model import LogicalModel
+from .opcodes import (OP_AND, OP_ARITH, OP_CMP, OP_CONST, OP_IFTE, OP_IMPLIES, OP_LOGIC, OP_NEG, OP_NOT, OP_OR,
+                      OP_VAR, OP_XOR)
+from .truthtable import rule_truth_table
 
 __all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code", "RATE", "RATE_LOG_RATE"]
 
@@ -42,8 +47,6 @@ TABLE_MAX_ENTRIES = 1 << 23
 #: columns of ``rate_table``: the flip rate r, and r log2 r for the transition entropy
 RATE, RATE_LOG_RATE = 0, 1
 
-# opcodes of the bytecode (one int32 opcode and one int32 argument per instruction)
-OP_CONST, OP_VAR, OP_LOGIC, OP_NOT, OP_AND, OP_OR, OP_XOR, OP_IMPLIES, OP_CMP, OP_ARITH, OP_NEG, OP_IFTE = range(12)
 _CMP_CODES = {"==": 0, "!=": 1, ">=": 2, ">": 3, "<=": 4, "<": 5}
 _ARITH_CODES = {"+": 0, "-": 1, "*": 2, "/": 3}
 _NARY = {And: OP_AND, Or: OP_OR, Xor: OP_XOR}
@@ -338,6 +341,11 @@ def evaluate_code(code, consts, start, stop, state, logic, stack):
 def flip_rate_code(code, consts, code_ptr, i, state, stack):
     """Node i's flip rate from its bytecode: rate_up when it is 0, rate_down when it is 1 (compiled)."""
     logic = 1.0 if evaluate_code(code, consts, code_ptr[i, 0], code_ptr[i, 1], state, 0.0, stack) != 0.0 else 0.0
+    return _rate_given_logic(code, consts, code_ptr, i, state, logic, stack)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def _rate_given_logic(code, consts, code_ptr, i, state, logic, stack):
     if state[i] == 0:
         return evaluate_code(code, consts, code_ptr[i, 1], code_ptr[i, 2], state, logic, stack)
     return evaluate_code(code, consts, code_ptr[i, 2], code_ptr[i, 3], state, logic, stack)
@@ -352,7 +360,14 @@ def _fill_tables(code, consts, code_ptr, dep_ptr, dep_node, offsets, table):
         if offsets[i] < 0:
             continue
         k = dep_ptr[i + 1] - dep_ptr[i]
+        truth = np.zeros(1 << k, dtype=np.uint8)
+        boolean = rule_truth_table(code, consts, code_ptr[i, 0], code_ptr[i, 1], dep_node[dep_ptr[i]:dep_ptr[i + 1]],
+                                   truth)
         for assignment in range(1 << k):
             for b in range(k):
                 state[dep_node[dep_ptr[i] + b]] = (assignment >> b) & 1
-            table[offsets[i] + assignment] = flip_rate_code(code, consts, code_ptr, i, state, stack)
+            if boolean:
+                logic = float(truth[assignment])
+                table[offsets[i] + assignment] = _rate_given_logic(code, consts, code_ptr, i, state, logic, stack)
+            else:
+                table[offsets[i] + assignment] = flip_rate_code(code, consts, code_ptr, i, state, stack)

@@ -118,3 +118,24 @@ def test_validate_clean_export(tmp_path, capsys):
         assert main(["convert", str(ER_STRESS), str(out)]) == 0
         assert main(["validate", str(out)]) == 0
     assert "0 error(s)" in capsys.readouterr().out
+
+
+def test_export_warnings_are_one_line_each(tmp_path, capsys):
+    assert main(["convert", "cd4_martinez2015", str(tmp_path / "cd4.bnet")]) == 0
+    assert capsys.readouterr().err == ("booleanidt convert: warning: .bnet keeps only the rules; not written: "
+                                       "node names, annotations, initial states\n")
+
+
+@needs_corpus
+def test_bnd_export_keeps_names_and_annotations_and_says_the_layout_is_lost(tmp_path, capsys):
+    assert main(["convert", str(ER_STRESS), str(tmp_path / "er.bnd")]) == 0
+    assert capsys.readouterr().err == ("booleanidt convert: warning: MaBoSS files have no layout: "
+                                       "the SBML layout is not written\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        original = sbmlqual.read(ER_STRESS)
+    back = main(["convert", str(tmp_path / "er.bnd"), str(tmp_path / "er.sbml")])
+    assert back == 0
+    converted = sbmlqual.read(tmp_path / "er.sbml")
+    for node_id, node in original.nodes.items():
+        assert (converted.nodes[node_id].name, converted.nodes[node_id].annotations) == (node.name, node.annotations)

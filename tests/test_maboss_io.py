@@ -148,6 +148,40 @@ def test_multivalued_models_are_booleanized_on_export():
     assert back.node_ids == ("A", "X_b1", "X_b2")
 
 
+def test_names_annotations_and_notes_round_trip_in_comments():
+    # MaBoSS has no syntax for them: they travel as "// booleanidt ..." comment lines (cmaboss
+    # runs such files: test_sbml_models_written_as_bnd_run_in_cmaboss_like_cmaboss_reading_the_sbml)
+    import booleanidt.maps
+    model = booleanidt.maps.load("cd4_martinez2015")   # names, HGNC annotations, notes, model DOI
+    bnd, cfg = maboss.dumps(model)
+    assert '// booleanidt node TBET {"name": "T-bet, Th1 master regulator", "annotations": ' in bnd
+    back = maboss.loads(bnd, cfg)
+    for node_id, node in model.nodes.items():
+        kept = back.nodes[node_id]
+        assert (kept.name, kept.annotations, kept.notes) == (node.name, node.annotations, node.notes), node_id
+    for field in ("id", "name", "notes", "annotations"):
+        assert back.metadata[field] == model.metadata[field], field
+    assert back.rules == model.rules
+
+
+@needs_corpus
+def test_every_boolean_corpus_sbml_keeps_its_descriptions_through_bnd():
+    from conftest import SBML_QUAL
+    fields = ("name", "annotations", "notes", "compartment")
+    for path in sorted(SBML_QUAL.glob("*.sbml")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = importlib.import_module("booleanidt").read(path)
+            if not model.is_boolean:
+                continue   # booleanized on export: other node ids
+            back = maboss.loads(*maboss.dumps(model))
+        for node_id, node in model.nodes.items():
+            assert [getattr(back.nodes[node_id], f) for f in fields] == [getattr(node, f) for f in fields], \
+                (path.name, node_id)
+        for key in ("id", "name", "notes", "annotations", "compartments"):
+            assert (back.metadata.get(key) or None) == (model.metadata.get(key) or None), (path.name, key)
+
+
 def test_write_is_atomic(tmp_path):
     bad = LogicalModel.from_rules({"A.1": None})
     with pytest.raises(InputError, match="'A.1'.* is not a valid MaBoSS name"):
@@ -199,6 +233,14 @@ BND = "node A { logic = A; }\nnode B {\n  logic = !A;\n  rate_up = @logic ? $k :
     ("node A { logic = A }\nnode B { logic A; }", None, "m.bnd: line 2, column 16: expected '=', found 'A'"),
     ("A = 1;", None, "m.bnd: line 1, column 1: expected 'node NAME { ... }' or 'NAME : rule', found 'A'"),
     ("// nothing\n", None, "m.bnd: no node declared"),
+    ("node A { logic = A; }\n// booleanidt node A {\"name\": }", None,
+     "m.bnd: line 2: booleanidt description is not JSON (Expecting value)"),
+    ("node A { logic = A; }\n// booleanidt node A {\"colour\": \"red\"}", None,
+     "m.bnd: line 2: booleanidt description has unknown field(s) colour"),
+    ("// booleanidt node Z {\"name\": \"zeta\"}\nnode A { logic = A; }", None,
+     "m.bnd: line 1: booleanidt description names unknown node Z"),
+    ("node A { logic = A; }\n// booleanidt node A {\"annotations\": [\"bqbiol:is\"]}", None,
+     "m.bnd: line 2: booleanidt description has malformed annotations"),
 ])
 def test_bad_input_messages(bnd, cfg, message):
     with pytest.raises(InputError) as info:

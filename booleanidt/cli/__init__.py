@@ -2,7 +2,9 @@
 with an ``add_parser(subparsers)`` function that registers it and sets ``func``.
 
 User errors (:class:`~booleanidt.errors.BooleanidtError`) print one line on stderr
-and exit with code 2, without a traceback.
+and exit with code 2, without a traceback.  Warnings (what an export cannot keep,
+what an import had to repair) print one line each on stderr, without the source line
+Python would show.
 
 Examples
 --------
@@ -15,6 +17,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 
 from .. import __version__
 from ..errors import BooleanidtError
@@ -50,14 +53,23 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    try:
-        return args.func(args) or 0
-    except BooleanidtError as exc:
-        print(f"booleanidt {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("booleanidt: interrupted", file=sys.stderr)
-        return 130
+    with warnings.catch_warnings():
+        warnings.showwarning = _warning_printer(args.command)
+        try:
+            return args.func(args) or 0
+        except BooleanidtError as exc:
+            print(f"booleanidt {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("booleanidt: interrupted", file=sys.stderr)
+            return 130
+
+
+def _warning_printer(command: str):
+    """A ``warnings.showwarning`` that prints ``booleanidt COMMAND: warning: MESSAGE``."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"booleanidt {command}: warning: {message}", file=sys.stderr)
+    return show
 
 
 if __name__ == "__main__":  # pragma: no cover

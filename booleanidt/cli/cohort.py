@@ -61,12 +61,13 @@ def run(args) -> int:
     if unknown:
         raise InputError(args.model, "outputs", f"node(s) not in the model: {', '.join(unknown)}")
     settings = settings_from(model_settings(args.model), args.set)
+    options = apply_options(args, model)   # checked before the omics tables are read
     profiles = build_profiles(model, args)
     client = _dask_client(args.scheduler) if args.scheduler else None
     try:
         table = cohort.run(model, profiles, args.outputs, executor=client, settings=settings, seed=args.seed,
                            results_dir=args.output, batch_size=args.batch_size, progress=args.progress,
-                           **apply_options(args, model))
+                           **options)
     finally:
         if client is not None:
             client.close()

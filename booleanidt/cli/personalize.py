@@ -61,8 +61,8 @@ def run(args) -> int:
     if args.outputs:
         model = mark_outputs(model, args.outputs)
     settings = model_settings(args.model)
+    options = apply_options(args, model)   # checked before the omics tables are read
     profiles = build_profiles(model, args)
-    options = apply_options(args, model)
     stems = {sample: sample_file_stem(sample) for sample in profiles}
     if len(set(stems.values())) != len(stems):
         raise InputError("<samples>", None, "two sample ids give the same file name; rename them")

@@ -250,7 +250,7 @@ def _set_annotation(sbase, kept: dict, annotations: tuple, ids: _Ids, fallback_m
             term.setBiologicalQualifierType(libsbml.BiolQualifierType_fromString(kind))
         for uri in annotation.uris:
             term.addResource(uri)
-        sbase.addCVTerm(term)
+        sbase.addCVTerm(term, True)  # a bag per statement, as read: libsbml merges same-qualifier terms otherwise
 
 
 def _set_notes(sbase, raw: str | None, text: str | None):

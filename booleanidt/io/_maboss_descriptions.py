@@ -1,0 +1,102 @@
+"""What MaBoSS files have no place for, kept in comments: names, annotations, notes.
+
+A .bnd file has no syntax for a node's name, its MIRIAM annotations, its notes or its
+compartment, nor for the model's name and references.  booleanidt writes them as one
+comment line each, JSON after a fixed prefix, which MaBoSS skips like any comment
+(checked with cmaboss), and reads them back, so that SBML-qual -> .bnd -> SBML-qual
+keeps what the user gave::
+
+    // booleanidt model {"name": "T-helper differentiation", "annotations": [["bqmodel:isDescribedBy", ["http://identifiers.org/doi/..."]]]}
+    // booleanidt node TBET {"name": "T-bet", "annotations": [["bqbiol:is", ["http://identifiers.org/hgnc.symbol/TBX21"]]]}
+
+Examples
+--------
+>>> from booleanidt.model import Annotation, LogicalModel, Node
+>>> akt = Node("A", name="kinase A", annotations=(Annotation("bqbiol:is", ("http://identifiers.org/hgnc.symbol/AKT1",)),))
+>>> model = LogicalModel.from_rules({"A": None}).replace(nodes={"A": akt}, metadata={"name": "toy"})
+>>> text = model_description(model) + "\\n" + node_description(model, "A")
+>>> print(text)
+// booleanidt model {"name": "toy"}
+// booleanidt node A {"name": "kinase A", "annotations": [["bqbiol:is", ["http://identifiers.org/hgnc.symbol/AKT1"]]]}
+>>> back = with_descriptions(LogicalModel.from_rules({"A": None}), text, "m.bnd")
+>>> back.nodes["A"].name, back.nodes["A"].hgnc_symbols, back.metadata["name"]
+('kinase A', ('AKT1',), 'toy')
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+from ..errors import InputError
+from ..model import Annotation, LogicalModel
+
+__all__ = ["model_description", "node_description", "with_descriptions"]
+
+_PREFIX = "// booleanidt"
+_LINE = re.compile(r"^[ \t]*// booleanidt (model|node ([A-Za-z_][A-Za-z0-9_.]*)) (\{.*\})[ \t]*$", re.MULTILINE)
+_MODEL_FIELDS = ("id", "name", "notes", "annotations", "compartments")
+_NODE_FIELDS = ("name", "notes", "annotations", "compartment")
+
+
+def _jsonable(field: str, value):
+    if field == "annotations":
+        return [[a.qualifier, list(a.uris)] for a in value]
+    if field == "compartments":
+        return [dict(c) for c in value]
+    return value
+
+
+def _restored(field: str, value):
+    if field == "annotations":
+        return tuple(Annotation(qualifier, tuple(uris)) for qualifier, uris in value)
+    if field == "compartments":
+        return tuple(dict(c) for c in value)
+    return value
+
+
+def _line(label: str, fields: dict) -> str:
+    kept = {f: _jsonable(f, v) for f, v in fields.items() if v not in (None, "", (), [])}
+    return f"{_PREFIX} {label} {json.dumps(kept, ensure_ascii=False)}" if kept else ""
+
+
+def model_description(model: LogicalModel) -> str:
+    """The comment line of the model's id, name, notes, annotations and compartments, or ``""``."""
+    return _line("model", {f: model.metadata.get(f) for f in _MODEL_FIELDS})
+
+
+def node_description(model: LogicalModel, node_id: str) -> str:
+    """The comment line of one node, or ``""`` when it has nothing to carry."""
+    node = model.nodes[node_id]
+    return _line(f"node {node_id}", {"name": node.name, "notes": node.notes, "annotations": node.annotations,
+                                     "compartment": node.compartment})
+
+
+def with_descriptions(model: LogicalModel, bnd_text: str, source: str) -> LogicalModel:
+    """``model`` with the names, notes and annotations the comment lines of ``bnd_text`` carry.
+
+    A malformed line is an error naming ``source``, the line and what is wrong.
+    """
+    nodes, metadata = dict(model.nodes), dict(model.metadata)
+    for match in _LINE.finditer(bnd_text):
+        line = bnd_text.count("\n", 0, match.start()) + 1
+        try:
+            fields = json.loads(match.group(3))
+        except json.JSONDecodeError as exc:
+            raise InputError(source, f"line {line}", f"booleanidt description is not JSON ({exc.msg})") from None
+        node_id = match.group(2)
+        allowed = _NODE_FIELDS if node_id else _MODEL_FIELDS
+        unknown = sorted(set(fields) - set(allowed))
+        if unknown:
+            raise InputError(source, f"line {line}", f"booleanidt description has unknown field(s) {', '.join(unknown)}")
+        try:
+            restored = {f: _restored(f, v) for f, v in fields.items()}
+        except (TypeError, ValueError):
+            raise InputError(source, f"line {line}", "booleanidt description has malformed annotations") from None
+        if node_id is None:
+            metadata.update(restored)
+        elif node_id not in nodes:
+            raise InputError(source, f"line {line}", f"booleanidt description names unknown node {node_id}")
+        else:
+            nodes[node_id] = dataclasses.replace(nodes[node_id], **restored)
+    return model.replace(nodes=nodes, metadata=metadata)

@@ -88,10 +88,30 @@ def test_multivalued_model_is_booleanized_and_fixed_nodes_become_constants():
     assert _same_function(back.rules["X_b2"], And((Var("A"), Var("X_b1"))), ("A", "X_b1"))
 
 
-def test_warns_about_what_bnet_cannot_hold():
+def test_warns_about_what_bnet_cannot_hold_and_keeps_names_in_comments():
     model = LogicalModel(nodes={"A": Node("A", name="alpha")}, rules={"A": None}, initial_probabilities={"A": 1.0})
-    with pytest.warns(UserWarning, match="not written: node names, initial states"):
-        bnet.dumps(model)
+    with pytest.warns(UserWarning, match="not written: initial states$"):
+        text = bnet.dumps(model)
+    assert text == 'targets, factors\n# booleanidt node A {"name": "alpha"}\nA, A\n'
+    assert bnet.loads(text).nodes["A"].name == "alpha"
+
+
+def test_descriptions_in_comments_are_read_by_the_other_tools_as_plain_comments(tmp_path):
+    # pyboolnet, mpbn and biodivine-aeon read a .bnet with description lines as the same network
+    import booleanidt.maps
+    model = booleanidt.maps.load("cd4_martinez2015")
+    path = tmp_path / "cd4.bnet"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # initial states are not written
+        bnet.write(model, path)
+    assert path.read_text().count("# booleanidt node ") == 18
+    nodes = sorted(model.nodes)
+    aeon = pytest.importorskip("biodivine_aeon")
+    assert sorted(aeon.BooleanNetwork.from_bnet(path.read_text()).variable_names()) == nodes
+    mpbn = pytest.importorskip("mpbn")
+    assert sorted(mpbn.MPBooleanNetwork.load(str(path))) == nodes
+    file_exchange = pytest.importorskip("pyboolnet.file_exchange")
+    assert sorted(file_exchange.bnet2primes(str(path))) == nodes
 
 
 def test_write_is_atomic_and_refuses_bad_names(tmp_path):
@@ -161,7 +181,7 @@ def test_corpus_bnet_gives_mpbn_the_fixed_points_of_the_reference(path):
     mpbn = pytest.importorskip("mpbn")
     model, zeros, text = _exported(path)
     names = sorted(model.node_ids)
-    rules = dict(line.split(", ", 1) for line in text.splitlines()[1:])
+    rules = dict(line.split(", ", 1) for line in text.splitlines()[1:] if not line.startswith("#"))  # descriptions
     found = _states(mpbn.MPBooleanNetwork(rules).fixedpoints(), names)
     ours = _states(fixed_points(zeros).to_dict("records"), names)
     assert found == ours

@@ -122,8 +122,8 @@ def test_validate_clean_export(tmp_path, capsys):
 
 def test_export_warnings_are_one_line_each(tmp_path, capsys):
     assert main(["convert", "cd4_martinez2015", str(tmp_path / "cd4.bnet")]) == 0
-    assert capsys.readouterr().err == ("booleanidt convert: warning: .bnet keeps only the rules; not written: "
-                                       "node names, annotations, initial states\n")
+    assert capsys.readouterr().err == ("booleanidt convert: warning: .bnet keeps only the rules and descriptions; "
+                                       "not written: initial states\n")
 
 
 @needs_corpus

@@ -12,8 +12,10 @@ Rules use ``!``, ``&``, ``|`` and parentheses; the reader also takes the other
 spellings of :mod:`booleanidt.io._grammar` (``AND``, ``||``, ``^``...), but no
 parameters or arithmetic.  Every node read in a rule must have its own line.
 
-What .bnet cannot hold is lost on writing, with a warning: names, annotations,
-initial states and MaBoSS rates.  Multi-valued models are booleanized first
+Names, MIRIAM annotations, notes and compartments travel in ``# booleanidt node X
+{...}`` comment lines, which pyboolnet, mpbn and biodivine-aeon skip
+(:mod:`booleanidt.io._descriptions`).  What .bnet cannot hold is lost on writing,
+with a warning: initial states and MaBoSS rates.  Multi-valued models are booleanized first
 (:func:`booleanidt.booleanize.booleanize`); ``fix``-ed nodes are written as their
 constant (they never leave that value); free inputs (rule ``None``) as ``X, X``.
 Reading ``X, X`` gives the self-loop rule ``Var("X")``, which
@@ -44,6 +46,7 @@ from ..errors import InputError
 from ..expr import And, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, simplify, to_text, variables
 from ..model import LogicalModel, Node, default_rate_down, default_rate_up
 from ._files import atomic_write_text, read_text
+from ._descriptions import model_description, node_description, with_descriptions
 from ._grammar import TokenStream, blank_comments, parse_expression_from, tokenize
 
 __all__ = ["loads", "dumps", "read", "write"]
@@ -118,15 +121,11 @@ def loads(text: str, source: str = "<string>") -> LogicalModel:
         if unknown:
             raise InputError(source, f"line {lines[target]}",
                              f"rule of {target} names {', '.join(unknown)}, which has no line of its own")
-    return LogicalModel(nodes={n: Node(n) for n in rules}, rules=rules)
+    return with_descriptions(LogicalModel(nodes={n: Node(n) for n in rules}, rules=rules), text, source, "#")
 
 
 def _lost_on_export(model: LogicalModel) -> list:
     lost = []
-    if any(node.name and node.name != node.id for node in model.nodes.values()):
-        lost.append("node names")
-    if any(node.annotations for node in model.nodes.values()):
-        lost.append("annotations")
     if model.initial_probabilities or model.joint_initial_states or any(
             node.initial_level is not None for node in model.nodes.values()):
         lost.append("initial states")
@@ -152,8 +151,9 @@ def dumps(model: LogicalModel, header: bool = True) -> str:
         model = booleanize(model)
     lost = _lost_on_export(model)
     if lost:
-        warnings.warn(f".bnet keeps only the rules; not written: {', '.join(lost)}", stacklevel=2)
+        warnings.warn(f".bnet keeps only the rules and descriptions; not written: {', '.join(lost)}", stacklevel=2)
     lines = ["targets, factors"] if header else []
+    lines += filter(None, [model_description(model, "#")])
     for node_id, rule in model.rules.items():
         if not _IDENTIFIER.match(node_id):
             raise InputError("<bnet output>", f"node {node_id!r}", "is not a valid .bnet name")
@@ -162,7 +162,7 @@ def dumps(model: LogicalModel, header: bool = True) -> str:
         elif rule is None:
             rule = Var(node_id)
         rule = _boolean_connectives(simplify(rule), f"node {node_id}", "<bnet output>")
-        lines.append(f"{node_id}, {to_text(rule, style='bnet')}")
+        lines += filter(None, [node_description(model, node_id, "#"), f"{node_id}, {to_text(rule, style='bnet')}"])
     return "\n".join(lines) + "\n"
 
 

@@ -20,7 +20,7 @@ mention starts at random (P = 0.5): that is MaBoSS's default, checked with cmabo
 
 Names, MIRIAM annotations, notes and compartments (the model's and each node's) have
 no MaBoSS syntax; they are written as ``// booleanidt node X {...}`` comment lines of
-JSON, which MaBoSS skips, and read back (:mod:`booleanidt.io._maboss_descriptions`).
+JSON, which MaBoSS skips, and read back (:mod:`booleanidt.io._descriptions`).
 
 Perturbations round-trip.  A mutant (:meth:`LogicalModel.mutate`) is written as
 cmaboss's own ``mutate`` makes it: ``logic = 1|0;`` with the node's rates as they
@@ -84,7 +84,7 @@ from ..model import Node
 from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SettingsError, SimulationSettings
 from ._files import atomic_write_text, read_text
 from ._grammar import Token, TokenStream, blank_comments, parse_expression_from, tokenize
-from ._maboss_descriptions import model_description, node_description, with_descriptions
+from ._descriptions import model_description, node_description, with_descriptions
 
 __all__ = ["loads", "dumps", "read", "write", "loads_settings", "read_settings", "apply_cfg", "apply_cfg_text"]
 
@@ -504,7 +504,7 @@ def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>
     blocks = _parse_bnd(bnd_text, source)
     config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
     _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
-    return with_descriptions(_ModelBuilder(blocks, config, source, cfg_source).build(), bnd_text, source)
+    return with_descriptions(_ModelBuilder(blocks, config, source, cfg_source).build(), bnd_text, source, "//")
 
 
 def _cfg_beside(bnd_path: Path) -> Optional[Path]:
@@ -625,8 +625,8 @@ def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) ->
         model = booleanize(model)
     if model.metadata.get("sbml_layout"):
         warnings.warn("MaBoSS files have no layout: the SBML layout is not written", stacklevel=2)
-    blocks = [model_description(model)] + ["\n".join(filter(None, (node_description(model, n), _node_text(model, n))))
-                                           for n in model.nodes]
+    blocks = [model_description(model, "//")] + [
+        "\n".join(filter(None, (node_description(model, n, "//"), _node_text(model, n)))) for n in model.nodes]
     bnd = "\n\n".join(filter(None, blocks)) + "\n"
     return bnd, _cfg_text(model, settings)
 

@@ -1,10 +1,11 @@
-"""What MaBoSS files have no place for, kept in comments: names, annotations, notes.
+"""What MaBoSS and .bnet files have no place for, kept in comments: names, annotations, notes.
 
-A .bnd file has no syntax for a node's name, its MIRIAM annotations, its notes or its
-compartment, nor for the model's name and references.  booleanidt writes them as one
-comment line each, JSON after a fixed prefix, which MaBoSS skips like any comment
-(checked with cmaboss), and reads them back, so that SBML-qual -> .bnd -> SBML-qual
-keeps what the user gave::
+Neither a .bnd nor a .bnet file has syntax for a node's name, its MIRIAM annotations,
+its notes or its compartment, nor for the model's name and references.  booleanidt
+writes them as one comment line each (``//`` in .bnd, ``#`` in .bnet), JSON after a
+fixed prefix, which MaBoSS, pyboolnet, mpbn and biodivine-aeon skip like any comment
+(checked), and reads them back, so that SBML-qual -> .bnd or .bnet -> SBML-qual keeps
+what the user gave::
 
     // booleanidt model {"name": "T-helper differentiation", "annotations": [["bqmodel:isDescribedBy", ["http://identifiers.org/doi/..."]]]}
     // booleanidt node TBET {"name": "T-bet", "annotations": [["bqbiol:is", ["http://identifiers.org/hgnc.symbol/TBX21"]]]}
@@ -14,11 +15,11 @@ Examples
 >>> from booleanidt.model import Annotation, LogicalModel, Node
 >>> akt = Node("A", name="kinase A", annotations=(Annotation("bqbiol:is", ("http://identifiers.org/hgnc.symbol/AKT1",)),))
 >>> model = LogicalModel.from_rules({"A": None}).replace(nodes={"A": akt}, metadata={"name": "toy"})
->>> text = model_description(model) + "\\n" + node_description(model, "A")
+>>> text = model_description(model, "#") + "\\n" + node_description(model, "A", "#")
 >>> print(text)
-// booleanidt model {"name": "toy"}
-// booleanidt node A {"name": "kinase A", "annotations": [["bqbiol:is", ["http://identifiers.org/hgnc.symbol/AKT1"]]]}
->>> back = with_descriptions(LogicalModel.from_rules({"A": None}), text, "m.bnd")
+# booleanidt model {"name": "toy"}
+# booleanidt node A {"name": "kinase A", "annotations": [["bqbiol:is", ["http://identifiers.org/hgnc.symbol/AKT1"]]]}
+>>> back = with_descriptions(LogicalModel.from_rules({"A": None}), text, "m.bnet", "#")
 >>> back.nodes["A"].name, back.nodes["A"].hgnc_symbols, back.metadata["name"]
 ('kinase A', ('AKT1',), 'toy')
 """
@@ -33,8 +34,7 @@ from ..model import Annotation, LogicalModel
 
 __all__ = ["model_description", "node_description", "with_descriptions"]
 
-_PREFIX = "// booleanidt"
-_LINE = re.compile(r"^[ \t]*// booleanidt (model|node ([A-Za-z_][A-Za-z0-9_.]*)) (\{.*\})[ \t]*$", re.MULTILINE)
+_PREFIX = "booleanidt"
 _MODEL_FIELDS = ("id", "name", "notes", "annotations", "compartments")
 _NODE_FIELDS = ("name", "notes", "annotations", "compartment")
 
@@ -55,31 +55,37 @@ def _restored(field: str, value):
     return value
 
 
-def _line(label: str, fields: dict) -> str:
+def _line(comment: str, label: str, fields: dict) -> str:
     kept = {f: _jsonable(f, v) for f, v in fields.items() if v not in (None, "", (), [])}
-    return f"{_PREFIX} {label} {json.dumps(kept, ensure_ascii=False)}" if kept else ""
+    return f"{comment} {_PREFIX} {label} {json.dumps(kept, ensure_ascii=False)}" if kept else ""
 
 
-def model_description(model: LogicalModel) -> str:
-    """The comment line of the model's id, name, notes, annotations and compartments, or ``""``."""
-    return _line("model", {f: model.metadata.get(f) for f in _MODEL_FIELDS})
+def _line_pattern(comment: str):
+    return re.compile(rf"^[ \t]*{re.escape(comment)} {_PREFIX} (model|node ([A-Za-z_][A-Za-z0-9_.]*)) (\{{.*\}})[ \t]*$",
+                      re.MULTILINE)
 
 
-def node_description(model: LogicalModel, node_id: str) -> str:
+def model_description(model: LogicalModel, comment: str) -> str:
+    """The comment line (``comment``: the format's comment marker) of the model's id, name,
+    notes, annotations and compartments, or ``""``."""
+    return _line(comment, "model", {f: model.metadata.get(f) for f in _MODEL_FIELDS})
+
+
+def node_description(model: LogicalModel, node_id: str, comment: str) -> str:
     """The comment line of one node, or ``""`` when it has nothing to carry."""
     node = model.nodes[node_id]
-    return _line(f"node {node_id}", {"name": node.name, "notes": node.notes, "annotations": node.annotations,
+    return _line(comment, f"node {node_id}", {"name": node.name, "notes": node.notes, "annotations": node.annotations,
                                      "compartment": node.compartment})
 
 
-def with_descriptions(model: LogicalModel, bnd_text: str, source: str) -> LogicalModel:
-    """``model`` with the names, notes and annotations the comment lines of ``bnd_text`` carry.
+def with_descriptions(model: LogicalModel, text: str, source: str, comment: str) -> LogicalModel:
+    """``model`` with the names, notes and annotations the comment lines of ``text`` carry.
 
     A malformed line is an error naming ``source``, the line and what is wrong.
     """
     nodes, metadata = dict(model.nodes), dict(model.metadata)
-    for match in _LINE.finditer(bnd_text):
-        line = bnd_text.count("\n", 0, match.start()) + 1
+    for match in _line_pattern(comment).finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
         try:
             fields = json.loads(match.group(3))
         except json.JSONDecodeError as exc:

@@ -131,8 +131,12 @@ def test_drugs_add_an_inhibiting_node(param_model):
     state = {"In": 1, "A": 1, "C": 0, "K": 1, "Out": 0}
     assert evaluate(p.rules["B"], {**state, "B": 0, "anti_B": 0}) == 1
     assert evaluate(p.rules["B"], {**state, "B": 0, "anti_B": 1}) == 0
-    with pytest.raises(ProfileError, match="not a node"):
+    with pytest.raises(ProfileError, match="drug target\\(s\\) not in the model: Nope"):
         add_drugs(param_model, {"Nope": 1.0})
+    with pytest.raises(ProfileError, match=r"drug strength must lie in \[0, 1\], got B=-0.5, C=2"):
+        add_drugs(param_model, {"B": -0.5, "C": 2.0})
+    with pytest.raises(ProfileError, match="drug node\\(s\\) already in the model: anti_B"):
+        add_drugs(p, {"B": 0.5})
 
 
 def test_mark_outputs(param_model):

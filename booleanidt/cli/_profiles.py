@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from .. import personalization
-from ..personalization.apply import CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_MODES
+from ..personalization.apply import CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_MODES, drug_problem
 from ..simulation.settings import SimulationSettings
 
 __all__ = ["add_raw_data_arguments", "add_processed_arguments", "add_apply_arguments", "build_profiles",
@@ -101,13 +101,9 @@ def add_profile_command(subparsers, name: str, help: str, description: str) -> a
 
 def apply_options(args, model) -> dict:
     """Keyword arguments of ``personalize`` from the parsed options; drug targets checked against ``model``."""
-    unknown = [target for target in args.drugs if target not in model.nodes]
-    if unknown:
-        raise InputError(args.model, "--drugs", f"drug target(s) not in the model: {', '.join(unknown)}")
-    bad = {target: strength for target, strength in args.drugs.items() if not 0 <= strength <= 1}
-    if bad:
-        raise InputError(args.model, "--drugs", "drug strength must lie in [0, 1], got "
-                         + ", ".join(f"{target}={strength:g}" for target, strength in bad.items()))
+    problem = drug_problem(model, args.drugs)
+    if problem:
+        raise InputError(args.model, "--drugs", problem)
     return {"factor": args.factor, "continuous_as": args.continuous_as, "discrete_as": args.discrete_as,
             "drugs": args.drugs or None}
 

@@ -57,7 +57,7 @@ from ..errors import BooleanidtError
 from ..expr import And, Arith, Const, Expr, Not, Var, parameters
 from ..model import LogicalModel, Node
 
-__all__ = ["personalize", "mark_outputs", "add_drugs", "rate_factors", "ProfileError",
+__all__ = ["personalize", "mark_outputs", "add_drugs", "drug_problem", "rate_factors", "ProfileError",
            "CONTINUOUS_MODES", "DISCRETE_MODES", "DEFAULT_FACTOR"]
 
 #: PROFILE's default amplification factor of the rates (``-rf 100``)
@@ -249,6 +249,29 @@ def personalize(model: LogicalModel, profile=None, *, continuous: Optional[Mappi
     return add_drugs(personalised, drugs) if drugs else personalised
 
 
+def drug_problem(model: LogicalModel, drugs: Mapping[str, float]) -> Optional[str]:
+    """What is wrong with ``drugs`` (target -> strength) for ``model``, in one line, or None.
+
+    Every target must be a node, its ``anti_`` node must not exist yet, every strength
+    must lie in [0, 1]; all offenders are named.
+
+    >>> drug_problem(LogicalModel.from_rules({"A": None}), {"A": 1.5, "Z": 1.0})
+    'drug target(s) not in the model: Z'
+    >>> drug_problem(LogicalModel.from_rules({"A": None}), {"A": 1.5})
+    'drug strength must lie in [0, 1], got A=1.5'
+    """
+    unknown = [target for target in drugs if target not in model.nodes]
+    if unknown:
+        return f"drug target(s) not in the model: {', '.join(unknown)}"
+    existing = [f"anti_{target}" for target in drugs if f"anti_{target}" in model.nodes]
+    if existing:
+        return f"drug node(s) already in the model: {', '.join(existing)}"
+    bad = {target: strength for target, strength in drugs.items() if not 0.0 <= strength <= 1.0}
+    if bad:
+        return "drug strength must lie in [0, 1], got " + ", ".join(f"{t}={s:g}" for t, s in bad.items())
+    return None
+
+
 def add_drugs(model: LogicalModel, drugs: Mapping[str, float]) -> LogicalModel:
     """Add a drug node ``anti_X`` per target X: X's rule becomes ``(rule) & !anti_X``.
 
@@ -259,16 +282,13 @@ def add_drugs(model: LogicalModel, drugs: Mapping[str, float]) -> LogicalModel:
     >>> to_text(m.rules["B"]), m.initial_probabilities["anti_B"]
     ('A & !anti_B', 0.8)
     """
+    problem = drug_problem(model, drugs)
+    if problem:
+        raise ProfileError(problem)
     nodes, rules = dict(model.nodes), dict(model.rules)
     initial = dict(model.initial_probabilities)
     for target, strength in drugs.items():
         drug = f"anti_{target}"
-        if target not in model.nodes:
-            raise ProfileError(f"drug target {target!r} is not a node of the model")
-        if drug in model.nodes:
-            raise ProfileError(f"drug node {drug!r} already exists in the model")
-        if not 0.0 <= strength <= 1.0:
-            raise ProfileError(f"strength of the drug on {target} is {strength!r}, not in [0, 1]")
         rule = rules[target] if rules[target] is not None else Var(target)
         rules[target] = And((rule, Not(Var(drug))))
         nodes[drug], rules[drug] = Node(drug), None

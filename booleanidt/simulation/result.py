@@ -12,6 +12,7 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field
 from itertools import compress
@@ -59,10 +60,13 @@ def state_labels(names, codes: np.ndarray) -> np.ndarray:
     return labels
 
 
+@functools.lru_cache(maxsize=1024)   # a cohort labels the same nodes for every patient
 def _byte_labels(names: tuple) -> np.ndarray:
-    """The labels (without ``<nil>``) of the 256 values of a byte over up to 8 names."""
-    return np.array([SEPARATOR.join(compress(names, [(value >> b) & 1 for b in range(len(names))]))
-                     for value in range(256)], dtype=object)
+    """The labels (without ``<nil>``) of the 256 values of a byte over up to 8 names (read-only)."""
+    labels = np.array([SEPARATOR.join(compress(names, [(value >> b) & 1 for b in range(len(names))]))
+                       for value in range(256)], dtype=object)
+    labels.flags.writeable = False
+    return labels
 
 
 def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndarray:

@@ -94,6 +94,7 @@ def test_warns_about_what_bnet_cannot_hold_and_keeps_names_in_comments():
         text = bnet.dumps(model)
     assert text == 'targets, factors\n# booleanidt node A {"name": "alpha"}\nA, A\n'
     assert bnet.loads(text).nodes["A"].name == "alpha"
+    assert bnet.loads(text.replace("\n", "\r\n")).nodes["A"].name == "alpha"   # Windows line ends
 
 
 def test_descriptions_in_comments_are_read_by_the_other_tools_as_plain_comments(tmp_path):

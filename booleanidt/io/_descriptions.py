@@ -61,7 +61,7 @@ def _line(comment: str, label: str, fields: dict) -> str:
 
 
 def _line_pattern(comment: str):
-    return re.compile(rf"^[ \t]*{re.escape(comment)} {_PREFIX} (model|node ([A-Za-z_][A-Za-z0-9_.]*)) (\{{.*\}})[ \t]*$",
+    return re.compile(rf"^[ \t]*{re.escape(comment)} {_PREFIX} (model|node ([A-Za-z_][A-Za-z0-9_.]*)) (\{{.*\}})[ \t\r]*$",
                       re.MULTILINE)
 
 

@@ -10,6 +10,7 @@ so that ``import booleanidt`` and the command line start quickly.
 >>> float(result.node_probabilities["TBET"].iloc[0]) <= 1.0
 True
 """
+from . import _checkout_maps
 from ._lazy import lazy_getattr
 from .errors import BooleanidtError, InputError
 from .io import read, write
@@ -29,3 +30,4 @@ __all__ = ["BooleanidtError", "InputError", "LogicalModel", "Node", "maps", "per
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY, globals())
+_checkout_maps.install()   # Python started in a source checkout still finds the shipped maps

@@ -529,3 +529,15 @@ def test_network_plot_draws_every_signed_edge_in_its_colour(ra):
     assert len(nodes.get_facecolors()) == len(ra.nodes)
     assert {to_hex(c) for c in nodes.get_facecolors()} == {to_hex(STATE_COLOURS(1.0))}
     plt.close(ax.figure)
+
+
+def test_a_source_checkout_finds_the_maps_beside_the_package():
+    # Python started in the repository root after a plain `pip install .` imports the checkout,
+    # which has maps/ beside booleanidt/ rather than inside it: the checkout finder loads it
+    import importlib.util
+    from booleanidt._checkout_maps import CHECKOUT_MAPS, CheckoutMapsFinder
+    spec = CheckoutMapsFinder(CHECKOUT_MAPS).find_spec("booleanidt.maps")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.DEFAULT == "th_naldi2010" and "cd4_martinez2015" in module.names()
+    assert module.path("cd4_martinez2015") == CHECKOUT_MAPS / "cd4_martinez2015" / "cd4_martinez2015.sbml"

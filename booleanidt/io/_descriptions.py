@@ -74,8 +74,7 @@ def model_description(model: LogicalModel, comment: str) -> str:
 def node_description(model: LogicalModel, node_id: str, comment: str) -> str:
     """The comment line of one node, or ``""`` when it has nothing to carry."""
     node = model.nodes[node_id]
-    return _line(comment, f"node {node_id}", {"name": node.name, "notes": node.notes, "annotations": node.annotations,
-                                     "compartment": node.compartment})
+    return _line(comment, f"node {node_id}", {f: getattr(node, f) for f in _NODE_FIELDS})
 
 
 def with_descriptions(model: LogicalModel, text: str, source: str, comment: str) -> LogicalModel:
@@ -95,10 +94,12 @@ def with_descriptions(model: LogicalModel, text: str, source: str, comment: str)
         unknown = sorted(set(fields) - set(allowed))
         if unknown:
             raise InputError(source, f"line {line}", f"booleanidt description has unknown field(s) {', '.join(unknown)}")
-        try:
-            restored = {f: _restored(f, v) for f, v in fields.items()}
-        except (TypeError, ValueError):
-            raise InputError(source, f"line {line}", "booleanidt description has malformed annotations") from None
+        restored = {}
+        for field, value in fields.items():
+            try:
+                restored[field] = _restored(field, value)
+            except (TypeError, ValueError):
+                raise InputError(source, f"line {line}", f"booleanidt description has malformed {field}") from None
         if node_id is None:
             metadata.update(restored)
         elif node_id not in nodes:

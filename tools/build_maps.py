@@ -33,11 +33,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libsbml
-
 import booleanidt
 from booleanidt.expr import Var
 from booleanidt.io._grammar import parse_expression
+from booleanidt.io.sbmlqual import consistency_problems
 from booleanidt.model import Annotation, LogicalModel, Node
 
 MAPS_DIR = Path(__file__).resolve().parent.parent / "maps"
@@ -102,13 +101,9 @@ def build_model(spec: MapSpec) -> LogicalModel:
 
 
 def validation_errors(path: Path) -> list:
-    """libsbml's errors (consistency checks on, units off) for the file at ``path``."""
-    document = libsbml.readSBMLFromFile(str(path))
-    document.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
-    document.checkConsistency()
-    log = document.getErrorLog()
-    return [log.getError(i).getMessage().strip() for i in range(log.getNumErrors())
-            if log.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+    """libsbml's errors (consistency checks on, units off) for the file at ``path``, each
+    ``element: message`` (:func:`booleanidt.io.sbmlqual.consistency_problems`)."""
+    return [f"{element}: {message}" for element, message in consistency_problems(path.read_text(), str(path))]
 
 
 TH_DIFFERENTIATION = MapSpec(

@@ -46,39 +46,18 @@ with the RNA rules (its ``compute_criteria``), then takes
 """
 from .._lazy import lazy_getattr
 
-# modules load on first use, so that the command line and `import booleanidt` stay light
-__getattr__ = lazy_getattr(__name__, {
-    "INACTIVATING_CLASSES": ("booleanidt.personalization.discrete", "INACTIVATING_CLASSES"),
-    "cna_calls": ("booleanidt.personalization.discrete", "cna_calls"),
-    "combine_discrete": ("booleanidt.personalization.discrete", "combine_discrete"),
-    "mutation_calls": ("booleanidt.personalization.discrete", "mutation_calls"),
-    "mutation_effects": ("booleanidt.personalization.discrete", "mutation_effects"),
-    "read_gene_roles": ("booleanidt.personalization.discrete", "read_gene_roles"),
-    "read_mutations": ("booleanidt.personalization.discrete", "read_mutations"),
-    "read_oncokb": ("booleanidt.personalization.discrete", "read_oncokb"),
-    "GeneMapping": ("booleanidt.personalization.mapping", "GeneMapping"),
-    "MappingReport": ("booleanidt.personalization.mapping", "MappingReport"),
-    "annotated_genes": ("booleanidt.personalization.mapping", "annotated_genes"),
-    "read_mapping": ("booleanidt.personalization.mapping", "read_mapping"),
-    "PROFILE_PROTEIN_RULES": ("booleanidt.personalization.normalize", "PROFILE_PROTEIN_RULES"),
-    "PROFILE_RULES": ("booleanidt.personalization.normalize", "PROFILE_RULES"),
-    "GeneFit": ("booleanidt.personalization.normalize", "GeneFit"),
-    "ReferenceFit": ("booleanidt.personalization.normalize", "ReferenceFit"),
-    "Rules": ("booleanidt.personalization.normalize", "Rules"),
-    "fit_reference": ("booleanidt.personalization.normalize", "fit_reference"),
-    "ProteinTable": ("booleanidt.personalization.omics", "ProteinTable"),
-    "read_anndata": ("booleanidt.personalization.omics", "read_anndata"),
-    "read_antibody_table": ("booleanidt.personalization.omics", "read_antibody_table"),
-    "read_rppa": ("booleanidt.personalization.omics", "read_rppa"),
-    "read_table": ("booleanidt.personalization.omics", "read_table"),
-    "Profiles": ("booleanidt.personalization.profiles", "Profiles"),
-    "genes_to_nodes": ("booleanidt.personalization.profiles", "genes_to_nodes"),
-    "merge_preferring_first": ("booleanidt.personalization.profiles", "merge_preferring_first"),
-}, globals())
+#: submodule -> the names this package exports from it
+_EXPORTS = {
+    "discrete": ("INACTIVATING_CLASSES", "cna_calls", "combine_discrete", "mutation_calls", "mutation_effects",
+                 "read_gene_roles", "read_mutations", "read_oncokb"),
+    "normalize": ("PROFILE_PROTEIN_RULES", "PROFILE_RULES", "GeneFit", "ReferenceFit", "Rules", "fit_reference"),
+    "mapping": ("GeneMapping", "MappingReport", "annotated_genes", "read_mapping"),
+    "omics": ("ProteinTable", "read_anndata", "read_antibody_table", "read_rppa", "read_table"),
+    "profiles": ("Profiles", "genes_to_nodes", "merge_preferring_first"),
+}
 
-__all__ = ["INACTIVATING_CLASSES", "cna_calls", "combine_discrete", "mutation_calls", "mutation_effects",
-           "read_gene_roles", "read_mutations", "read_oncokb",
-           "PROFILE_PROTEIN_RULES", "PROFILE_RULES", "GeneFit", "ReferenceFit", "Rules", "fit_reference",
-           "GeneMapping", "MappingReport", "annotated_genes", "read_mapping",
-           "ProteinTable", "read_anndata", "read_antibody_table", "read_rppa", "read_table",
-           "Profiles", "genes_to_nodes", "merge_preferring_first"]
+__all__ = [name for names in _EXPORTS.values() for name in names]
+
+# modules load on first use, so that the command line and `import booleanidt` stay light
+__getattr__ = lazy_getattr(__name__, {name: (f"{__name__}.{module}", name)
+                                      for module, names in _EXPORTS.items() for name in names}, globals())

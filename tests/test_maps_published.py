@@ -25,9 +25,7 @@ from booleanidt.analysis.fixed_points import target_level
 from booleanidt.expr import evaluate, variables
 from booleanidt.simulation.api import simulate
 from conftest import SBML_QUAL, needs_corpus
-from test_maps import build_maps, environment, from_naive_cell  # noqa: F401  (build_maps is a fixture)
-
-MASTERS = ["TBET", "GATA3", "RORGT", "FOXP3"]
+from test_maps import MASTERS, build_maps, environment, from_naive_cell  # noqa: F401  (build_maps is a fixture)
 
 
 @pytest.fixture(scope="module")

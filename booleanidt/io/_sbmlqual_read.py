@@ -51,6 +51,10 @@ def _outputs(transition):
     return _each(transition.getNumOutputs(), transition.getOutput)
 
 
+def _function_terms(transition):
+    return _each(transition.getNumFunctionTerms(), transition.getFunctionTerm)
+
+
 def _qualifier(term) -> str:
     if term.getQualifierType() == libsbml.MODEL_QUALIFIER:
         return "bqmodel:" + (libsbml.ModelQualifierType_toString(term.getModelQualifierType()) or "unknown")
@@ -282,7 +286,7 @@ class _Reader:
             return None  # no function at all (biodivine-aeon's export of a free input)
         default_level = default.getResultLevel() if default is not None and default.isSetResultLevel() else 0
         branches = []
-        for term in _each(tr.getNumFunctionTerms(), tr.getFunctionTerm):
+        for term in _function_terms(tr):
             if not term.isSetMath():
                 raise self.error(where, "functionTerm without math")
             condition = self.math(term.getMath(), where, thresholds, species)
@@ -317,7 +321,7 @@ class _Reader:
                 seen[sid] = max(seen[sid], s.getInitialLevel())
         for tr in _transitions(self.qual):
             terms = tr.getListOfFunctionTerms()
-            levels = [t.getResultLevel() for t in _each(tr.getNumFunctionTerms(), tr.getFunctionTerm)
+            levels = [t.getResultLevel() for t in _function_terms(tr)
                       if t.isSetResultLevel()]
             default = terms.getDefaultTerm() if terms is not None else None
             if default is not None and default.isSetResultLevel():

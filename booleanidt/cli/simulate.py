@@ -30,7 +30,7 @@ from ..io import read
 from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
 from ._common import model_path
 
-__all__ = ["add_parser", "run", "parse_assignments"]
+__all__ = ["add_parser", "run", "parse_assignments", "parse_schedule"]
 
 _VERSIONED = ("numpy", "numba", "pandas", "networkx", "python-libsbml")
 
@@ -64,6 +64,9 @@ def add_parser(subparsers):
                         help="MaBoSS mutant as cmaboss's mutate (rule constant, default rates); repeatable")
     parser.add_argument("--fix", action="append", metavar="NODE=0|1", default=[],
                         help="hold a node at a value for the whole run (PROFILE's forced node); repeatable")
+    parser.add_argument("--schedule", action="append", metavar="NODE=T:P,T:P", default=[],
+                        help="scheduled perturbation (MaBoSS NODE.schedule): at time T set NODE to 1 with "
+                             "probability P, else to 0; repeatable")
     parser.add_argument("--outputs", metavar="A,B", help="output nodes (default: those not marked internal)")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the results")
     parser.add_argument("--plot", action="store_true", help="also write trajectories.png")
@@ -102,7 +105,29 @@ def _perturbed(model, args):
         if value not in ("0", "1"):
             raise InputError("--fix", node, f"value {value!r} is not 0 or 1")
         fixed[node] = int(value)
-    return model.fix(fixed) if fixed else model
+    model = model.fix(fixed) if fixed else model
+    schedules = {node: parse_schedule(value, node) for node, value in parse_assignments(args.schedule,
+                                                                                         "--schedule").items()}
+    return model.schedule(schedules) if schedules else model
+
+
+def parse_schedule(text: str, node: str) -> list:
+    """``"20:0.1,40:0.9"`` -> ``[(20.0, 0.1), (40.0, 0.9)]`` (the value of ``--schedule NODE=...``).
+
+    >>> parse_schedule("20:0.1, 40:0.9", "TNF")
+    [(20.0, 0.1), (40.0, 0.9)]
+    """
+    entries = []
+    for item in text.split(","):
+        time, sep, probability = item.partition(":")
+        try:
+            entries.append((float(time), float(probability)))
+        except ValueError:
+            raise InputError("--schedule", node, f"{item.strip()!r} is not TIME:PROBABILITY") from None
+        if not sep or not 0 <= entries[-1][1] <= 1 or entries[-1][0] < 0:
+            raise InputError("--schedule", node, f"{item.strip()!r}: expected TIME:PROBABILITY with TIME >= 0 "
+                             "and PROBABILITY in [0, 1]")
+    return entries
 
 
 def _checksum(*paths) -> str:
@@ -164,7 +189,8 @@ def run(args) -> int:
         "model": str(args.model), "model_file": str(path), "cfg": str(cfg) if cfg else None,
         "model_sha256": _checksum(path, cfg),
         "settings": settings.to_cfg_values(), "seed": settings.seed, "outputs": list(result.output_nodes),
-        "mutants": dict(model.mutations), "fixed": dict(model.fixed), "parameters": dict(model.parameters),
+        "mutants": dict(model.mutations), "fixed": dict(model.fixed),
+        "schedules": {n: [[t, str(p)] for t, p in e] for n, e in model.schedules.items()}, "parameters": dict(model.parameters),
         "transitions": result.jumps, "wall_seconds": round(elapsed, 3), "versions": _versions(),
     }, indent=2, default=str) + "\n"
     png = _png(result) if args.plot else None

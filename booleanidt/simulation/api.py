@@ -129,7 +129,8 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
             net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node,
-            net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index)
+            net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index,
+            net.schedule_time, net.schedule_ptr, net.schedule_node, net.schedule_code)
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
@@ -256,6 +257,11 @@ class Simulation:
     def fix(self, node: str, value: int) -> "Simulation":
         """PROFILE's forced node: starts at ``value`` and never leaves it."""
         self.model = self.model.fix({node: int(value)})
+        return self
+
+    def schedule(self, schedules) -> "Simulation":
+        """Scheduled perturbations, ``{"TNF": [(20, 0.1), (40, 0.9)]}``: see :meth:`LogicalModel.schedule`."""
+        self.model = self.model.schedule(schedules)
         return self
 
     def set_initial_state(self, node: str, probability: float) -> "Simulation":

@@ -74,6 +74,9 @@ class CompiledModel:
     group_ptr, group_node : CSR of joint initial-state groups
     choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
         probabilities and levels (``choice_levels`` rows align with ``choice_cum``)
+    schedule_time : sorted distinct times of scheduled perturbations (empty: none)
+    schedule_ptr, schedule_node, schedule_code : CSR of the nodes set at each time, with
+        the ``(start, stop)`` of their probability's bytecode in ``code``
     """
 
     node_ids: tuple
@@ -94,6 +97,10 @@ class CompiledModel:
     choice_ptr: np.ndarray
     choice_cum: np.ndarray
     choice_levels: np.ndarray
+    schedule_time: np.ndarray
+    schedule_ptr: np.ndarray
+    schedule_node: np.ndarray
+    schedule_code: np.ndarray
 
     @property
     def size(self) -> int:
@@ -205,6 +212,7 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
             code_ptr[i, k + 1] = len(assembler.code)
             found.update(op[1] for op in assembler.code[code_ptr[i, k]:] if op[0] == OP_VAR)
         deps.append(sorted(found))
+    schedule = _schedule_arrays(model, index, assembler)
     code = np.array(assembler.code, dtype=np.int32).reshape(-1, 2)
     consts = np.array(assembler.consts or [0.0], dtype=np.float64)
     dep_ptr, dep_node = _csr(deps)
@@ -224,7 +232,23 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
         output_index=np.array([i for i, n in enumerate(ids) if n in outputs], dtype=np.int64),
         code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
         out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
-        table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups)
+        table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups, **schedule)
+
+
+def _schedule_arrays(model: LogicalModel, index: dict, assembler: _Assembler) -> dict:
+    """The model's scheduled perturbations grouped by time, their probabilities as bytecode."""
+    by_time: dict = {}
+    for node_id, entries in model.schedules.items():
+        for time, probability in entries:
+            start = len(assembler.code)
+            assembler.emit(probability, f"schedule of {node_id} at {time:g}")
+            by_time.setdefault(time, []).append((index[node_id], start, len(assembler.code)))
+    times = sorted(by_time)
+    entries = [by_time[t] for t in times]
+    ptr, _ = _csr(entries)
+    flat = np.array([e for group in entries for e in group], dtype=np.int64).reshape(-1, 3)
+    return dict(schedule_time=np.array(times, dtype=np.float64), schedule_ptr=ptr,
+                schedule_node=np.ascontiguousarray(flat[:, 0]), schedule_code=np.ascontiguousarray(flat[:, 1:]))
 
 
 def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .compile import RATE, RATE_LOG_RATE, flip_rate_code
+from .compile import RATE, RATE_LOG_RATE, evaluate_code, flip_rate_code
 from .statetable import EMPTY, column_of, grown, has_room, insert, new_table
 
 __all__ = ["run_chunk", "new_workspace", "trajectory_key", "MAX_TRACKED_OUTPUTS"]
@@ -307,10 +307,10 @@ DONE, NEED_COLUMNS, BAD_RATE = 0, 1, 2
 
 # What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM] (time, start of the
 # current output-state segment, sum of r log2 r) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
-# SINCE_EXACT] (output state, state columns used, state columns with an open window sum, jumps,
-# whether TERM_SUM must be summed afresh, jumps since it was).
+# SINCE_EXACT | NEXT_SCHEDULE] (output state, state columns used, state columns with an open window
+# sum, jumps, whether TERM_SUM must be summed afresh, jumps since it was, next scheduled time).
 T, SEGMENT_START, TERM_SUM = 0, 1, 2
-KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT = 0, 1, 2, 3, 4, 5
+KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE = 0, 1, 2, 3, 4, 5, 6
 
 
 @numba.njit(**_NO_REFCOUNT)
@@ -343,90 +343,177 @@ def _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters, erro
     clock[SEGMENT_START] = 0.0
     counters[KEY] = key
     counters[STALE] = 1
+    counters[NEXT_SCHEDULE] = 0
+    return valid
+
+
+@numba.njit(**_NO_REFCOUNT, inline="always")
+def _close_segment(key, start, end, state_columns, used, n_touched, dt, windows):
+    """Credit output state ``key`` with [start, end); returns (used, n_touched) (the table must have room)."""
+    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    col = column_of(slot_keys, slot_cols, key)
+    if col < 0:
+        col = used
+        insert(slot_keys, slot_cols, col_keys, used, key)
+        used += 1
+    was_open = state_cur_k[col] >= 0
+    _credit(col, start, end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
+    if not was_open and state_cur_k[col] >= 0:  # a window sum opened: flush it when the trajectory ends
+        touched[n_touched] = col
+        n_touched += 1
+    return used, n_touched
+
+
+@numba.njit(**_NO_REFCOUNT, inline="always")
+def _flip(m, when, net, work, node_columns, term_sum, stale, dt, windows, error):
+    """Flip node ``m`` at time ``when`` and update the rates of the nodes that depend on it.
+
+    Returns (valid, term_sum, stale); valid is False when a new rate is invalid (recorded in ``error``).
+    """
+    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+    tree, terms, state, index, t_on, stack = work
+    node_acc, cur_k, partial = node_columns
+    base = _tree_shape(state.shape[0])[0]
+    if state[m] == 1:
+        _credit(m, t_on[m], when, 1.0, dt, windows, cur_k, partial, node_acc)
+        state[m] = 0
+    else:
+        state[m] = 1
+        t_on[m] = when
+    for e in range(out_ptr[m], out_ptr[m + 1]):
+        i = out_node[e]
+        index[i] ^= out_bit[e]
+        rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
+        if rate != tree[base + i]:  # leaves hold valid rates: a bad one always differs
+            if not _is_valid_rate(rate):
+                _record_error(error, i, state[i], rate)
+                return False, term_sum, stale
+            _tree_set(tree, base, i, rate)
+            term = _entropy_term(i, rate, index, table_offset, rate_table)
+            stale = stale or abs(term) > _HUGE_TERM or abs(terms[i]) > _HUGE_TERM
+            term_sum += term - terms[i]
+            terms[i] = term
+    return True, term_sum, stale
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _apply_schedule(s, t, net, schedule, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+                    track_states, dt, windows, error):
+    """Set the nodes scheduled at time ``schedule_time[s]`` (now ``t``); False on a bad rate.
+
+    Each node becomes 1 with its probability (evaluated on the state as the
+    earlier nodes of the same time left it) and 0 otherwise, as MaBoSS does.
+    """
+    code, consts, code_ptr = net[0], net[1], net[2]
+    schedule_time, schedule_ptr, schedule_node, schedule_code = schedule
+    state, stack = work[2], work[5]
+    key, used, n_touched = counters[KEY], counters[USED], counters[TOUCHED]
+    term_sum, stale = clock[TERM_SUM], counters[STALE] != 0
+    valid = True
+    for e in range(schedule_ptr[s], schedule_ptr[s + 1]):
+        i = schedule_node[e]
+        logic = 1.0 if evaluate_code(code, consts, code_ptr[i, 0], code_ptr[i, 1], state, 0.0, stack) != 0.0 else 0.0
+        p = evaluate_code(code, consts, schedule_code[e, 0], schedule_code[e, 1], state, logic, stack)
+        value = 1 if p >= _uniform(rng) else 0
+        if state[i] == value:
+            continue
+        if track_states and out_bit_of[i] != 0:
+            if t > clock[SEGMENT_START]:
+                used, n_touched = _close_segment(key, clock[SEGMENT_START], t, state_columns, used, n_touched, dt,
+                                                 windows)
+                clock[SEGMENT_START] = t
+            key ^= out_bit_of[i]
+        valid, term_sum, stale = _flip(i, t, net, work, node_columns, term_sum, stale, dt, windows, error)
+        if not valid:
+            break
+    counters[KEY], counters[USED], counters[TOUCHED] = key, used, n_touched
+    clock[TERM_SUM], counters[STALE] = term_sum, 1 if stale else 0
     return valid
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _run_jumps(net, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed, fixed_words, j,
-               track_states, max_time, dt, windows, discrete, error):
-    """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE."""
-    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+def _run_jumps(net, schedule, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
+               fixed_words, j, track_states, max_time, dt, windows, discrete, error):
+    """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE.
+
+    A scheduled time cuts the jump that would pass it, as in MaBoSS: the clock
+    stops there and the node drawn for that jump flips there, then the scheduled
+    nodes are set.  A trajectory on a fixed point waits for the next scheduled
+    time (MaBoSS also flips its last node there: a bug we do not copy).
+    """
     tree, terms, state, index, t_on, stack = work
     node_acc, cur_k, partial = node_columns
-    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    col_keys = state_columns[2]
+    schedule_time = schedule[0]
+    n_schedule = schedule_time.shape[0]
     n = state.shape[0]
     base = _tree_shape(n)[0]
     t, segment_start, term_sum = clock[T], clock[SEGMENT_START], clock[TERM_SUM]
     key, used, n_touched, jumps = counters[KEY], counters[USED], counters[TOUCHED], counters[JUMPS]
     stale, since_exact = counters[STALE] != 0, counters[SINCE_EXACT]
+    next_schedule = counters[NEXT_SCHEDULE]
     status = DONE
     while True:
-        if track_states and not has_room(col_keys, used):  # this jump may add one state
+        due = next_schedule < n_schedule and t >= schedule_time[next_schedule]
+        if track_states and not has_room(col_keys, used + 1 if due else used):  # room for the states added
             status = NEED_COLUMNS
             break
+        if due:
+            clock[SEGMENT_START], clock[TERM_SUM] = segment_start, term_sum
+            counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] = key, used, n_touched, stale
+            valid = _apply_schedule(next_schedule, t, net, schedule, work, rng, out_bit_of, node_columns,
+                                    state_columns, clock, counters, track_states, dt, windows, error)
+            segment_start, term_sum = clock[SEGMENT_START], clock[TERM_SUM]
+            key, used, n_touched, stale = counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] != 0
+            next_schedule += 1
+            if not valid:
+                status = BAD_RATE
+                break
+        t_limit = schedule_time[next_schedule] if next_schedule < n_schedule else max_time
         total = tree[0]
-        if total <= 0.0:
-            fixed[j] = 1
-            for i in range(n):
-                if state[i] == 1:
-                    fixed_words[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
-            t_next = max_time
-            entropy = 0.0
-        else:
-            t_next = t + (dt if discrete else -np.log(_uniform(rng)) / total)
+        moves = total > 0.0
+        if moves:
+            t_next = min(t + (dt if discrete else -np.log(_uniform(rng)) / total), t_limit)
             if stale or since_exact >= n:
                 term_sum = terms.sum()
                 stale = False
                 since_exact = 0
             since_exact += 1
             entropy = _transition_entropy(total, term_sum)
+        elif t_limit < max_time:  # a fixed point until the next scheduled time
+            t_next = t_limit
+            entropy = 0.0
+        else:
+            fixed[j] = 1
+            for i in range(n):
+                if state[i] == 1:
+                    fixed_words[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+            t_next = max_time
+            entropy = 0.0
         _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_acc)
         finished = t_next >= max_time
-        m = -1 if finished else _tree_pick(tree, base, _uniform(rng) * total)
-        if track_states and (finished or out_bit_of[m] != 0):
+        moves = moves and not finished
+        m = _tree_pick(tree, base, _uniform(rng) * total) if moves else -1
+        if track_states and (finished or (moves and out_bit_of[m] != 0)):
             segment_end = max_time if finished else t_next
-            col = column_of(slot_keys, slot_cols, key)
-            if col < 0:
-                col = used
-                insert(slot_keys, slot_cols, col_keys, used, key)
-                used += 1
-            was_open = state_cur_k[col] >= 0
-            _credit(col, segment_start, segment_end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
-            if not was_open and state_cur_k[col] >= 0:  # a window sum opened: flush it when the trajectory ends
-                touched[n_touched] = col
-                n_touched += 1
+            used, n_touched = _close_segment(key, segment_start, segment_end, state_columns, used, n_touched, dt,
+                                             windows)
             segment_start = segment_end
-            if not finished:
+            if moves:
                 key ^= out_bit_of[m]
         if finished:
             break
-        jumps += 1
-        if state[m] == 1:
-            _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_acc)
-            state[m] = 0
-        else:
-            state[m] = 1
-            t_on[m] = t_next
-        for e in range(out_ptr[m], out_ptr[m + 1]):
-            i = out_node[e]
-            index[i] ^= out_bit[e]
-            rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
-            if rate != tree[base + i]:  # leaves hold valid rates: a bad one always differs
-                if not _is_valid_rate(rate):
-                    _record_error(error, i, state[i], rate)
-                    status = BAD_RATE
-                    break
-                _tree_set(tree, base, i, rate)
-                term = _entropy_term(i, rate, index, table_offset, rate_table)
-                stale = stale or abs(term) > _HUGE_TERM or abs(terms[i]) > _HUGE_TERM
-                term_sum += term - terms[i]
-                terms[i] = term
-        if status == BAD_RATE:
-            break
+        if moves:
+            jumps += 1
+            valid, term_sum, stale = _flip(m, t_next, net, work, node_columns, term_sum, stale, dt, windows, error)
+            if not valid:
+                status = BAD_RATE
+                break
         t = t_next
     clock[T], clock[SEGMENT_START], clock[TERM_SUM] = t, segment_start, term_sum
     counters[KEY], counters[USED], counters[TOUCHED], counters[JUMPS] = key, used, n_touched, jumps
     counters[STALE], counters[SINCE_EXACT] = 1 if stale else 0, since_exact
+    counters[NEXT_SCHEDULE] = next_schedule
     return status
 
 
@@ -499,7 +586,8 @@ def _cleared(workspace, used):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
-              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index, workspace,
+              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
+              schedule_time, schedule_ptr, schedule_node, schedule_code, workspace,
               track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
 
@@ -521,6 +609,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     n = code_ptr.shape[0]
     net = (code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table)
     initial = (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels)
+    schedule = (schedule_time, schedule_ptr, schedule_node, schedule_code)
     work = (np.zeros(_tree_shape(n)[1]), np.zeros(n), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int64),
             np.zeros(n), np.zeros(code.shape[0] + 1))
     rng = np.zeros(4, dtype=np.uint64)
@@ -529,7 +618,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
         out_bit_of[output_index[p]] = np.int64(1) << p
     node_columns, state_columns = workspace
     clock = np.zeros(3)
-    counters = np.zeros(6, dtype=np.int64)
+    counters = np.zeros(7, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
     fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)
     error = np.array([-1.0, 0.0, 0.0])
@@ -538,8 +627,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
         status = NEED_COLUMNS if _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters,
                                                    error) else BAD_RATE
         while status == NEED_COLUMNS:
-            status = _run_jumps(net, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
-                                fixed_words, j, track_states, max_time, dt, windows, discrete, error)
+            status = _run_jumps(net, schedule, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+                                fixed, fixed_words, j, track_states, max_time, dt, windows, discrete, error)
             if status == NEED_COLUMNS:
                 state_columns = _more_columns(state_columns, counters[USED])
         if status == BAD_RATE:

@@ -85,9 +85,9 @@ def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
 class _Accumulator:
     """Adds chunk results in chunk order."""
 
-    def __init__(self, windows: int, n: int):
-        self.node_sum = np.zeros((n + 1, windows))
-        self.node_sq = np.zeros((n + 1, windows))
+    def __init__(self, windows: int, columns: int):
+        self.node_sum = np.zeros((columns, windows))
+        self.node_sq = np.zeros((columns, windows))
         self.states = StateTotals(windows)
         self.fixed: list = []
         self.jumps = 0
@@ -130,19 +130,20 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
             net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node,
             net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index,
-            net.schedule_time, net.schedule_ptr, net.schedule_node, net.schedule_code)
+            net.schedule_time, net.schedule_ptr, net.schedule_node, net.schedule_code, net.reference)
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
     def chunk(first):
         count = min(CHUNK_SIZE, settings.sample_count - first)
-        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states)
+        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states,
+                                                                                      net.reference_count)
         *result, reused.workspace = run_chunk(*args, workspace, track_states, settings.seed, first, count,
                                               float(settings.max_time), float(settings.time_tick), windows,
                                               settings.discrete_time)
         return result
 
-    total = _Accumulator(windows, net.size)
+    total = _Accumulator(windows, net.size + 2 + net.reference_count)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
     with ThreadPoolExecutor(max_workers=settings.threads) as pool:
         for first, result in zip(starts, pool.map(chunk, starts)):
@@ -165,6 +166,8 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
     th = pd.Series(node_sum[:, n] / count, index=index, name="TH")
     th_error = pd.Series(standard_error(node_sum[:, n], node_sq[:, n], count), index=index,
                          name="ErrorTH")
+    hamming = pd.DataFrame(node_sum[:, n + 1:] / count, index=index,
+                           columns=[f"HD={d}" for d in range(net.reference_count + 1)])
     states = state_errors = None
     if track_states:
         labels = state_labels(net.output_ids, total.states.keys)
@@ -178,7 +181,7 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
                             state_probabilities=states, state_errors=state_errors, transition_entropy=th,
                             transition_entropy_error=th_error,
                             fixed_points=_fixed_point_table(total.fixed, net.node_ids, count),
-                            output_nodes=net.output_ids, jumps=total.jumps)
+                            output_nodes=net.output_ids, jumps=total.jumps, hamming_distances=hamming)
 
 
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,

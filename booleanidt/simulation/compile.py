@@ -77,6 +77,8 @@ class CompiledModel:
     schedule_time : sorted distinct times of scheduled perturbations (empty: none)
     schedule_ptr, schedule_node, schedule_code : CSR of the nodes set at each time, with
         the ``(start, stop)`` of their probability's bytecode in ``code``
+    reference : int8, each node's level in the reference state (MaBoSS ``refstate``), -1 if
+        it is not a reference node; Hamming distances count the reference nodes away from it
     """
 
     node_ids: tuple
@@ -101,11 +103,17 @@ class CompiledModel:
     schedule_ptr: np.ndarray
     schedule_node: np.ndarray
     schedule_code: np.ndarray
+    reference: np.ndarray
 
     @property
     def size(self) -> int:
         """Number of nodes."""
         return len(self.node_ids)
+
+    @property
+    def reference_count(self) -> int:
+        """Number of reference nodes."""
+        return int((self.reference >= 0).sum())
 
     @property
     def output_ids(self) -> tuple:
@@ -232,7 +240,14 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
         output_index=np.array([i for i, n in enumerate(ids) if n in outputs], dtype=np.int64),
         code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
         out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
-        table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups, **schedule)
+        table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups, **schedule,
+        reference=np.array([_reference_level(model.nodes[n]) for n in ids], dtype=np.int8))
+
+
+def _reference_level(node) -> int:
+    """The node's MaBoSS ``refstate`` (0 or 1), or -1 when it has none or a negative one."""
+    value = node.metadata.get("maboss_refstate", -1)
+    return -1 if value < 0 else min(int(value), 1)
 
 
 def _schedule_arrays(model: LogicalModel, index: dict, assembler: _Assembler) -> dict:

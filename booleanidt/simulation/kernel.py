@@ -305,16 +305,17 @@ def _is_valid_rate(rate):
 # allocate nothing, hence compile without reference counting.
 DONE, NEED_COLUMNS, BAD_RATE = 0, 1, 2
 
-# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM] (time, start of the
-# current output-state segment, sum of r log2 r) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
-# SINCE_EXACT | NEXT_SCHEDULE] (output state, state columns used, state columns with an open window
-# sum, jumps, whether TERM_SUM must be summed afresh, jumps since it was, next scheduled time).
-T, SEGMENT_START, TERM_SUM = 0, 1, 2
-KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE = 0, 1, 2, 3, 4, 5, 6
+# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM | HD_START] (time, start of
+# the current output-state segment, sum of r log2 r, time the Hamming distance took its value) and
+# counters[KEY | USED | TOUCHED | JUMPS | STALE | SINCE_EXACT | NEXT_SCHEDULE | HD] (output state, state
+# columns used, state columns with an open window sum, jumps, whether TERM_SUM must be summed afresh,
+# jumps since it was, next scheduled time, Hamming distance to the reference state).
+T, SEGMENT_START, TERM_SUM, HD_START = 0, 1, 2, 3
+KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD = 0, 1, 2, 3, 4, 5, 6, 7
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters, error):
+def _start_trajectory(net, initial, reference, work, rng, out_bit_of, clock, counters, error):
     """Draw the initial state, set every node's rate, the tree and the entropy terms; False on a bad rate."""
     code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
     initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels = initial
@@ -344,6 +345,11 @@ def _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters, erro
     counters[KEY] = key
     counters[STALE] = 1
     counters[NEXT_SCHEDULE] = 0
+    hd = 0
+    for i in range(n):
+        hd += reference[i] >= 0 and reference[i] != state[i]
+    counters[HD] = hd
+    clock[HD_START] = 0.0
     return valid
 
 
@@ -365,15 +371,23 @@ def _close_segment(key, start, end, state_columns, used, n_touched, dt, windows)
 
 
 @numba.njit(**_NO_REFCOUNT, inline="always")
-def _flip(m, when, net, work, node_columns, term_sum, stale, dt, windows, error):
+def _flip(m, when, net, reference, work, node_columns, clock, counters, term_sum, stale, dt, windows, error):
     """Flip node ``m`` at time ``when`` and update the rates of the nodes that depend on it.
+
+    Node columns past the transition entropy's (n) hold the Hamming distance to
+    the reference state: column n + 1 + d is credited while the distance is d.
 
     Returns (valid, term_sum, stale); valid is False when a new rate is invalid (recorded in ``error``).
     """
     code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
     tree, terms, state, index, t_on, stack = work
     node_acc, cur_k, partial = node_columns
-    base = _tree_shape(state.shape[0])[0]
+    n = state.shape[0]
+    base = _tree_shape(n)[0]
+    if reference[m] >= 0:
+        _credit(n + 1 + counters[HD], clock[HD_START], when, 1.0, dt, windows, cur_k, partial, node_acc)
+        clock[HD_START] = when
+        counters[HD] += 1 if state[m] == reference[m] else -1
     if state[m] == 1:
         _credit(m, t_on[m], when, 1.0, dt, windows, cur_k, partial, node_acc)
         state[m] = 0
@@ -397,7 +411,7 @@ def _flip(m, when, net, work, node_columns, term_sum, stale, dt, windows, error)
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _apply_schedule(s, t, net, schedule, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+def _apply_schedule(s, t, net, schedule, reference, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
                     track_states, dt, windows, error):
     """Set the nodes scheduled at time ``schedule_time[s]`` (now ``t``); False on a bad rate.
 
@@ -423,7 +437,8 @@ def _apply_schedule(s, t, net, schedule, work, rng, out_bit_of, node_columns, st
                                                  windows)
                 clock[SEGMENT_START] = t
             key ^= out_bit_of[i]
-        valid, term_sum, stale = _flip(i, t, net, work, node_columns, term_sum, stale, dt, windows, error)
+        valid, term_sum, stale = _flip(i, t, net, reference, work, node_columns, clock, counters, term_sum, stale,
+                                       dt, windows, error)
         if not valid:
             break
     counters[KEY], counters[USED], counters[TOUCHED] = key, used, n_touched
@@ -432,7 +447,7 @@ def _apply_schedule(s, t, net, schedule, work, rng, out_bit_of, node_columns, st
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _run_jumps(net, schedule, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
+def _run_jumps(net, schedule, reference, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
                fixed_words, j, track_states, max_time, dt, windows, discrete, error):
     """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE.
 
@@ -461,7 +476,7 @@ def _run_jumps(net, schedule, work, rng, out_bit_of, node_columns, state_columns
         if due:
             clock[SEGMENT_START], clock[TERM_SUM] = segment_start, term_sum
             counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] = key, used, n_touched, stale
-            valid = _apply_schedule(next_schedule, t, net, schedule, work, rng, out_bit_of, node_columns,
+            valid = _apply_schedule(next_schedule, t, net, schedule, reference, work, rng, out_bit_of, node_columns,
                                     state_columns, clock, counters, track_states, dt, windows, error)
             segment_start, term_sum = clock[SEGMENT_START], clock[TERM_SUM]
             key, used, n_touched, stale = counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] != 0
@@ -505,7 +520,8 @@ def _run_jumps(net, schedule, work, rng, out_bit_of, node_columns, state_columns
             break
         if moves:
             jumps += 1
-            valid, term_sum, stale = _flip(m, t_next, net, work, node_columns, term_sum, stale, dt, windows, error)
+            valid, term_sum, stale = _flip(m, t_next, net, reference, work, node_columns, clock, counters, term_sum,
+                                           stale, dt, windows, error)
             if not valid:
                 status = BAD_RATE
                 break
@@ -518,11 +534,12 @@ def _run_jumps(net, schedule, work, rng, out_bit_of, node_columns, state_columns
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows):
-    """Credit the nodes still on up to max_time and flush every open window sum."""
+def _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows):
+    """Credit the nodes still on and the Hamming distance up to max_time and flush every open window sum."""
     tree, terms, state, index, t_on, stack = work
     node_acc, cur_k, partial = node_columns
     slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    _credit(state.shape[0] + 1 + counters[HD], clock[HD_START], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
     for i in range(state.shape[0]):
         if state[i] == 1:
             _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
@@ -555,14 +572,17 @@ STATE_CAPACITY = 64
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def new_workspace(n, windows, track_states):
+def new_workspace(n, windows, track_states, reference_count=0):
     """Accumulators for :func:`run_chunk`: ``(node_columns, state_columns)``.
+
+    ``reference_count`` is the number of reference nodes (Hamming distances 0 .. that).
 
     run_chunk leaves them cleared, so a thread reuses its workspace from chunk to
     chunk (freshly allocated accumulators, megabytes for many output states, cost
     more in page faults than the simulation of a chunk).
     """
-    node_columns = (np.zeros((n + 1, windows + 1, 4)), np.full(n + 1, -1, dtype=np.int64), np.zeros(n + 1))
+    width = n + 2 + reference_count
+    node_columns = (np.zeros((width, windows + 1, 4)), np.full(width, -1, dtype=np.int64), np.zeros(width))
     slot_keys, slot_cols, col_keys = new_table(STATE_CAPACITY if track_states else 0)
     columns = col_keys.shape[0]
     state_columns = (slot_keys, slot_cols, col_keys, np.zeros((columns, windows + 1, 4)),
@@ -587,7 +607,7 @@ def _cleared(workspace, used):
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
               initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
-              schedule_time, schedule_ptr, schedule_node, schedule_code, workspace,
+              schedule_time, schedule_ptr, schedule_node, schedule_code, reference, workspace,
               track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
 
@@ -595,8 +615,9 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
 
     Returns
     -------
-    node_sum, node_sq : (n + 1, windows) sums of per-trajectory window fractions with each node at 1
-        (last column: the time-weighted transition entropy) and of their squares
+    node_sum, node_sq : (n + 2 + r, windows) sums of per-trajectory window fractions with each node at 1
+        (column n: the time-weighted transition entropy; columns n + 1 + d: Hamming distance d to the
+        reference state of the r reference nodes, ``reference[i]`` 0 or 1, -1 elsewhere) and of their squares
     state_keys : (s,) output-state bit masks
     cell_state, cell_window, cell_sum, cell_sq : the same sums per output state, for the (state,
         window) cells that are not 0: index into state_keys, window, sum, squares
@@ -617,24 +638,24 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     for p in range(output_index.shape[0]):
         out_bit_of[output_index[p]] = np.int64(1) << p
     node_columns, state_columns = workspace
-    clock = np.zeros(3)
-    counters = np.zeros(7, dtype=np.int64)
+    clock = np.zeros(4)
+    counters = np.zeros(8, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
     fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)
     error = np.array([-1.0, 0.0, 0.0])
     for j in range(count):
         _seed_stream(trajectory_key(seed, first + j), rng)
-        status = NEED_COLUMNS if _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters,
+        status = NEED_COLUMNS if _start_trajectory(net, initial, reference, work, rng, out_bit_of, clock, counters,
                                                    error) else BAD_RATE
         while status == NEED_COLUMNS:
-            status = _run_jumps(net, schedule, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+            status = _run_jumps(net, schedule, reference, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
                                 fixed, fixed_words, j, track_states, max_time, dt, windows, discrete, error)
             if status == NEED_COLUMNS:
                 state_columns = _more_columns(state_columns, counters[USED])
         if status == BAD_RATE:
             break
-        _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows)
-    node_sum, node_sq = _totals(node_columns[0], n + 1)
+        _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows)
+    node_sum, node_sq = _totals(node_columns[0], node_columns[0].shape[0])
     used = counters[USED]
     cell_state, cell_window, cell_sum, cell_sq = _nonzero_cells(state_columns[3], used)
     return (node_sum, node_sq, state_columns[2][:used].copy(), cell_state, cell_window, cell_sum, cell_sq, fixed,

@@ -113,6 +113,9 @@ class SimulationResult:
     output_nodes : output node ids, in model order
     jumps : number of transitions simulated
     levels : for a booleanized model, original node -> its bit nodes (see :meth:`level_probabilities`)
+    hamming_distances : DataFrame, columns ``HD=0`` .. ``HD=r``: probability per window that the
+        state differs from the reference state (MaBoSS ``refstate``) on that many of the r
+        reference nodes (without reference nodes, ``HD=0`` is 1); None when not known
     """
 
     settings: SimulationSettings
@@ -126,6 +129,7 @@ class SimulationResult:
     output_nodes: tuple
     jumps: int = 0
     levels: dict = field(default_factory=dict)
+    hamming_distances: pd.DataFrame | None = None
 
     # --- views -----------------------------------------------------------------------
 
@@ -220,12 +224,15 @@ class SimulationResult:
                              "choose fewer outputs to write a probtraj table")
         out = io.StringIO()
         width = int((self.state_probabilities.to_numpy() > 0).sum(axis=1).max())
-        out.write("Time\tTH\tErrorTH\tH" + "\tState\tProba\tErrorProba" * width + "\n")
+        hamming = self.hamming_distances
+        hd_columns = list(hamming.columns) if hamming is not None else []
+        out.write("\t".join(["Time", "TH", "ErrorTH", "H"] + hd_columns) + "\tState\tProba\tErrorProba" * width + "\n")
         entropy = self.entropy
         labels = list(self.state_probabilities.columns)
         for k, time in enumerate(self.times):
             row = [f"{time:g}", f"{self.transition_entropy.iloc[k]:.6f}",
                    f"{self.transition_entropy_error.iloc[k]:.6f}", f"{entropy.iloc[k]:.6f}"]
+            row += [f"{p:.6g}" for p in (hamming.iloc[k] if hamming is not None else ())]
             probabilities = self.state_probabilities.iloc[k].to_numpy()
             errors = self.state_errors.iloc[k].to_numpy()
             for c in np.argsort(-probabilities, kind="stable"):
@@ -260,7 +267,7 @@ class SimulationResult:
         node errors are not stored in these files and come back as NaN.
         """
         prefix = str(prefix)
-        states, errors, th, th_error = _parse_probtraj(prefix + "_probtraj.csv")
+        states, errors, th, th_error, hamming = _parse_probtraj(prefix + "_probtraj.csv")
         fixed = _parse_fp(prefix + "_fp.csv")
         outputs = _nodes_of(states.columns)
         nodes = pd.DataFrame({n: states[[c for c in states.columns if n in c.split(SEPARATOR)]].sum(axis=1)
@@ -270,7 +277,8 @@ class SimulationResult:
         settings = SimulationSettings(max_time=dt * len(times), time_tick=dt, sample_count=1)
         return cls(settings=settings, node_probabilities=nodes, node_errors=nodes * np.nan,
                    state_probabilities=states, state_errors=errors, transition_entropy=th,
-                   transition_entropy_error=th_error, fixed_points=fixed, output_nodes=tuple(outputs))
+                   transition_entropy_error=th_error, fixed_points=fixed, output_nodes=tuple(outputs),
+                   hamming_distances=hamming)
 
     # --- plots ---------------------------------------------------------------------
 
@@ -350,7 +358,8 @@ def _parse_probtraj(path) -> tuple:
     if header[:1] != ["Time"]:
         raise InputError(path, "line 1", "not a probtraj table (first column is not Time)")
     first_state = header.index("State") if "State" in header else len(header)
-    rows, times, th, th_error = [], [], [], []
+    hd_columns = [c for c in range(first_state) if header[c].startswith("HD=")]
+    rows, times, th, th_error, hamming = [], [], [], [], []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
@@ -359,6 +368,7 @@ def _parse_probtraj(path) -> tuple:
             times.append(float(cells[0]))
             th.append(float(cells[header.index("TH")]) if "TH" in header else np.nan)
             th_error.append(float(cells[header.index("ErrorTH")]) if "ErrorTH" in header else np.nan)
+            hamming.append([float(cells[c]) for c in hd_columns])
             triples = cells[first_state:]
             rows.append({triples[c]: (float(triples[c + 1]), float(triples[c + 2]))
                          for c in range(0, len(triples) - 2, 3)})
@@ -369,8 +379,10 @@ def _parse_probtraj(path) -> tuple:
                                  index=pd.Index(times, name="Time"), columns=labels)
     errors = pd.DataFrame([[row.get(s, (0.0, 0.0))[1] for s in labels] for row in rows],
                           index=probabilities.index, columns=labels)
+    hd_table = pd.DataFrame(hamming, index=probabilities.index, columns=[header[c] for c in hd_columns]) \
+        if hd_columns else None
     return (probabilities, errors, pd.Series(th, index=probabilities.index, name="TH"),
-            pd.Series(th_error, index=probabilities.index, name="ErrorTH"))
+            pd.Series(th_error, index=probabilities.index, name="ErrorTH"), hd_table)
 
 
 def _parse_fp(path) -> pd.DataFrame:

@@ -1,8 +1,13 @@
 """``booleanidt simulate``: run a model stochastically (MaBoSS semantics) and write the tables.
 
-OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated), nodes.csv
-(node probabilities per window with their standard errors), run.json (settings,
-seed, model checksum, package versions) and, with ``--plot``, trajectories.png.
+OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated; named
+PREFIX_probtraj.csv and PREFIX_fp.csv with ``--prefix PREFIX``, as MaBoSS names them,
+so pyMaBoSS's ``StoredResult(OUTDIR, PREFIX)`` reads them), nodes.csv (node
+probabilities per window with their standard errors), run.json (settings, seed,
+model checksum, package versions) and, with ``--plot``, trajectories.png.
+``--final`` writes only finalprob.csv (the output states at max_time, MaBoSS's
+``--final``) and run.json; ``--exact`` writes probabilities with all their digits;
+``--check`` reads and checks the model, its .cfg and the options, and stops.
 A multi-valued model runs through its Van Ham booleanization; levels.csv then
 gives P(node = level) per window for every original node.
 Nothing is written unless the run succeeds; each file is written atomically.
@@ -68,7 +73,13 @@ def add_parser(subparsers):
                         help="scheduled perturbation (MaBoSS NODE.schedule): at time T set NODE to 1 with "
                              "probability P, else to 0; repeatable")
     parser.add_argument("--outputs", metavar="A,B", help="output nodes (default: those not marked internal)")
-    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the results")
+    parser.add_argument("-o", "--output", metavar="OUTDIR", help="folder for the results (required unless --check)")
+    parser.add_argument("--prefix", metavar="PREFIX", help="name MaBoSS's files PREFIX_probtraj.csv, PREFIX_fp.csv, "
+                                                           "PREFIX_finalprob.csv")
+    parser.add_argument("--final", action="store_true", help="only the final-state distribution (finalprob.csv)")
+    parser.add_argument("--exact", action="store_true",
+                        help="write probabilities with all their digits (round-trip exact) instead of 6")
+    parser.add_argument("--check", action="store_true", help="read and check the model and .cfg, run nothing")
     parser.add_argument("--plot", action="store_true", help="also write trajectories.png")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: on a terminal)")
@@ -130,6 +141,20 @@ def parse_schedule(text: str, node: str) -> list:
     return entries
 
 
+def _tables(result, named, exact: bool) -> dict:
+    """File name -> text of the per-window tables (MaBoSS's names through ``named``)."""
+    files = {"nodes.csv": _nodes_table(result), named("fp.csv"): result.fp_text(exact)}
+    if result.levels:
+        levels = result.level_probabilities()
+        levels.columns = [f"{node}={level}" for node, level in levels.columns]
+        files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
+    if result.state_probabilities is not None:
+        files[named("probtraj.csv")] = result.probtraj_text(exact)
+    else:
+        print("note: too many outputs for state tables; probtraj.csv not written", file=sys.stderr)
+    return files
+
+
 def _checksum(*paths) -> str:
     digest = hashlib.sha256()
     for path in paths:
@@ -167,24 +192,37 @@ def _png(result) -> bytes:
     return data
 
 
+def _checked(model, outputs) -> str:
+    """Compile ``model`` as a run would (rates, parameters, outputs); a one-line summary."""
+    from ..booleanize import booleanize
+    from ..simulation.api import resolve_outputs
+    from ..simulation.compile import compile_model
+
+    boolean = booleanize(model)
+    net = compile_model(boolean, resolve_outputs(boolean, outputs))
+    return (f"{len(model.nodes)} nodes, {len(net.output_index)} outputs, {len(model.schedules)} scheduled, "
+            f"{net.reference_count} reference nodes")
+
+
 def run(args) -> int:
+    if not args.check and not args.output:
+        raise InputError("simulate", None, "-o/--output OUTDIR is required (unless --check)")
     model, settings, path, cfg = _load(args)
     settings = settings.replace(**parse_assignments(args.set, "--set"))
     model = _perturbed(model, args)
+    if args.check:
+        print(f"{args.model}: ok ({_checked(model, args.outputs)})")
+        return 0
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     started = time.time()
     result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
     elapsed = time.time() - started
 
-    files = {"nodes.csv": _nodes_table(result), "fp.csv": result.fp_text()}
-    if result.levels:
-        levels = result.level_probabilities()
-        levels.columns = [f"{node}={level}" for node, level in levels.columns]
-        files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
-    if result.state_probabilities is not None:
-        files["probtraj.csv"] = result.probtraj_text()
+    named = (lambda name: f"{args.prefix}_{name}") if args.prefix else (lambda name: name)
+    if args.final:
+        files = {named("finalprob.csv"): result.finalprob_text(args.exact)}
     else:
-        print("note: too many outputs for state tables; probtraj.csv not written", file=sys.stderr)
+        files = _tables(result, named, args.exact)
     files["run.json"] = json.dumps({
         "model": str(args.model), "model_file": str(path), "cfg": str(cfg) if cfg else None,
         "model_sha256": _checksum(path, cfg),

@@ -49,7 +49,8 @@ class SimulationError(BooleanidtError):
     """A run that cannot go on: a rate that is negative or not a number, an unknown output..."""
 
 
-def _resolve_outputs(model: LogicalModel, outputs) -> list | None:
+def resolve_outputs(model: LogicalModel, outputs) -> list | None:
+    """Output node ids of a Boolean model (a multi-valued node's bits for its name); None: the default."""
     if outputs is None:
         return None
     if isinstance(outputs, str):
@@ -90,14 +91,17 @@ class _Accumulator:
         self.node_sq = np.zeros((columns, windows))
         self.states = StateTotals(windows)
         self.fixed: list = []
+        self.final_keys: list = []
         self.jumps = 0
 
     def add(self, chunk):
-        node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, jumps, _ = chunk
+        node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, final_keys, jumps, \
+            _ = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
         self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
+        self.final_keys.append(final_keys)
         self.jumps += int(jumps)
 
 
@@ -168,8 +172,11 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
                          name="ErrorTH")
     hamming = pd.DataFrame(node_sum[:, n + 1:] / count, index=index,
                            columns=[f"HD={d}" for d in range(net.reference_count + 1)])
-    states = state_errors = None
+    states = state_errors = final = None
     if track_states:
+        keys, counts = np.unique(np.concatenate(total.final_keys), return_counts=True)
+        final = pd.Series(counts / count, index=state_labels(net.output_ids, keys), name="Proba")
+        final = final.sort_values(ascending=False, kind="stable")
         labels = state_labels(net.output_ids, total.states.keys)
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
@@ -181,7 +188,8 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
                             state_probabilities=states, state_errors=state_errors, transition_entropy=th,
                             transition_entropy_error=th_error,
                             fixed_points=_fixed_point_table(total.fixed, net.node_ids, count),
-                            output_nodes=net.output_ids, jumps=total.jumps, hamming_distances=hamming)
+                            output_nodes=net.output_ids, jumps=total.jumps, hamming_distances=hamming,
+                            final_states=final)
 
 
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,
@@ -213,7 +221,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
         (settings or SimulationSettings())
     boolean = booleanize(model)
-    chosen = _resolve_outputs(boolean, outputs)
+    chosen = resolve_outputs(boolean, outputs)
     net = compile_model(boolean, chosen)
     track_states = _warn_about_outputs(len(net.output_index), settings)
     result = run_compiled(net, settings, track_states, progress)

@@ -623,6 +623,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
         window) cells that are not 0: index into state_keys, window, sum, squares
     fixed : (count,) 1 where the trajectory ended on a fixed point
     fixed_words : (count, ceil(n/64)) that fixed point's bits
+    final_keys : (count,) each trajectory's output state at max_time (bit masks as state_keys)
     jumps : number of transitions
     error : (node, direction, rate) of the first invalid rate met, node -1 if none
     workspace : the workspace (maybe grown), cleared, for the next call
@@ -642,6 +643,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     counters = np.zeros(8, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
     fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)
+    final_keys = np.zeros(count, dtype=np.int64)
     error = np.array([-1.0, 0.0, 0.0])
     for j in range(count):
         _seed_stream(trajectory_key(seed, first + j), rng)
@@ -655,8 +657,9 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
         if status == BAD_RATE:
             break
         _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows)
+        final_keys[j] = counters[KEY]
     node_sum, node_sq = _totals(node_columns[0], node_columns[0].shape[0])
     used = counters[USED]
     cell_state, cell_window, cell_sum, cell_sq = _nonzero_cells(state_columns[3], used)
     return (node_sum, node_sq, state_columns[2][:used].copy(), cell_state, cell_window, cell_sum, cell_sq, fixed,
-            fixed_words, counters[JUMPS], error, _cleared((node_columns, state_columns), used))
+            fixed_words, final_keys, counters[JUMPS], error, _cleared((node_columns, state_columns), used))

@@ -116,6 +116,8 @@ class SimulationResult:
     hamming_distances : DataFrame, columns ``HD=0`` .. ``HD=r``: probability per window that the
         state differs from the reference state (MaBoSS ``refstate``) on that many of the r
         reference nodes (without reference nodes, ``HD=0`` is 1); None when not known
+    final_states : Series, output state label -> fraction of trajectories in it at max_time (a
+        snapshot, MaBoSS's ``--final``), largest first; None when not known
     """
 
     settings: SimulationSettings
@@ -130,6 +132,7 @@ class SimulationResult:
     jumps: int = 0
     levels: dict = field(default_factory=dict)
     hamming_distances: pd.DataFrame | None = None
+    final_states: pd.Series | None = None
 
     # --- views -----------------------------------------------------------------------
 
@@ -217,8 +220,12 @@ class SimulationResult:
 
     # --- MaBoSS files ----------------------------------------------------------------
 
-    def probtraj_text(self) -> str:
-        """The ``_probtraj.csv`` table as MaBoSS writes it (tab-separated)."""
+    def probtraj_text(self, exact: bool = False) -> str:
+        """The ``_probtraj.csv`` table as MaBoSS writes it (tab-separated).
+
+        ``exact``: probabilities and errors written with all their digits (the
+        shortest decimal that reads back as the same double) instead of 6.
+        """
         if self.state_probabilities is None:
             raise InputError("probtraj", None, "output states were not tracked (too many outputs); "
                              "choose fewer outputs to write a probtraj table")
@@ -232,30 +239,47 @@ class SimulationResult:
         for k, time in enumerate(self.times):
             row = [f"{time:g}", f"{self.transition_entropy.iloc[k]:.6f}",
                    f"{self.transition_entropy_error.iloc[k]:.6f}", f"{entropy.iloc[k]:.6f}"]
-            row += [f"{p:.6g}" for p in (hamming.iloc[k] if hamming is not None else ())]
+            row += [_number(p, exact) for p in (hamming.iloc[k] if hamming is not None else ())]
             probabilities = self.state_probabilities.iloc[k].to_numpy()
             errors = self.state_errors.iloc[k].to_numpy()
             for c in np.argsort(-probabilities, kind="stable"):
                 if probabilities[c] > 0:
-                    row += [labels[c], f"{probabilities[c]:.6g}", f"{errors[c]:.6g}"]
+                    row += [labels[c], _number(probabilities[c], exact), _number(errors[c], exact)]
             out.write("\t".join(row) + "\n")
         return out.getvalue()
 
-    def fp_text(self) -> str:
-        """The ``_fp.csv`` table as MaBoSS writes it (tab-separated)."""
+    def fp_text(self, exact: bool = False) -> str:
+        """The ``_fp.csv`` table as MaBoSS writes it (tab-separated); ``exact`` as in :meth:`probtraj_text`."""
         nodes = [c for c in self.fixed_points.columns if c not in ("State", "Proba")]
         lines = [f"Fixed Points ({len(self.fixed_points)})"]
         if len(self.fixed_points):
             lines.append("\t".join(["FP", "Proba", "State"] + nodes))
             for k, row in enumerate(self.fixed_points.itertuples(index=False)):
                 values = [str(int(v)) for v in row[2:]]
-                lines.append("\t".join([f"#{k + 1}", f"{row[1]:.6g}", row[0]] + values))
+                lines.append("\t".join([f"#{k + 1}", _number(row[1], exact), row[0]] + values))
         return "\n".join(lines) + "\n"
 
-    def save(self, prefix) -> None:
-        """Write ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (MaBoSS formats), atomically."""
+    def finalprob_text(self, exact: bool = False) -> str:
+        """The ``_finalprob.csv`` table of MaBoSS's ``--final``: ``probability<TAB>state`` lines, no header.
+
+        >>> from booleanidt.model import LogicalModel
+        >>> from booleanidt.expr import Const
+        >>> from booleanidt.simulation import simulate
+        >>> model = LogicalModel.from_rules({"A": Const(1)}).with_initial_probabilities({"A": 1.0})
+        >>> simulate(model, max_time=1, time_tick=1, sample_count=10).finalprob_text()
+        '1\\tA\\n'
+        """
+        if self.final_states is None:
+            raise InputError("finalprob", None, "final states were not tracked (too many outputs)")
+        return "".join(f"{_number(p, exact)}\t{label}\n" for label, p in self.final_states.items())
+
+    def save(self, prefix, exact: bool = False) -> None:
+        """Write ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (MaBoSS formats), atomically.
+
+        pyMaBoSS reads them back: ``maboss.results.storedresult.StoredResult(folder, prefix)``.
+        """
         prefix = str(prefix)
-        probtraj, fp = self.probtraj_text(), self.fp_text()
+        probtraj, fp = self.probtraj_text(exact), self.fp_text(exact)
         atomic_write_text(prefix + "_probtraj.csv", probtraj)
         atomic_write_text(prefix + "_fp.csv", fp)
 
@@ -349,6 +373,11 @@ class SimulationResult:
                   for row in active]
         grouped = self.fixed_points["Proba"].groupby(pd.Index(labels, name="outputs")).sum()
         return grouped.sort_values(ascending=False, kind="stable")
+
+
+def _number(value: float, exact: bool) -> str:
+    """A probability as text: 6 significant digits, or every digit (``repr``) when ``exact``."""
+    return repr(float(value)) if exact else f"{value:.6g}"
 
 
 def _parse_probtraj(path) -> tuple:

@@ -57,7 +57,7 @@ from ..errors import BooleanidtError
 from ..expr import And, Arith, Const, Expr, Not, Var, parameters
 from ..model import LogicalModel, Node
 
-__all__ = ["personalize", "mark_outputs", "add_drugs", "drug_problem", "rate_factors", "ProfileError",
+__all__ = ["personalize", "profile_values", "mark_outputs", "add_drugs", "drug_problem", "rate_factors", "ProfileError",
            "CONTINUOUS_MODES", "DISCRETE_MODES", "DEFAULT_FACTOR"]
 
 #: PROFILE's default amplification factor of the rates (``-rf 100``)
@@ -93,8 +93,23 @@ def _present(values: Optional[Mapping]) -> dict:
     return {k: v for k, v in (values or {}).items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
 
+def profile_values(profile=None, continuous: Optional[Mapping] = None, discrete: Optional[Mapping] = None) -> tuple:
+    """The ``(continuous, discrete)`` values of a profile that carry data (NaN and None dropped).
+
+    ``profile`` is a mapping or an object with ``continuous`` and ``discrete``; the
+    mappings given directly win over its entries.
+
+    >>> profile_values({"continuous": {"A": 0.5, "B": float("nan")}}, discrete={"C": 1})
+    ({'A': 0.5}, {'C': 1})
+    """
+    if profile is not None:
+        get = profile.get if isinstance(profile, Mapping) else lambda key: getattr(profile, key, None)
+        continuous = {**(get("continuous") or {}), **(continuous or {})}
+        discrete = {**(get("discrete") or {}), **(discrete or {})}
+    return _present(continuous), _present(discrete)
+
+
 def _checked_profile(model: LogicalModel, continuous: Mapping, discrete: Mapping) -> tuple:
-    continuous, discrete = _present(continuous), _present(discrete)
     for kind, values in (("continuous", continuous), ("discrete", discrete)):
         unknown = sorted(set(values) - model.nodes.keys())
         if unknown:
@@ -224,11 +239,7 @@ def personalize(model: LogicalModel, profile=None, *, continuous: Optional[Mappi
         raise ProfileError(f"discrete_as must be one of {', '.join(DISCRETE_MODES)} (got {discrete_as!r})")
     if not factor > 0:
         raise ProfileError(f"amplification factor must be > 0 (got {factor})")
-    if profile is not None:
-        get = profile.get if isinstance(profile, Mapping) else lambda key: getattr(profile, key, None)
-        continuous = {**(get("continuous") or {}), **(continuous or {})}
-        discrete = {**(get("discrete") or {}), **(discrete or {})}
-    continuous, discrete = _checked_profile(model, continuous, discrete)
+    continuous, discrete = _checked_profile(model, *profile_values(profile, continuous, discrete))
 
     editor = _Editor(model)
     _default_initial_states(editor, input_probability)

@@ -60,7 +60,7 @@ from .model import LogicalModel
 from .personalization.apply import mark_outputs, personalize, profile_values
 from .simulation.settings import SimulationSettings
 
-__all__ = ["run", "patient_seed", "profile_digest", "simulate_patient", "read_scores",
+__all__ = ["run", "patient_seed", "profile_digest", "agreement", "simulate_patient", "read_scores",
            "CohortError", "CohortTerminated", "SCORES_FILE", "DIGEST"]
 
 #: name of the whole table in ``results_dir``
@@ -111,6 +111,38 @@ def profile_digest(profile) -> str:
     applied = {"continuous": sorted((str(k), repr(float(v))) for k, v in continuous.items()),
                "discrete": sorted((str(k), repr(float(v))) for k, v in discrete.items())}
     return hashlib.sha256(json.dumps(applied).encode("utf-8")).hexdigest()
+
+
+def agreement(table: pd.DataFrame, reference: pd.DataFrame, reference_samples: int,
+              sigmas: float = 4.0, tolerance: float = 0.002) -> pd.DataFrame:
+    """Which scores agree with a reference Monte Carlo estimate, patient by patient and node by node.
+
+    A score agrees when ``|ours - theirs| <= sigmas * sqrt(se_ours**2 + se_theirs**2) + tolerance``,
+    with ``se_theirs = sqrt(p (1 - p) / reference_samples)`` from the reference probability ``p``.
+
+    Parameters
+    ----------
+    table : a :func:`run` table (``X`` and ``X_se`` columns)
+    reference : patients x nodes probabilities (e.g. PROFILE's published results)
+    reference_samples : trajectories behind each reference value
+
+    Returns
+    -------
+    pandas.DataFrame
+        booleans, the patients and nodes both tables hold.
+
+    >>> ours = pd.DataFrame({"A": [0.50, 0.10], "A_se": [0.01, 0.01]}, index=["P1", "P2"])
+    >>> theirs = pd.DataFrame({"A": [0.52, 0.30]}, index=["P1", "P2"])
+    >>> agreement(ours, theirs, 1000)["A"].tolist()
+    [True, False]
+    """
+    patients = [p for p in reference.index if p in table.index]
+    nodes = [n for n in reference.columns if n in table.columns and f"{n}_se" in table.columns]
+    theirs = reference.loc[patients, nodes].astype(float)
+    ours = table.loc[patients, nodes].astype(float)
+    ours_se = table.loc[patients, [f"{n}_se" for n in nodes]].astype(float).set_axis(nodes, axis=1)
+    theirs_se = (theirs * (1 - theirs) / reference_samples).clip(lower=0) ** 0.5
+    return (ours - theirs).abs() <= sigmas * (ours_se ** 2 + theirs_se ** 2) ** 0.5 + tolerance
 
 
 def _last_window_scores(result, outputs) -> dict:

@@ -6,7 +6,9 @@ patients, every one of the 98 Fumia nodes, within 4 combined standard errors + 0
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,6 +21,8 @@ from conftest import PROFILE
 
 FUMIA = PROFILE / "models" / "Fumia2013"
 DEV = PROFILE / "metabric-dev"
+#: PROFILE's Results/Profiles/Fumia_META_mutations.csv (what the published run gave to -m; not in the corpus yet)
+MUTATIONS = Path(os.environ.get("BOOLEANIDT_PROFILE_MUTATIONS", DEV / "Fumia_META_mutations_dev.csv"))
 
 pytestmark = pytest.mark.skipif(not DEV.is_dir(), reason=f"corpus folder {DEV} not found")
 
@@ -31,8 +35,9 @@ def study():
     return read(FUMIA / "Fumia2013.bnd"), maboss_io.read_settings(FUMIA / "Fumia2013.cfg"), published, rna, calls
 
 
-def _agreement(study, patients, compat):
-    model, settings, published, rna, calls = study
+def _agreement(study, patients, compat, calls=None):
+    model, settings, published, rna, dev_calls = study
+    calls = dev_calls if calls is None else calls
     profiles = Profiles(rna.loc[patients], calls.loc[patients])
     with warnings.catch_warnings(), concurrent.futures.ThreadPoolExecutor(2) as pool:
         warnings.simplefilter("ignore")   # 98 outputs: node probabilities only
@@ -50,3 +55,13 @@ def test_patients_without_forced_nodes_agree_on_every_node(study, compat):
     agree = _agreement(study, patients, compat)
     assert agree.shape == (4, 98)
     assert agree.all().all(), agree.columns[~agree.all()].tolist()
+
+
+@pytest.mark.skipif(not MUTATIONS.is_file(), reason=f"{MUTATIONS} not found (PROFILE's mutation-only profiles)")
+def test_published_results_are_mutations_forced_both_ways(study):
+    """The published run forced the mutation calls (ON and OFF: the default semantics), not the CNA calls."""
+    calls = pd.read_csv(MUTATIONS, index_col=0).reindex(study[2].index)
+    patients = list(calls.index[(calls == 1).any(axis=1) & (calls == 0).any(axis=1)][:4])
+    assert len(patients) == 4
+    assert _agreement(study, patients, None, calls).all().all()
+    assert not _agreement(study, patients, "profile-scripts", calls).all().all()

@@ -3,8 +3,10 @@
 Writes ``RESULTS_DIR/scores.parquet`` (one row per patient: probability of each output
 at the last window, its standard error, and the error of patients that failed),
 ``RESULTS_DIR/heatmap.png`` (patients clustered x outputs), and the per-batch parts
-under ``RESULTS_DIR/parts/`` that let a rerun skip finished patients.  Runs on local
-processes, or on a Dask cluster with ``--scheduler tcp://host:port``.
+under ``RESULTS_DIR/parts/`` that let a rerun reuse finished patients whose profile is
+unchanged (and recompute those whose data changed).  Runs on local processes, or on a
+Dask cluster with ``--scheduler tcp://host:port``; SIGTERM stops the workers and keeps
+what is finished (exit 143).
 
 Examples
 --------

@@ -13,6 +13,10 @@ Usage::
 
     python benchmarks/profile_reproduction.py [--patients 300] [--compat profile-scripts default]
         [--discrete FILE]  # another discrete table, e.g. PROFILE's Fumia_META_mutations.csv
+
+PROFILE's published run forced the mutation calls only (Results/Profiles/Fumia_META_mutations.csv of
+sysbio-curie/PROFILE, not in the corpus): given that table, the default mode agrees on every node of the
+300 patients; given the corpus's mutation+CNA table, the CNA-only calls make the difference.
 """
 from __future__ import annotations
 

@@ -148,6 +148,8 @@ def _tables(result, named, exact: bool) -> dict:
         levels = result.level_probabilities()
         levels.columns = [f"{node}={level}" for node, level in levels.columns]
         files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
+    if result.stationary is not None:
+        files[named("statdist.csv")] = result.stationary.statdist_text()
     if result.state_probabilities is not None:
         files[named("probtraj.csv")] = result.probtraj_text(exact)
     else:

@@ -34,6 +34,7 @@ from .compile import CompiledModel, compile_model
 from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
+from .statdist import stationary_distributions
 from .statetable import StateTotals
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
@@ -156,7 +157,9 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
             total.add(result)
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
     bar.close()
-    return _result(net, settings, total, track_states)
+    result = _result(net, settings, total, track_states)
+    result.stationary = stationary_distributions(net, settings)
+    return result
 
 
 def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulator, track_states: bool):

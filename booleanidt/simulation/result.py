@@ -118,6 +118,8 @@ class SimulationResult:
         reference nodes (without reference nodes, ``HD=0`` is 1); None when not known
     final_states : Series, output state label -> fraction of trajectories in it at max_time (a
         snapshot, MaBoSS's ``--final``), largest first; None when not known
+    stationary : :class:`~booleanidt.simulation.statdist.StationaryDistributions` of the first
+        ``statdist_traj_count`` trajectories, or None
     """
 
     settings: SimulationSettings
@@ -133,6 +135,7 @@ class SimulationResult:
     levels: dict = field(default_factory=dict)
     hamming_distances: pd.DataFrame | None = None
     final_states: pd.Series | None = None
+    stationary: object = None
 
     # --- views -----------------------------------------------------------------------
 

@@ -150,6 +150,9 @@ def _tables(result, named, exact: bool) -> dict:
         files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
     if result.stationary is not None:
         files[named("statdist.csv")] = result.stationary.statdist_text()
+    if result.observed_graph is not None:  # MaBoSS's layout: State, then one column per destination
+        files[named("observed_graph.csv")] = result.observed_graph.to_csv(sep="\t")
+        files[named("observed_durations.csv")] = result.observed_durations.to_csv(sep="\t", float_format="%.10g")
     if result.state_probabilities is not None:
         files[named("probtraj.csv")] = result.probtraj_text(exact)
     else:

@@ -242,7 +242,7 @@ class _ConfigParser:
         stream = self.stream
         node = stream.next()
         stream.expect(".")
-        attribute = stream.expect_name("istate, is_internal, refstate or schedule")
+        attribute = stream.expect_name("istate, is_internal, refstate, in_graph or schedule")
         stream.expect("=")
         if attribute.text == "schedule":
             self.schedule(node)
@@ -254,11 +254,11 @@ class _ConfigParser:
                                    f"[{node.text}].istate = {1 - value if 0 < value < 1 else 'w0'} [0], "
                                    f"{value if 0 < value < 1 else 'w1'} [1]; for a probability")
             self.set_istate(node, 0.5 if value == _RANDOM_ISTATE else float(value))
-        elif attribute.text in ("is_internal", "refstate"):
+        elif attribute.text in ("is_internal", "refstate", "in_graph"):
             self.config.node_flags[(node.text, attribute.text)] = (value, node)
         else:
             raise stream.error(attribute, f"unknown node setting {node.text}.{attribute.text} "
-                               "(known: istate, is_internal, refstate, schedule)")
+                               "(known: istate, is_internal, refstate, in_graph, schedule)")
 
     def schedule(self, node: Token):
         """``X.schedule = t1: p1, t2: p2, ...`` (after the ``=``); p may be an expression of the state."""
@@ -488,6 +488,8 @@ def _configured_fields(model_nodes: dict, initial: dict, joint: tuple, config: _
         node = nodes[node_id]
         if flag == "is_internal":
             nodes[node_id] = dataclasses.replace(node, internal=bool(value))
+        elif flag == "in_graph":
+            nodes[node_id] = dataclasses.replace(node, metadata={**node.metadata, "maboss_in_graph": bool(value)})
         else:
             nodes[node_id] = dataclasses.replace(node, metadata={**node.metadata, "maboss_refstate": value})
     initial = {**initial, **{n: p for n, (p, _) in config.istates.items() if p is not None}}
@@ -634,6 +636,8 @@ def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> st
             lines.append(f"{node_id}.is_internal = 1;")
         if "maboss_refstate" in node.metadata:
             lines.append(f"{node_id}.refstate = {_number(node.metadata['maboss_refstate'])};")
+        if node.metadata.get("maboss_in_graph"):
+            lines.append(f"{node_id}.in_graph = 1;")
     for node_id, entries in model.schedules.items():
         lines.append(f"{node_id}.schedule = {', '.join(f'{t:.17g}: {to_text(p)}' for t, p in entries)};")
     return "\n".join(lines) + "\n"

@@ -93,16 +93,19 @@ class _Accumulator:
         self.states = StateTotals(windows)
         self.fixed: list = []
         self.final_keys: list = []
+        self.graph_counts = self.graph_durations = 0
         self.jumps = 0
 
     def add(self, chunk):
-        node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, final_keys, jumps, \
-            _ = chunk
+        (node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, final_keys,
+         graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
         self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
         self.final_keys.append(final_keys)
+        self.graph_counts = self.graph_counts + graph_counts
+        self.graph_durations = self.graph_durations + graph_durations
         self.jumps += int(jumps)
 
 
@@ -132,10 +135,7 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     """Run a compiled model; see :func:`simulate`."""
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
-    args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
-            net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node,
-            net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index,
-            net.schedule_time, net.schedule_ptr, net.schedule_node, net.schedule_code, net.reference)
+    args = net.kernel_arrays()
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
@@ -187,12 +187,19 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
         state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=index, columns=labels)
         state_sum /= count  # in place: these tables take windows x states x 8 bytes each
         states = pd.DataFrame(state_sum, index=index, columns=labels)
+    graph = durations = None
+    if net.graph_ids:
+        labels = state_labels(net.graph_ids, np.arange(len(total.graph_counts), dtype=np.int64))
+        graph = pd.DataFrame(total.graph_counts, index=pd.Index(labels, name="State"), columns=labels)
+        mean = np.divide(total.graph_durations, total.graph_counts, out=np.zeros(total.graph_counts.shape),
+                         where=total.graph_counts > 0)
+        durations = pd.DataFrame(mean, index=graph.index, columns=labels)
     return SimulationResult(settings=settings, node_probabilities=probabilities, node_errors=errors,
                             state_probabilities=states, state_errors=state_errors, transition_entropy=th,
                             transition_entropy_error=th_error,
                             fixed_points=_fixed_point_table(total.fixed, net.node_ids, count),
                             output_nodes=net.output_ids, jumps=total.jumps, hamming_distances=hamming,
-                            final_states=final)
+                            final_states=final, observed_graph=graph, observed_durations=durations)
 
 
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,

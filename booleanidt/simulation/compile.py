@@ -44,6 +44,8 @@ __all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code"
 TABLE_MAX_INPUTS = 14
 #: ... as long as all tables together stay within this many entries (16 bytes each)
 TABLE_MAX_ENTRIES = 1 << 23
+#: most nodes in an observed graph (MaBoSS ``in_graph``)
+MAX_GRAPH_NODES = 10
 #: columns of ``rate_table``: the flip rate r, and r log2 r for the transition entropy
 RATE, RATE_LOG_RATE = 0, 1
 
@@ -79,6 +81,8 @@ class CompiledModel:
         the ``(start, stop)`` of their probability's bytecode in ``code``
     reference : int8, each node's level in the reference state (MaBoSS ``refstate``), -1 if
         it is not a reference node; Hamming distances count the reference nodes away from it
+    graph_bit : int64, each node's bit in the state of the observed-graph nodes (MaBoSS
+        ``in_graph``, at most :data:`MAX_GRAPH_NODES`), 0 for the other nodes
     """
 
     node_ids: tuple
@@ -104,11 +108,24 @@ class CompiledModel:
     schedule_node: np.ndarray
     schedule_code: np.ndarray
     reference: np.ndarray
+    graph_bit: np.ndarray
 
     @property
     def size(self) -> int:
         """Number of nodes."""
         return len(self.node_ids)
+
+    def kernel_arrays(self) -> tuple:
+        """The arrays :func:`~booleanidt.simulation.kernel.run_chunk` takes before its workspace, in order."""
+        return (self.code, self.consts, self.code_ptr, self.dep_ptr, self.dep_node, self.out_ptr, self.out_node,
+                self.out_bit, self.table_offset, self.rate_table, self.initial_p, self.group_ptr, self.group_node,
+                self.choice_ptr, self.choice_cum, self.choice_levels, self.output_index, self.schedule_time,
+                self.schedule_ptr, self.schedule_node, self.schedule_code, self.reference, self.graph_bit)
+
+    @property
+    def graph_ids(self) -> tuple:
+        """Ids of the observed-graph nodes, in model order (their bits in that order)."""
+        return tuple(self.node_ids[i] for i in np.flatnonzero(self.graph_bit))
 
     @property
     def reference_count(self) -> int:
@@ -241,7 +258,19 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
         code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
         out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
         table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups, **schedule,
-        reference=np.array([_reference_level(model.nodes[n]) for n in ids], dtype=np.int8))
+        reference=np.array([_reference_level(model.nodes[n]) for n in ids], dtype=np.int8),
+        graph_bit=_graph_bits(model))
+
+
+def _graph_bits(model: LogicalModel) -> np.ndarray:
+    observed = [n for n in model.node_ids if model.nodes[n].metadata.get("maboss_in_graph")]
+    if len(observed) > MAX_GRAPH_NODES:
+        raise BooleanidtError(f"{len(observed)} nodes are in_graph; the observed graph takes at most "
+                              f"{MAX_GRAPH_NODES} (it has 2^k x 2^k cells)")
+    bits = np.zeros(len(model.node_ids), dtype=np.int64)
+    for position, node_id in enumerate(observed):
+        bits[model.node_ids.index(node_id)] = 1 << position
+    return bits
 
 
 def _reference_level(node) -> int:

@@ -305,17 +305,18 @@ def _is_valid_rate(rate):
 # allocate nothing, hence compile without reference counting.
 DONE, NEED_COLUMNS, BAD_RATE = 0, 1, 2
 
-# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM | HD_START] (time, start of
-# the current output-state segment, sum of r log2 r, time the Hamming distance took its value) and
-# counters[KEY | USED | TOUCHED | JUMPS | STALE | SINCE_EXACT | NEXT_SCHEDULE | HD] (output state, state
-# columns used, state columns with an open window sum, jumps, whether TERM_SUM must be summed afresh,
-# jumps since it was, next scheduled time, Hamming distance to the reference state).
-T, SEGMENT_START, TERM_SUM, HD_START = 0, 1, 2, 3
-KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD = 0, 1, 2, 3, 4, 5, 6, 7
+# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM | HD_START | GRAPH_SINCE] (time,
+# start of the current output-state segment, sum of r log2 r, time the Hamming distance took its value,
+# time the observed-graph state was entered) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
+# SINCE_EXACT | NEXT_SCHEDULE | HD | GRAPH_KEY] (output state, state columns used, state columns with an
+# open window sum, jumps, whether TERM_SUM must be summed afresh, jumps since it was, next scheduled
+# time, Hamming distance to the reference state, state of the observed-graph nodes).
+T, SEGMENT_START, TERM_SUM, HD_START, GRAPH_SINCE = 0, 1, 2, 3, 4
+KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD, GRAPH_KEY = 0, 1, 2, 3, 4, 5, 6, 7, 8
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _start_trajectory(net, initial, reference, work, rng, out_bit_of, clock, counters, error):
+def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters, error):
     """Draw the initial state, set every node's rate, the tree and the entropy terms; False on a bad rate."""
     code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
     initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels = initial
@@ -345,11 +346,17 @@ def _start_trajectory(net, initial, reference, work, rng, out_bit_of, clock, cou
     counters[KEY] = key
     counters[STALE] = 1
     counters[NEXT_SCHEDULE] = 0
+    reference, graph_bit = observe[0], observe[1]
     hd = 0
+    graph_key = 0
     for i in range(n):
         hd += reference[i] >= 0 and reference[i] != state[i]
+        if state[i] == 1:
+            graph_key |= graph_bit[i]
     counters[HD] = hd
+    counters[GRAPH_KEY] = graph_key
     clock[HD_START] = 0.0
+    clock[GRAPH_SINCE] = 0.0
     return valid
 
 
@@ -371,11 +378,13 @@ def _close_segment(key, start, end, state_columns, used, n_touched, dt, windows)
 
 
 @numba.njit(**_NO_REFCOUNT, inline="always")
-def _flip(m, when, net, reference, work, node_columns, clock, counters, term_sum, stale, dt, windows, error):
+def _flip(m, when, net, observe, work, node_columns, clock, counters, term_sum, stale, dt, windows, error):
     """Flip node ``m`` at time ``when`` and update the rates of the nodes that depend on it.
 
     Node columns past the transition entropy's (n) hold the Hamming distance to
     the reference state: column n + 1 + d is credited while the distance is d.
+    A flip of an observed-graph node counts a transition of the graph's state and
+    the time spent in the state it leaves.
 
     Returns (valid, term_sum, stale); valid is False when a new rate is invalid (recorded in ``error``).
     """
@@ -384,10 +393,17 @@ def _flip(m, when, net, reference, work, node_columns, clock, counters, term_sum
     node_acc, cur_k, partial = node_columns
     n = state.shape[0]
     base = _tree_shape(n)[0]
+    reference, graph_bit, graph_counts, graph_durations = observe
     if reference[m] >= 0:
         _credit(n + 1 + counters[HD], clock[HD_START], when, 1.0, dt, windows, cur_k, partial, node_acc)
         clock[HD_START] = when
         counters[HD] += 1 if state[m] == reference[m] else -1
+    if graph_bit[m] != 0:
+        origin, destination = counters[GRAPH_KEY], counters[GRAPH_KEY] ^ graph_bit[m]
+        graph_counts[origin, destination] += 1
+        graph_durations[origin, destination] += when - clock[GRAPH_SINCE]
+        counters[GRAPH_KEY] = destination
+        clock[GRAPH_SINCE] = when
     if state[m] == 1:
         _credit(m, t_on[m], when, 1.0, dt, windows, cur_k, partial, node_acc)
         state[m] = 0
@@ -411,7 +427,7 @@ def _flip(m, when, net, reference, work, node_columns, clock, counters, term_sum
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _apply_schedule(s, t, net, schedule, reference, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+def _apply_schedule(s, t, net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
                     track_states, dt, windows, error):
     """Set the nodes scheduled at time ``schedule_time[s]`` (now ``t``); False on a bad rate.
 
@@ -437,7 +453,7 @@ def _apply_schedule(s, t, net, schedule, reference, work, rng, out_bit_of, node_
                                                  windows)
                 clock[SEGMENT_START] = t
             key ^= out_bit_of[i]
-        valid, term_sum, stale = _flip(i, t, net, reference, work, node_columns, clock, counters, term_sum, stale,
+        valid, term_sum, stale = _flip(i, t, net, observe, work, node_columns, clock, counters, term_sum, stale,
                                        dt, windows, error)
         if not valid:
             break
@@ -447,7 +463,7 @@ def _apply_schedule(s, t, net, schedule, reference, work, rng, out_bit_of, node_
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _run_jumps(net, schedule, reference, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
+def _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
                fixed_words, j, track_states, max_time, dt, windows, discrete, error):
     """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE.
 
@@ -476,7 +492,7 @@ def _run_jumps(net, schedule, reference, work, rng, out_bit_of, node_columns, st
         if due:
             clock[SEGMENT_START], clock[TERM_SUM] = segment_start, term_sum
             counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] = key, used, n_touched, stale
-            valid = _apply_schedule(next_schedule, t, net, schedule, reference, work, rng, out_bit_of, node_columns,
+            valid = _apply_schedule(next_schedule, t, net, schedule, observe, work, rng, out_bit_of, node_columns,
                                     state_columns, clock, counters, track_states, dt, windows, error)
             segment_start, term_sum = clock[SEGMENT_START], clock[TERM_SUM]
             key, used, n_touched, stale = counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] != 0
@@ -520,7 +536,7 @@ def _run_jumps(net, schedule, reference, work, rng, out_bit_of, node_columns, st
             break
         if moves:
             jumps += 1
-            valid, term_sum, stale = _flip(m, t_next, net, reference, work, node_columns, clock, counters, term_sum,
+            valid, term_sum, stale = _flip(m, t_next, net, observe, work, node_columns, clock, counters, term_sum,
                                            stale, dt, windows, error)
             if not valid:
                 status = BAD_RATE
@@ -607,7 +623,7 @@ def _cleared(workspace, used):
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
               initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
-              schedule_time, schedule_ptr, schedule_node, schedule_code, reference, workspace,
+              schedule_time, schedule_ptr, schedule_node, schedule_code, reference, graph_bit, workspace,
               track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
 
@@ -618,6 +634,9 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     node_sum, node_sq : (n + 2 + r, windows) sums of per-trajectory window fractions with each node at 1
         (column n: the time-weighted transition entropy; columns n + 1 + d: Hamming distance d to the
         reference state of the r reference nodes, ``reference[i]`` 0 or 1, -1 elsewhere) and of their squares
+    graph_counts, graph_durations : (g, g) transitions between the states of the observed-graph nodes
+        (``graph_bit[i]``: node i's bit in that state, 0 if it is not observed) and the summed time
+        spent in the origin state before each
     state_keys : (s,) output-state bit masks
     cell_state, cell_window, cell_sum, cell_sq : the same sums per output state, for the (state,
         window) cells that are not 0: index into state_keys, window, sum, squares
@@ -639,18 +658,23 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     for p in range(output_index.shape[0]):
         out_bit_of[output_index[p]] = np.int64(1) << p
     node_columns, state_columns = workspace
-    clock = np.zeros(4)
-    counters = np.zeros(8, dtype=np.int64)
+    clock = np.zeros(5)
+    counters = np.zeros(9, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
     fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)
     final_keys = np.zeros(count, dtype=np.int64)
+    graph_states = 1
+    for i in range(n):
+        graph_states += graph_bit[i]
+    observe = (reference, graph_bit, np.zeros((graph_states, graph_states), dtype=np.int64),
+               np.zeros((graph_states, graph_states)))
     error = np.array([-1.0, 0.0, 0.0])
     for j in range(count):
         _seed_stream(trajectory_key(seed, first + j), rng)
-        status = NEED_COLUMNS if _start_trajectory(net, initial, reference, work, rng, out_bit_of, clock, counters,
+        status = NEED_COLUMNS if _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters,
                                                    error) else BAD_RATE
         while status == NEED_COLUMNS:
-            status = _run_jumps(net, schedule, reference, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+            status = _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
                                 fixed, fixed_words, j, track_states, max_time, dt, windows, discrete, error)
             if status == NEED_COLUMNS:
                 state_columns = _more_columns(state_columns, counters[USED])
@@ -662,4 +686,4 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     used = counters[USED]
     cell_state, cell_window, cell_sum, cell_sq = _nonzero_cells(state_columns[3], used)
     return (node_sum, node_sq, state_columns[2][:used].copy(), cell_state, cell_window, cell_sum, cell_sq, fixed,
-            fixed_words, final_keys, counters[JUMPS], error, _cleared((node_columns, state_columns), used))
+            fixed_words, final_keys, observe[2], observe[3], counters[JUMPS], error, _cleared((node_columns, state_columns), used))

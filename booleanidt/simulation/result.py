@@ -120,6 +120,9 @@ class SimulationResult:
         snapshot, MaBoSS's ``--final``), largest first; None when not known
     stationary : :class:`~booleanidt.simulation.statdist.StationaryDistributions` of the first
         ``statdist_traj_count`` trajectories, or None
+    observed_graph : DataFrame, origin x destination state of the ``in_graph`` nodes: the number of
+        transitions between them over all trajectories (MaBoSS's observed graph); None without such nodes
+    observed_durations : the mean time spent in the origin state before each of those transitions
     """
 
     settings: SimulationSettings
@@ -136,6 +139,8 @@ class SimulationResult:
     hamming_distances: pd.DataFrame | None = None
     final_states: pd.Series | None = None
     stationary: object = None
+    observed_graph: pd.DataFrame | None = None
+    observed_durations: pd.DataFrame | None = None
 
     # --- views -----------------------------------------------------------------------
 

@@ -132,10 +132,7 @@ def stationary_distributions(net: CompiledModel, settings: SimulationSettings) -
         return None
     if net.size <= MAX_TRACKED_OUTPUTS:
         net = dataclasses.replace(net, output_index=np.arange(net.size, dtype=np.int64))
-    args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
-            net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node, net.choice_ptr,
-            net.choice_cum, net.choice_levels, net.output_index, net.schedule_time, net.schedule_ptr,
-            net.schedule_node, net.schedule_code, net.reference)
+    args = net.kernel_arrays()
     workspace = new_workspace(net.size, 1, True, net.reference_count)
     max_time = float(settings.max_time)
     per_trajectory = []

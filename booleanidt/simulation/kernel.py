@@ -393,12 +393,12 @@ def _flip(m, when, net, observe, work, node_columns, clock, counters, term_sum, 
     node_acc, cur_k, partial = node_columns
     n = state.shape[0]
     base = _tree_shape(n)[0]
-    reference, graph_bit, graph_counts, graph_durations = observe
-    if reference[m] >= 0:
+    reference, graph_bit, graph_counts, graph_durations, watched = observe
+    if watched[m] and reference[m] >= 0:  # one test on the common path: most nodes are neither
         _credit(n + 1 + counters[HD], clock[HD_START], when, 1.0, dt, windows, cur_k, partial, node_acc)
         clock[HD_START] = when
         counters[HD] += 1 if state[m] == reference[m] else -1
-    if graph_bit[m] != 0:
+    if watched[m] and graph_bit[m] != 0:
         origin, destination = counters[GRAPH_KEY], counters[GRAPH_KEY] ^ graph_bit[m]
         graph_counts[origin, destination] += 1
         graph_durations[origin, destination] += when - clock[GRAPH_SINCE]
@@ -664,10 +664,12 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)
     final_keys = np.zeros(count, dtype=np.int64)
     graph_states = 1
+    watched = np.zeros(n, dtype=np.bool_)  # reference or observed-graph nodes
     for i in range(n):
         graph_states += graph_bit[i]
+        watched[i] = reference[i] >= 0 or graph_bit[i] != 0
     observe = (reference, graph_bit, np.zeros((graph_states, graph_states), dtype=np.int64),
-               np.zeros((graph_states, graph_states)))
+               np.zeros((graph_states, graph_states)), watched)
     error = np.array([-1.0, 0.0, 0.0])
     for j in range(count):
         _seed_stream(trajectory_key(seed, first + j), rng)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io._files import atomic_write_text, read_text
+from .pymaboss_names import PyMaBoSSNames
 from .settings import SimulationSettings
 
 __all__ = ["SimulationResult", "state_label", "state_labels", "standard_error"]
@@ -95,7 +96,7 @@ def _entropy(probabilities: pd.DataFrame) -> pd.Series:
 
 
 @dataclass
-class SimulationResult:
+class SimulationResult(PyMaBoSSNames):
     """Results of a stochastic simulation (DESIGN.md section 4).
 
     Attributes

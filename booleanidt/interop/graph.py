@@ -18,7 +18,8 @@ rate_up/down    explicit MaBoSS rates as text (only where the model has them)
 internal        MaBoSS ``is_internal``
 ==============  ===========================================================================
 
-Graph attributes: ``parameters`` (``$name`` -> value, without ``$``) and the model's ``name``.
+Graph attributes, where the model has them: ``parameters`` (``$name`` -> value, without ``$``)
+and the model's ``name``.
 
 :func:`from_networkx` reads these attributes back (only ``rule`` matters; a node without
 one is a free input), so ``from_networkx(to_networkx(model))`` has the same rules, rates,
@@ -61,7 +62,9 @@ def to_networkx(model: LogicalModel) -> nx.DiGraph:
     >>> sorted(graph.predecessors("C")), graph.nodes["A"]["rule"], graph.nodes["C"]["initial"]
     (['A', 'B'], '', 0.5)
     """
-    graph = nx.DiGraph(parameters=dict(model.parameters))
+    graph = nx.DiGraph()
+    if model.parameters:
+        graph.graph["parameters"] = dict(model.parameters)
     if model.metadata.get("name"):
         graph.graph["name"] = model.metadata["name"]
     for node_id, node in model.nodes.items():

@@ -20,9 +20,9 @@ Where a round trip through cmaboss loses something (cmaboss 1.0.0b34):
 
 * cmaboss prints number literals inside rules and rates with 6 significant digits
   (``0.123456789`` comes back as ``0.123457``); ``$parameters`` keep every digit.
-* cmaboss lists nodes in its own order, which becomes the model's order.
-* Names, annotations and notes have no MaBoSS syntax; :func:`to_pymaboss` keeps their
-  comment lines on the simulation (attribute ``booleanidt_descriptions``) and
+* Names, annotations and notes have no MaBoSS syntax, and cmaboss lists nodes in its own
+  order; :func:`to_pymaboss` keeps the description comment lines and the node order on the
+  simulation (attributes ``booleanidt_descriptions`` and ``booleanidt_order``) and
   :func:`from_pymaboss` restores them; a ``copy()`` of the simulation does not carry them.
 
 Examples
@@ -31,7 +31,7 @@ Examples
 >>> from booleanidt.expr import Var
 >>> model = LogicalModel.from_rules({"A": None, "B": Var("A")}).with_initial_probabilities({"A": 1.0})
 >>> sim = to_pymaboss(model, max_time=2, time_tick=1, sample_count=200)
->>> sim.get_logical_rules()["B"]
+>>> sim.network["B"].get_logic()
 'A'
 >>> back = from_pymaboss(sim)
 >>> back.rules == model.rules, back.initial_probabilities
@@ -41,8 +41,10 @@ Examples
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
+from ..booleanize import booleanize
 from ..errors import BooleanidtError, InputError
 from ..io import maboss as maboss_io
 from ..model import LogicalModel
@@ -95,15 +97,16 @@ def to_pymaboss(model: LogicalModel, settings: SimulationSettings | None = None,
     >>> from booleanidt.model import LogicalModel
     >>> from booleanidt.expr import Not, Var
     >>> sim = to_pymaboss(LogicalModel.from_rules({"A": None, "B": Not(Var("A"))}), max_time=3)
-    >>> sim.param["max_time"], sorted(sim.get_logical_rules())
-    (3.0, ['A', 'B'])
+    >>> sim.param["max_time"], sim.network["B"].get_logic()
+    (3.0, 'NOT A')
     """
     simulation_class = _import("maboss.cmabosssimulation").CMaBoSSSimulation
     settings = settings or model.metadata.get(SETTINGS_KEY) or SimulationSettings()
     if overrides:
         settings = settings.replace(**overrides)
-    bnd, cfg = maboss_io.dumps(model, settings)
-    build = _cmaboss_build(sum(node.max_level for node in model.nodes.values()))
+    boolean = booleanize(model)
+    bnd, cfg = maboss_io.dumps(boolean, settings)
+    build = _cmaboss_build(len(boolean.nodes))
     try:
         native = build.MaBoSSSim(network_str=bnd, config_str=cfg)
     except build.BNException as exc:
@@ -111,6 +114,7 @@ def to_pymaboss(model: LogicalModel, settings: SimulationSettings | None = None,
     simulation = simulation_class(cmaboss=build, cmaboss_sim=native)
     simulation.booleanidt_descriptions = "\n".join(
         line for line in bnd.splitlines() if line.startswith(_DESCRIPTION_PREFIX))
+    simulation.booleanidt_order = tuple(boolean.nodes)
     return simulation
 
 
@@ -185,8 +189,26 @@ def from_pymaboss(simulation) -> LogicalModel:
         settings = SimulationSettings.from_cfg_values(values)
     except SettingsError as exc:
         raise InputError(_SOURCE, None, str(exc)) from None
-    return model.replace(parameters={**model.parameters, **exact},
+    nodes = _in_order(_without_unset_refstates(model.nodes), getattr(simulation, "booleanidt_order", ()))
+    return model.replace(nodes=nodes, parameters={**model.parameters, **exact},
                          metadata={**model.metadata, SETTINGS_KEY: settings})
+
+
+def _in_order(nodes: dict, order) -> dict:
+    """``nodes`` with those named in ``order`` first, in that order (cmaboss lists nodes its own way)."""
+    first = {n: nodes[n] for n in order if n in nodes}
+    return {**first, **{n: node for n, node in nodes.items() if n not in first}}
+
+
+def _without_unset_refstates(nodes: dict) -> dict:
+    """cmaboss prints ``X.refstate = -1;`` (no reference state) for every node: not kept."""
+    kept = {}
+    for node_id, node in nodes.items():
+        if node.metadata.get("maboss_refstate") == -1:
+            metadata = {k: v for k, v in node.metadata.items() if k != "maboss_refstate"}
+            node = dataclasses.replace(node, metadata=metadata)
+        kept[node_id] = node
+    return kept
 
 
 def model_and_settings(simulation, settings: SimulationSettings | None = None) -> tuple:

@@ -13,7 +13,8 @@ program, which is slow on rules with many inputs.
 As in the .bnet export (:func:`booleanidt.io.bnet.exported_rule`): a free input ``X``
 gets ``X``'s own primes (it keeps its value), a fixed node its constant, and a
 multi-valued model goes through its Van Ham booleanization (nodes ``X_b1``, ``X_b2``...).
-Initial states and rates have no place in primes.
+Initial states and rates have no place in primes; a rule that reads a ``$parameter``
+(p53_Mdm2.bnd's ``$case_a ? p53_h : p53``) is refused, as by the .bnet export.
 
 Examples
 --------
@@ -109,7 +110,7 @@ def to_primes(model: LogicalModel) -> dict:
     finder = _PrimeFinder(bdd, names)
     primes = {}
     for node_id in model.nodes:
-        function = _truth(exported_rule(model, node_id), env, bdd)
+        function = _truth(exported_rule(model, node_id, _SOURCE), env, bdd)
         primes[node_id] = [finder.node_primes(~function), finder.node_primes(function)]
     return primes
 

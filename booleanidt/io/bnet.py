@@ -137,17 +137,22 @@ def _lost_on_export(model: LogicalModel) -> list:
     return lost
 
 
-def exported_rule(model: LogicalModel, node_id: str) -> Expr:
-    """The function .bnet gives a node of a Boolean model: a fixed node's constant, ``X`` for a
-    free input, else its rule.
+def exported_rule(model: LogicalModel, node_id: str, source: str = "<bnet output>") -> Expr:
+    """The rule .bnet writes for a node of a Boolean model, over ``! & |`` only: a fixed node's
+    constant, ``X`` for a free input, else its rule, simplified.
+
+    Raises :class:`~booleanidt.errors.InputError` (naming ``source`` and the node) for a rule
+    that is not Boolean (``$parameters``, arithmetic).
 
     >>> exported_rule(LogicalModel.from_rules({"A": None}).fix({"A": 1}), "A")
     Const(value=1)
     """
     if node_id in model.fixed:
-        return Const(model.fixed[node_id])
-    rule = model.rules[node_id]
-    return Var(node_id) if rule is None else rule
+        rule = Const(model.fixed[node_id])
+    else:
+        rule = model.rules[node_id]
+        rule = Var(node_id) if rule is None else rule
+    return _boolean_connectives(simplify(rule), f"node {node_id}", source)
 
 
 def dumps(model: LogicalModel, header: bool = True) -> str:
@@ -170,8 +175,8 @@ def dumps(model: LogicalModel, header: bool = True) -> str:
     for node_id in model.rules:
         if not _IDENTIFIER.match(node_id):
             raise InputError("<bnet output>", f"node {node_id!r}", "is not a valid .bnet name")
-        rule = _boolean_connectives(simplify(exported_rule(model, node_id)), f"node {node_id}", "<bnet output>")
-        lines += filter(None, [node_description(model, node_id, "#"), f"{node_id}, {to_text(rule, style='bnet')}"])
+        rule = to_text(exported_rule(model, node_id), style="bnet")
+        lines += filter(None, [node_description(model, node_id, "#"), f"{node_id}, {rule}"])
     return "\n".join(lines) + "\n"
 
 

@@ -325,3 +325,9 @@ def test_from_networkx_names_the_node_whose_rule_does_not_parse():
     graph.add_node("A", rule="A &")
     with pytest.raises(InputError, match="node A, attribute rule"):
         from_networkx(graph)
+
+
+def test_missing_pymaboss_says_which_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "maboss.cmabosssimulation", None)   # as if maboss were not installed
+    with pytest.raises(ImportError, match=r"pip install 'booleanidt\[interop\]'"):
+        to_pymaboss(bnet.loads("A, !A\n"))

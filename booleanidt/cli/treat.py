@@ -89,7 +89,7 @@ def run(args) -> int:
     _write_summaries(table, args.output)
     failed = sorted(set(table.loc[table["error"].notna(), "patient"]))
     print(f"{table['patient'].nunique() - len(failed)} patients screened over "
-          f"{table['treatment'].nunique()} treatments, {len(failed)} failed; "
+          f"{table.groupby(['treatment', 'strength']).ngroups} conditions, {len(failed)} failed; "
           f"results in {args.output}/{treatment.TREATMENTS_FILE}")
     for patient in failed:
         error = table.loc[table["patient"] == patient, "error"].iloc[0]

@@ -44,7 +44,7 @@ ERROR = "error"
 
 def _compiled_with_all_drugs(task: Mapping):
     """The patient's model with every target's drug node off, compiled once, and the drug nodes' indices."""
-    targets = sorted({t for condition in task["conditions"] for t in condition.targets})
+    targets = list(dict.fromkeys(t for condition in task["conditions"] for t in condition.targets))
     model = personalize(task["model"], task["profile"], **{**task["options"], "drugs": {t: 0.0 for t in targets}})
     net = compile_model(booleanize(model), list(task["objective"].names))
     return net, {t: net.node_ids.index(f"anti_{t}") for t in targets}

@@ -194,7 +194,9 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
               "objective": objective, "settings": settings, "seed": seed} for p in patients if p not in done]
     rows = _run_tasks(tasks, executor, results_dir, batch_size, progress, len(done))
 
-    table = pd.DataFrame(done_rows + rows)
+    names = list(objective.names)
+    columns = _KEY + names + [f"{n}_se" for n in names] + ["objective", "objective_se", "seed", ERROR]
+    table = pd.DataFrame(done_rows + rows, columns=columns)
     order = {(c.label, c.strength): i for i, c in enumerate(conditions)}
     table["_order"] = [patients.index(p) * len(order) + order[(t, s)]
                        for p, t, s in zip(table["patient"], table["treatment"], table["strength"])]

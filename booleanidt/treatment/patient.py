@@ -36,7 +36,7 @@ from ..simulation.compile import compile_model
 from ..simulation.result import NIL, SEPARATOR
 from .conditions import condition_seed
 
-__all__ = ["screen_patient", "ERROR"]
+__all__ = ["screen_patient", "failed_rows", "ERROR"]
 
 #: column holding why a patient failed (None when it ran)
 ERROR = "error"
@@ -77,7 +77,8 @@ def _scores(result, objective, count: int) -> dict:
     return row
 
 
-def _failed_rows(task: Mapping, message: str) -> list:
+def failed_rows(task: Mapping, message: str) -> list:
+    """One row per condition of ``task``, scores NaN, ``error`` = ``message``."""
     names = task["objective"].names
     blank = {column: math.nan for n in names for column in (n, f"{n}_se")}
     return [{"patient": task["patient"], "treatment": c.label, "strength": c.strength, **blank,
@@ -116,4 +117,4 @@ def screen_patient(task: Mapping) -> list:
         return rows
     except Exception as exc:  # one broken patient must not stop the screen
         message = str(exc) if isinstance(exc, BooleanidtError) else f"{type(exc).__name__}: {exc}"
-        return _failed_rows(task, message)
+        return failed_rows(task, message)

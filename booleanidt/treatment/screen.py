@@ -37,7 +37,7 @@ from ..personalization.apply import mark_outputs
 from ..simulation.settings import SimulationSettings
 from .conditions import TreatmentError, screen_conditions, screen_problem
 from .objective import Objective
-from .patient import ERROR, screen_patient
+from .patient import ERROR, failed_rows, screen_patient
 from .ranking import rank_screen
 
 __all__ = ["treat", "read_screen", "TREATMENTS_FILE"]
@@ -96,8 +96,7 @@ def _run_tasks(tasks: list, executor, results_dir, batch_size: int, progress, al
                 try:
                     patient_rows = future.result()
                 except Exception as exc:  # the worker itself died
-                    from .patient import _failed_rows
-                    patient_rows = _failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
+                    patient_rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
                 rows += patient_rows
                 pending += patient_rows
                 bar.update(1)

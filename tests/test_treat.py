@@ -339,3 +339,16 @@ def test_fumia_screen_agrees_with_cmaboss(tmp_path, tcga_tables):
     # the drugs matter: the pair moves the objective of some patient by more than 0.1
     gains = table.pivot(index="patient", columns="treatment", values="objective")
     assert (gains["AKT+BCL2"] - gains["untreated"]).abs().max() > 0.1
+
+
+def test_objective_standard_error_matches_the_spread_of_replicate_runs(model):
+    """60 identical patients are 60 independent replicates of each condition: the spread of their objectives
+    is what objective_se estimates (the outputs' own errors added as if independent fall short of it)."""
+    replicates = {f"R{i}": {"continuous": {"GF": 0.8}} for i in range(60)}
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        table = treat(model, replicates, ["PI3K"], OBJECTIVE, strengths=[0.5], executor=pool, seed=1,
+                      settings=SimulationSettings(max_time=3.0, time_tick=0.5, sample_count=200))
+    for _, runs in table.groupby("treatment"):
+        spread, estimate = runs["objective"].std(), runs["objective_se"].mean()
+        assert 0.8 < spread / estimate < 1.25, (spread, estimate)
+        assert np.hypot(runs["Death_se"], runs["Prolif_se"]).mean() < 0.85 * estimate

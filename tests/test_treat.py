@@ -22,6 +22,7 @@ from booleanidt.simulation.settings import SimulationSettings
 from booleanidt.treatment import (Condition, Objective, ObjectiveError, TreatmentError, best_treatments,
                                   screen_conditions, treat)
 from booleanidt.treatment.conditions import condition_seed
+from booleanidt.treatment.inhibition import CompiledScreen, knock_down
 from booleanidt.treatment.patient import screen_patient
 from booleanidt.treatment.ranking import bliss_expected
 
@@ -164,6 +165,36 @@ def test_compiled_once_runs_equal_the_personalised_model_with_those_drugs(model)
         result = simulate(alone, SETTINGS.replace(seed=row["seed"]), outputs=["Death", "Prolif"])
         assert row["Prolif"] == result.node_probabilities["Prolif"].iloc[-1]
         assert row["Death_se"] == result.node_errors["Death"].iloc[-1]
+
+
+def test_rate_knock_down_compiled_once_equals_the_knocked_down_model(model):
+    """--inhibition rates: each condition's run is bit-identical to simulating the model whose targets'
+    activation rates are multiplied by 1 - strength, on the table path and on the recompiling path."""
+    conditions = screen_conditions(["RAS", "PI3K"], [0.7], pairs=True)
+    outputs = ["Death", "Prolif"]
+    personalised = personalize(mark_outputs(model, outputs), {"continuous": {"GF": 0.8, "PI3K": 0.6}})
+    screen = CompiledScreen(personalised, ["RAS", "PI3K"], outputs, "rates")
+    recompiling = CompiledScreen(personalised, ["RAS", "PI3K"], outputs, "rates")
+    recompiling.entries.pop("PI3K")          # as for a target too big for a rate table
+    from booleanidt.simulation.api import run_compiled
+    for condition in conditions:
+        settings = SETTINGS.replace(seed=condition_seed(0, "P", condition), threads=1)
+        expected = simulate(knock_down(personalised, condition.drugs), settings, outputs=outputs)
+        for compiled in (screen, recompiling):
+            result = run_compiled(compiled.for_condition(condition), settings)
+            pd.testing.assert_frame_equal(result.node_probabilities, expected.node_probabilities)
+
+
+def test_rate_knock_down_screen_values(model):
+    """PI3K's activation knocked down fully: cells where PI3K starts off (half) never proliferate, the others
+    keep PI3K on (GF on: no inactivation)."""
+    table = treat(model, {"P1": {"continuous": {"GF": 1.0}}}, ["PI3K"], OBJECTIVE, inhibition="rates",
+                  settings=SETTINGS, seed=5, executor=concurrent.futures.ThreadPoolExecutor(1))
+    rows = table.set_index("treatment")
+    assert rows.loc["untreated", "Prolif"] > 0.9
+    assert 0.4 < rows.loc["PI3K", "Prolif"] < 0.6 and 0.4 < rows.loc["PI3K", "Death"] < 0.6
+    with pytest.raises(TreatmentError, match="inhibition must be one of drug, rates"):
+        treat(model, {"P1": {}}, ["PI3K"], OBJECTIVE, inhibition="knockout")
 
 
 def test_order_and_executor_do_not_change_the_table(model, profiles, screen):
@@ -313,19 +344,27 @@ def cmaboss_last_window(bnd, cfg, settings, outputs):
 
 
 @needs_corpus
-def test_fumia_screen_agrees_with_cmaboss(tmp_path, tcga_tables):
+@pytest.mark.parametrize("inhibition, chosen_patients, strength", [("drug", slice(0, 2), 0.7),
+                                                                   ("rates", slice(1, 2), 1.0)])
+def test_fumia_screen_agrees_with_cmaboss(tmp_path, tcga_tables, inhibition, chosen_patients, strength):
     maboss_io = pytest.importorskip("booleanidt.io.maboss")
-    _, profiles = tcga_tables
+    _, all_profiles = tcga_tables
+    profiles = {p: all_profiles[p] for p in list(all_profiles)[chosen_patients]}
     model = maboss_io.read(BND, FUMIA / "Fumia2013.cfg")
     outputs = ["Apoptosis", "Proliferation"]
-    table = treat(model, profiles, ["AKT", "BCL2"], "Apoptosis - Proliferation", pairs=True, strengths=[0.7],
-                  settings=FUMIA_SETTINGS, seed=9, progress=False)
+    table = treat(model, profiles, ["AKT", "BCL2"], "Apoptosis - Proliferation", pairs=True, strengths=[strength],
+                  inhibition=inhibition, settings=FUMIA_SETTINGS, seed=9, progress=False)
     chosen = [("untreated", ()), ("BCL2", ("BCL2",)), ("AKT+BCL2", ("AKT", "BCL2"))]
     far, compared = [], 0
     for patient in profiles:
         for label, targets in chosen:
             row = table[(table["patient"] == patient) & (table["treatment"] == label)].iloc[0]
-            personalised = mark_outputs(personalize(model, profiles[patient], drugs={t: 0.7 for t in targets}), outputs)
+            strengths = {t: strength for t in targets}
+            if inhibition == "drug":
+                personalised = personalize(model, profiles[patient], drugs=strengths)
+            else:
+                personalised = knock_down(personalize(model, profiles[patient]), strengths)
+            personalised = mark_outputs(personalised, outputs)
             bnd, cfg = tmp_path / f"{patient}_{label}.bnd", tmp_path / f"{patient}_{label}.cfg"
             maboss_io.write(personalised, bnd, cfg, settings=FUMIA_SETTINGS.replace(seed=3))
             probabilities, errors = cmaboss_last_window(bnd, cfg, FUMIA_SETTINGS.replace(seed=3), outputs)
@@ -334,11 +373,11 @@ def test_fumia_screen_agrees_with_cmaboss(tmp_path, tcga_tables):
                 compared += 1
                 if abs(probabilities[node] - row[node]) > 5 * combined + 0.002:
                     far.append((patient, label, node, probabilities[node], row[node], combined))
-    assert compared == 3 * 3 * 2
+    assert compared == len(profiles) * 3 * 2
     assert not far, far
     # the drugs matter: the pair moves the objective of some patient by more than 0.1
     gains = table.pivot(index="patient", columns="treatment", values="objective")
-    assert (gains["AKT+BCL2"] - gains["untreated"]).abs().max() > 0.1
+    assert (gains["AKT+BCL2"] - gains["untreated"]).abs().max() > 0.1, gains
 
 
 def test_objective_standard_error_matches_the_spread_of_replicate_runs(model):

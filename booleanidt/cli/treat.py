@@ -1,8 +1,9 @@
 """``booleanidt treat``: screen single and paired drug inhibitions on every patient of a cohort.
 
 For each patient the personalised model runs untreated and with each target inhibited
-(PROFILE's drugs: a node ``anti_X``, on with probability = strength, turns X's rule into
-``(rule) & !anti_X``), alone and with ``--pairs`` two at a time, at each of
+(by default PROFILE's drugs: a node ``anti_X``, on with probability = strength, turns X's
+rule into ``(rule) & !anti_X``; ``--inhibition rates``: X's activation rate times
+1 - strength), alone and with ``--pairs`` two at a time, at each of
 ``--strengths``; each run is scored by ``--objective`` (arithmetic over output
 probabilities at the last window).  Writes ``RESULTS_DIR/treatments.parquet`` (one row
 per patient x treatment x strength: outputs, objective, standard errors, Bliss excess of
@@ -22,6 +23,7 @@ import argparse
 import sys
 
 from ..errors import InputError
+from ..treatment.conditions import INHIBITIONS
 from ._common import key_value, load_model, settings_from
 from ._profiles import add_profile_command, apply_options, build_profiles, comma_list, model_settings
 from .cohort import _dask_client
@@ -46,6 +48,9 @@ def add_parser(subparsers):
     parser.add_argument("--pairs", action="store_true", help="also screen every pair of targets")
     parser.add_argument("--strengths", type=_strengths, default=[1.0], metavar="0.5,1",
                         help="drug strengths in (0, 1] (default 1)")
+    parser.add_argument("--inhibition", choices=INHIBITIONS, default="drug",
+                        help="drug: PROFILE drug node anti_X on with probability = strength (default); "
+                             "rates: X's activation rate times 1 - strength")
     parser.add_argument("--objective", required=True, metavar="EXPR",
                         help="score to maximise, arithmetic over output nodes (e.g. 'Apoptosis - Proliferation')")
     parser.add_argument("--minimize", action="store_true", help="rank by increasing objective")
@@ -80,6 +85,7 @@ def run(args) -> int:
     client = _dask_client(args.scheduler) if args.scheduler else None
     try:
         table = treatment.treat(model, profiles, args.targets, objective, strengths=args.strengths, pairs=args.pairs,
+                                inhibition=args.inhibition,
                                 maximize=not args.minimize, executor=client, settings=settings, seed=args.seed,
                                 results_dir=args.output, batch_size=args.batch_size, progress=args.progress,
                                 **options)

@@ -11,10 +11,22 @@
 >>> Objective.parse("Apoptosis - Proliferation").names
 ('Apoptosis', 'Proliferation')
 """
-from .conditions import Condition, TreatmentError, screen_conditions
-from .objective import Objective, ObjectiveError
-from .ranking import best_treatments, rank_screen
-from .screen import TREATMENTS_FILE, read_screen, treat
+from .._lazy import lazy_getattr
 
-__all__ = ["treat", "read_screen", "best_treatments", "rank_screen", "screen_conditions", "Condition", "Objective",
-           "ObjectiveError", "TreatmentError", "TREATMENTS_FILE"]
+#: attribute -> (module, name in it); imported on first access, so that the command line starts quickly
+_LAZY = {
+    "treat": ("booleanidt.treatment.screen", "treat"),
+    "read_screen": ("booleanidt.treatment.screen", "read_screen"),
+    "TREATMENTS_FILE": ("booleanidt.treatment.screen", "TREATMENTS_FILE"),
+    "best_treatments": ("booleanidt.treatment.ranking", "best_treatments"),
+    "rank_screen": ("booleanidt.treatment.ranking", "rank_screen"),
+    "screen_conditions": ("booleanidt.treatment.conditions", "screen_conditions"),
+    "Condition": ("booleanidt.treatment.conditions", "Condition"),
+    "TreatmentError": ("booleanidt.treatment.conditions", "TreatmentError"),
+    "Objective": ("booleanidt.treatment.objective", "Objective"),
+    "ObjectiveError": ("booleanidt.treatment.objective", "ObjectiveError"),
+}
+
+__all__ = sorted(_LAZY)
+
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -24,8 +24,10 @@ import numpy as np
 from ..errors import BooleanidtError
 from ..personalization.apply import drug_problem
 
-__all__ = ["Condition", "screen_conditions", "condition_seed", "screen_problem", "UNTREATED", "TreatmentError"]
+__all__ = ["INHIBITIONS", "Condition", "screen_conditions", "condition_seed", "screen_problem", "UNTREATED", "TreatmentError"]
 
+#: how a condition inhibits its targets: drug nodes (PROFILE), or activation-rate knock-down
+INHIBITIONS = ("drug", "rates")
 #: label of the condition without drug
 UNTREATED = "untreated"
 #: joins the targets of a pair in a label

@@ -1,12 +1,13 @@
 """One patient's screen: personalise and compile the model once, then run every condition.
 
-The personalised model carries a drug node ``anti_X`` for every target, all off
-(probability 0: the rule ``(rule) & !anti_X`` is then the original rule, and an
-``anti_X`` that starts off stays off).  A condition changes only the initial
-probabilities of its drug nodes in the compiled arrays, so the rules, rates and
-rate tables are compiled once per patient, not once per condition: the result is
-the same model :func:`~booleanidt.personalization.apply.personalize` builds with
-``drugs=condition.drugs`` (drug nodes of the other targets aside, which stay off).
+The personalised model is compiled once per patient, not once per condition
+(:class:`~booleanidt.treatment.inhibition.CompiledScreen`): with drugs, it carries a
+drug node ``anti_X`` for every target, all off (probability 0: the rule
+``(rule) & !anti_X`` is then the original rule, and an ``anti_X`` that starts off
+stays off), and a condition changes only its drug nodes' initial probabilities, so
+each run is that of the model :func:`~booleanidt.personalization.apply.personalize`
+builds with ``drugs=condition.drugs`` (drug nodes of the other targets aside, which
+stay off); with rate knock-downs, a condition rescales its targets' activation rates.
 
 Examples
 --------
@@ -24,38 +25,20 @@ Examples
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Mapping
 
-from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..personalization.apply import personalize
 from ..simulation.api import run_compiled
-from ..simulation.compile import compile_model
 from ..simulation.result import NIL, SEPARATOR
 from .conditions import condition_seed
+from .inhibition import CompiledScreen
 
 __all__ = ["screen_patient", "failed_rows", "ERROR"]
 
 #: column holding why a patient failed (None when it ran)
 ERROR = "error"
-
-
-def _compiled_with_all_drugs(task: Mapping):
-    """The patient's model with every target's drug node off, compiled once, and the drug nodes' indices."""
-    targets = list(dict.fromkeys(t for condition in task["conditions"] for t in condition.targets))
-    model = personalize(task["model"], task["profile"], **{**task["options"], "drugs": {t: 0.0 for t in targets}})
-    net = compile_model(booleanize(model), list(task["objective"].names))
-    return net, {t: net.node_ids.index(f"anti_{t}") for t in targets}
-
-
-def _with_drugs(net, drug_index: Mapping[str, int], condition):
-    initial = net.initial_p.copy()
-    initial[list(drug_index.values())] = 0.0
-    for target in condition.targets:
-        initial[drug_index[target]] = condition.strength
-    return dataclasses.replace(net, initial_p=initial)
 
 
 def _output_states(result, names) -> dict:
@@ -95,7 +78,8 @@ def screen_patient(task: Mapping) -> list:
         (keyword arguments of ``personalize``), ``conditions`` (list of
         :class:`~booleanidt.treatment.conditions.Condition`), ``objective``
         (:class:`~booleanidt.treatment.objective.Objective`), ``settings``
-        (SimulationSettings) and ``seed`` (the screen seed)
+        (SimulationSettings), ``seed`` (the screen seed) and optionally ``inhibition``
+        (``"drug"``, the default, or ``"rates"``: see :mod:`~booleanidt.treatment.inhibition`)
 
     Returns
     -------
@@ -106,12 +90,14 @@ def screen_patient(task: Mapping) -> list:
     """
     patient = task["patient"]
     try:
-        net, drug_index = _compiled_with_all_drugs(task)
+        targets = list(dict.fromkeys(t for condition in task["conditions"] for t in condition.targets))
+        personalised = personalize(task["model"], task["profile"], **task["options"])
+        screen = CompiledScreen(personalised, targets, task["objective"].names, task.get("inhibition", "drug"))
         rows = []
         for condition in task["conditions"]:
             seed = condition_seed(task["seed"], patient, condition)
             settings = task["settings"].replace(seed=seed, threads=1)
-            result = run_compiled(_with_drugs(net, drug_index, condition), settings)
+            result = run_compiled(screen.for_condition(condition), settings)
             rows.append({"patient": patient, "treatment": condition.label, "strength": condition.strength,
                          **_scores(result, task["objective"], settings.sample_count), "seed": seed, ERROR: None})
         return rows

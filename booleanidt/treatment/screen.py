@@ -4,7 +4,8 @@ For every patient, the personalised model (PROFILE's method, as in
 :func:`booleanidt.cohort.run`) runs untreated and under each single and, with
 ``pairs``, pairwise inhibition of the targets at each strength; each run is scored by
 the objective.  The patient's model is compiled once and the conditions change only
-the initial state of the drug nodes (:mod:`~booleanidt.treatment.patient`).
+the initial state of the drug nodes, or the targets' activation rates
+(:mod:`~booleanidt.treatment.inhibition`).
 
 * ``executor=None`` runs on local processes over all cores; any
   ``concurrent.futures.Executor`` works, and so does a ``dask.distributed.Client``;
@@ -35,7 +36,7 @@ from ..io._files import atomic_write_bytes
 from ..model import LogicalModel
 from ..personalization.apply import mark_outputs
 from ..simulation.settings import SimulationSettings
-from .conditions import TreatmentError, screen_conditions, screen_problem
+from .conditions import INHIBITIONS, TreatmentError, screen_conditions, screen_problem
 from .objective import Objective
 from .patient import ERROR, failed_rows, screen_patient
 from .ranking import rank_screen
@@ -123,7 +124,8 @@ def _checked(model: LogicalModel, targets, strengths, pairs, objective) -> Objec
 
 
 def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], objective, *,
-          strengths: Sequence[float] = (1.0,), pairs: bool = False, maximize: bool = True, executor=None,
+          strengths: Sequence[float] = (1.0,), pairs: bool = False, inhibition: str = "drug",
+          maximize: bool = True, executor=None,
           settings: Optional[SimulationSettings] = None, seed: int = 0, results_dir=None, batch_size: int = 8,
           progress: Optional[bool] = None, **options) -> pd.DataFrame:
     """Screen single (and pairwise) inhibitions of ``targets`` on every patient of a cohort.
@@ -133,11 +135,14 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     model : LogicalModel
     profiles : mapping patient id -> profile (``{"continuous": {...}, "discrete": {...}}``),
         e.g. a :class:`booleanidt.personalization.Profiles`
-    targets : nodes to inhibit (drug nodes ``anti_<target>``, PROFILE's drugs)
+    targets : nodes to inhibit
     objective : text such as ``"Apoptosis - Proliferation"`` (arithmetic over output
         probabilities at the last window) or an :class:`~booleanidt.treatment.objective.Objective`
-    strengths : drug strengths in (0, 1]: the probability that the drug node is on
+    strengths : inhibition strengths in (0, 1]
     pairs : also screen every pair of targets (both at the same strength)
+    inhibition : ``"drug"`` (PROFILE's drug nodes ``anti_X``; strength = probability the drug
+        node is on) or ``"rates"`` (X's activation rate times ``1 - strength``); see
+        :mod:`~booleanidt.treatment.inhibition`
     maximize : rank by decreasing objective (False: increasing)
     executor : concurrent.futures.Executor or dask.distributed.Client; None = local processes
     settings : SimulationSettings (threads are set to 1 per run)
@@ -169,6 +174,8 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     >>> treat(m, {"P1": {}}, ["RAS"], "-Prolif", settings=SimulationSettings(max_time=5))  # doctest: +SKIP
     """
     objective = _checked(model, targets, strengths, pairs, objective)
+    if inhibition not in INHIBITIONS:
+        raise TreatmentError(f"inhibition must be one of {', '.join(INHIBITIONS)} (got {inhibition!r})")
     patients = [str(p) for p in profiles]
     if not patients:
         raise CohortError("the cohort has no patient")
@@ -182,7 +189,7 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     if results_dir is not None:
         results_dir = Path(results_dir)
         screen = {"targets": list(targets), "strengths": [float(s) for s in strengths], "pairs": bool(pairs),
-                  "objective": objective.text}
+                  "objective": objective.text, "inhibition": inhibition}
         _check_manifest(results_dir, _manifest(model, objective.names, settings, seed, {**options, **screen}))
         previous = read_screen(results_dir)
         if not previous.empty:
@@ -190,7 +197,8 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     done = {row["patient"] for row in done_rows}
     by_key = {str(k): v for k, v in profiles.items()}
     tasks = [{"patient": p, "model": model, "profile": by_key[p], "options": options, "conditions": conditions,
-              "objective": objective, "settings": settings, "seed": seed} for p in patients if p not in done]
+              "objective": objective, "settings": settings, "seed": seed, "inhibition": inhibition}
+             for p in patients if p not in done]
     rows = _run_tasks(tasks, executor, results_dir, batch_size, progress, len(done))
 
     names = list(objective.names)

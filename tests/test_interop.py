@@ -83,7 +83,8 @@ def test_pymaboss_round_trip_keeps_the_model(paths):
     back = from_pymaboss(simulation)
     assert_same_model(back, model)
     assert back.metadata["simulation_settings"] == settings
-    # cmaboss's own node list (its get_logical_rules() segfaults on some models, cellfate among them)
+    # cmaboss's own node list (its get_logical_rules() segfaults on a node with an explicit rate_up and
+    # the default rate_down left out, as written for cellfate's cFLIP; the simulation itself is right)
     assert set(simulation.cmaboss_sim.get_nodes()) == set(booleanize(model).nodes)
 
 

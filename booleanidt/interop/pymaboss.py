@@ -20,6 +20,10 @@ Where a round trip through cmaboss loses something (cmaboss 1.0.0b34):
 
 * cmaboss prints number literals inside rules and rates with 6 significant digits
   (``0.123456789`` comes back as ``0.123457``); ``$parameters`` keep every digit.
+* cmaboss's ``get_logical_rules()`` (pyMaBoSS's ``sim.get_logical_rules()``) crashes the
+  process on a node that has an explicit ``rate_up`` and MaBoSS's default ``rate_down`` left
+  out (booleanidt writes only explicit rates; cellfate's cFLIP is one); cmaboss simulates
+  such nodes correctly, and the original files, which spell out both rates, do not crash.
 * Names, annotations and notes have no MaBoSS syntax, and cmaboss lists nodes in its own
   order; :func:`to_pymaboss` keeps the description comment lines and the node order on the
   simulation (attributes ``booleanidt_descriptions`` and ``booleanidt_order``) and

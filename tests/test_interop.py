@@ -328,7 +328,7 @@ def test_from_networkx_names_the_node_whose_rule_does_not_parse():
         from_networkx(graph)
 
 
-def test_missing_pymaboss_says_which_extra_to_install(monkeypatch):
+def test_missing_pymaboss_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "maboss.cmabosssimulation", None)   # as if maboss were not installed
-    with pytest.raises(ImportError, match=r"pip install 'booleanidt\[interop\]'"):
+    with pytest.raises(ImportError, match=r"pip install maboss cmaboss"):
         to_pymaboss(bnet.loads("A, !A\n"))

@@ -8,8 +8,9 @@ booleanidt -> other                        other -> booleanidt                  
 :func:`to_networkx` (signed DiGraph)        :func:`from_networkx`                       :mod:`.graph`
 =========================================  ==========================================  =====================
 
-``booleanidt.simulate`` also takes a pyMaBoSS simulation directly.  pyMaBoSS and cmaboss
-come with ``pip install 'booleanidt[interop]'``; they are imported only when used.
+``booleanidt.simulate`` also takes a pyMaBoSS simulation directly.  pyMaBoSS and cmaboss are
+imported only when used; pyboolnet, which reads the primes, comes with
+``pip install 'booleanidt[interop]'``.
 
 Examples
 --------

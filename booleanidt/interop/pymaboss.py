@@ -68,8 +68,8 @@ def _import(name: str):
     try:
         return importlib.import_module(name)
     except ImportError as exc:
-        raise ImportError(f"{name} is needed for pyMaBoSS interop: pip install 'booleanidt[interop]' "
-                          f"(installs maboss and cmaboss)") from exc
+        raise ImportError(f"{name} is needed for pyMaBoSS interop and is a requirement of booleanidt: "
+                          f"pip install maboss cmaboss") from exc
 
 
 def _cmaboss_build(node_count: int):

@@ -52,3 +52,25 @@ def test_models_must_share_their_nodes():
     b = maboss_io.loads("node B { logic = B; }")
     with pytest.raises(SimulationError, match="model 2 does not have the nodes of model 1"):
         simulate_ensemble([a, b], sample_count=10)
+
+
+def test_cli_ensemble(tmp_path, capsys):
+    from booleanidt.cli import main
+
+    for name, rule in (("on", "1"), ("off", "0")):
+        (tmp_path / f"{name}.bnd").write_text(f"node A {{ logic = {rule}; }}")
+    (tmp_path / "m.cfg").write_text("A.istate = 0;")
+    out = tmp_path / "o"
+    assert main(["simulate", str(tmp_path / "on.bnd"), "--cfg", str(tmp_path / "m.cfg"), "--ensemble",
+                 str(tmp_path / "off.bnd"), "--set", "max_time=30", "--set", "time_tick=10", "--set",
+                 "sample_count=400", "--prefix", "res", "-o", str(out), "--no-progress"]) == 0
+    assert {"res_probtraj.csv", "res_model_0_probtraj.csv", "res_model_1_probtraj.csv", "res_model_1_fp.csv"} <= {
+        p.name for p in out.iterdir()}
+    last = (out / "res_probtraj.csv").read_text().splitlines()[-1].split("\t")
+    pooled = dict(zip(last[5::3], map(float, last[6::3])))
+    assert abs(pooled["A"] - 0.5) < 0.01 and abs(pooled["<nil>"] - 0.5) < 0.01  # A on in half the trajectories
+    (tmp_path / "other.bnd").write_text("node B { logic = 1; }")
+    assert main(["simulate", str(tmp_path / "on.bnd"), "--ensemble", str(tmp_path / "other.bnd"), "-o",
+                 str(tmp_path / "bad"), "--no-progress"]) == 2
+    assert "model 2 does not have the nodes of model 1" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()

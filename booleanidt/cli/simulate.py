@@ -79,6 +79,10 @@ def add_parser(subparsers):
     parser.add_argument("--final", action="store_true", help="only the final-state distribution (finalprob.csv)")
     parser.add_argument("--exact", action="store_true",
                         help="write probabilities with all their digits (round-trip exact) instead of 6")
+    parser.add_argument("--ensemble", nargs="+", metavar="MODEL", default=[],
+                        help="more models with the same nodes (and the same .cfg and options): one run over all, as "
+                             "MaBoSS --ensemble; pooled tables, and each model's as model_K_probtraj.csv, "
+                             "model_K_fp.csv (K from 0, MODEL first)")
     parser.add_argument("--check", action="store_true", help="read and check the model and .cfg, run nothing")
     parser.add_argument("--plot", action="store_true", help="also write trajectories.png")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -87,9 +91,14 @@ def add_parser(subparsers):
     return parser
 
 
+def _read_model(arg: str, cfg):
+    path = model_path(arg)
+    return maboss_io.read(path, cfg) if cfg and path.suffix.lower() == ".bnd" else read(path)
+
+
 def _load(args):
     path = model_path(args.model)
-    model = maboss_io.read(path, args.cfg) if args.cfg and path.suffix.lower() == ".bnd" else read(path)
+    model = _read_model(args.model, args.cfg)
     cfg = Path(args.cfg) if args.cfg else (path.with_suffix(".cfg") if path.suffix.lower() == ".bnd" else None)
     settings = maboss_io.read_settings(cfg) if cfg is not None and cfg.is_file() else simulation.SimulationSettings()
     if args.cfg and not Path(args.cfg).is_file():
@@ -215,12 +224,18 @@ def run(args) -> int:
     model, settings, path, cfg = _load(args)
     settings = settings.replace(**parse_assignments(args.set, "--set"))
     model = _perturbed(model, args)
+    members = [_perturbed(_read_model(arg, args.cfg), args) for arg in args.ensemble]
     if args.check:
-        print(f"{args.model}: ok ({_checked(model, args.outputs)})")
+        for arg, checked in zip([args.model] + args.ensemble, [model] + members):
+            print(f"{arg}: ok ({_checked(checked, args.outputs)})")
         return 0
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     started = time.time()
-    result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
+    if members:
+        ensemble = simulation.simulate_ensemble([model] + members, settings, outputs=args.outputs, progress=progress)
+        result = ensemble.pooled
+    else:
+        result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
     elapsed = time.time() - started
 
     named = (lambda name: f"{args.prefix}_{name}") if args.prefix else (lambda name: name)
@@ -228,12 +243,17 @@ def run(args) -> int:
         files = {named("finalprob.csv"): result.finalprob_text(args.exact)}
     else:
         files = _tables(result, named, args.exact)
+        for k, member in enumerate(ensemble.models if members else ()):  # MaBoSS --save-individual's names
+            files[named(f"model_{k}_fp.csv")] = member.fp_text(args.exact)
+            if member.state_probabilities is not None:
+                files[named(f"model_{k}_probtraj.csv")] = member.probtraj_text(args.exact)
     files["run.json"] = json.dumps({
         "model": str(args.model), "model_file": str(path), "cfg": str(cfg) if cfg else None,
         "model_sha256": _checksum(path, cfg),
         "settings": settings.to_cfg_values(), "seed": settings.seed, "outputs": list(result.output_nodes),
-        "mutants": dict(model.mutations), "fixed": dict(model.fixed),
-        "schedules": {n: [[t, str(p)] for t, p in e] for n, e in model.schedules.items()}, "parameters": dict(model.parameters),
+        "mutants": dict(model.mutations), "fixed": dict(model.fixed), "ensemble": list(args.ensemble),
+        "schedules": {n: [[t, str(p)] for t, p in e] for n, e in model.schedules.items()},
+        "parameters": dict(model.parameters),
         "transitions": result.jumps, "wall_seconds": round(elapsed, 3), "versions": _versions(),
     }, indent=2, default=str) + "\n"
     png = _png(result) if args.plot else None

@@ -15,7 +15,8 @@ over ``state & refnode_mask`` (the nodes with a ``refstate``), so without
 reference nodes every trajectory's distribution is the single state ``<nil>``
 and there is one cluster; we use the full state, as its code names it
 ("fullstate") and as it behaves when every node has a ``refstate``.  Models with
-more than 63 nodes get distributions over their output nodes only.
+more than 63 nodes get distributions over their output nodes only (none, with a
+warning, when those are more than 63 too).
 
 The trajectories are the run's own: trajectory j's random stream depends only
 on (seed, j), so each is simulated again alone, with one window over [0, max_time).
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,6 +134,10 @@ def stationary_distributions(net: CompiledModel, settings: SimulationSettings) -
         return None
     if net.size <= MAX_TRACKED_OUTPUTS:
         net = dataclasses.replace(net, output_index=np.arange(net.size, dtype=np.int64))
+    elif len(net.output_index) > MAX_TRACKED_OUTPUTS:
+        warnings.warn(f"statdist_traj_count: {net.size} nodes and {len(net.output_index)} outputs, more than "
+                      f"{MAX_TRACKED_OUTPUTS}: no stationary distributions (choose fewer outputs)", stacklevel=4)
+        return None
     args = net.kernel_arrays()
     workspace = new_workspace(net.size, 1, True, net.reference_count)
     max_time = float(settings.max_time)

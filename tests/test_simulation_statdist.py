@@ -97,3 +97,17 @@ def test_statdist_csv_written_by_the_cli(tmp_path):
     assert text.startswith("Trajectory\tState\tProba")
     assert len([line for line in text.splitlines() if line.startswith("#")]) == 20 + 20 + 2  # rows, members, 2 means
     assert text.count("Trajectory[cluster=#") == 2
+
+
+def test_too_many_nodes_and_outputs_warns_and_gives_none():
+    from booleanidt.expr import Const
+    from booleanidt.model import LogicalModel
+
+    model = LogicalModel.from_rules({f"N{i}": Const(i % 2) for i in range(70)})
+    with pytest.warns(UserWarning, match="70 nodes and 70 outputs, more than 63: no stationary distributions"):
+        result = simulate(model, max_time=1, time_tick=1, sample_count=5, statdist_traj_count=5)
+    assert result.stationary is None
+    small = simulate(model, max_time=1, time_tick=1, sample_count=5, statdist_traj_count=5,
+                     outputs=[f"N{i}" for i in range(10)])
+    assert small.stationary.trajectories.shape[0] == 5  # over the 10 outputs
+    assert all(len(label.split(" -- ")) <= 10 for label in small.stationary.trajectories.columns)

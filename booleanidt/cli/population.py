@@ -39,7 +39,7 @@ def add_parser(subparsers):
                         help="hold a node at a value for the whole run; repeatable")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the results")
     parser.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, schedule=[])  # simulate's --schedule: no UPMaBoSS meaning yet
     return parser
 
 

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
+from ..naming import resolve
 from .compile import CompiledModel, compile_model
 from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
@@ -49,20 +50,17 @@ class SimulationError(BooleanidtError):
     """A run that cannot go on: a rate that is negative or not a number, an unknown output..."""
 
 
-def _resolve_outputs(model: LogicalModel, outputs) -> list | None:
+def _resolve_outputs(original: LogicalModel, model: LogicalModel, outputs) -> list | None:
+    """Ids of ``model`` (the booleanization of ``original``) for outputs named on ``original``."""
     if outputs is None:
         return None
     if isinstance(outputs, str):
-        outputs = [o.strip() for o in outputs.split(",") if o.strip()]
+        outputs = [o for o in outputs.split(",") if o.strip()]
     bits = model.metadata.get("booleanized_from", {})
     resolved = []
-    for name in outputs:
-        if name in bits:
-            resolved.extend(bits[name])
-        elif name in model.nodes:
-            resolved.append(name)
-        else:
-            raise SimulationError(f"outputs: unknown node {name!r}")
+    for text in outputs:
+        node = text.strip() if text.strip() in model.nodes else resolve(original, text, "outputs")
+        resolved.extend(bits.get(node, [node]))
     return resolved
 
 
@@ -182,13 +180,13 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
 
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,
              progress: bool = False, **overrides) -> SimulationResult:
-    """Simulate ``model`` with MaBoSS semantics (DESIGN.md section 4).
+    """Simulate ``model`` with MaBoSS semantics.
 
     Parameters
     ----------
     model : LogicalModel (multi-valued models run through their Van Ham booleanization)
     settings : SimulationSettings; default settings when None
-    outputs : node ids (or one comma-separated string) whose joint states are tabulated;
+    outputs : nodes, by id or name (or one comma-separated string), whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
     **overrides : settings by readable or .cfg name (``max_time=50``, ``seed_pseudorandom=3``...)
@@ -209,7 +207,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
         (settings or SimulationSettings())
     boolean = booleanize(model)
-    chosen = _resolve_outputs(boolean, outputs)
+    chosen = _resolve_outputs(model, boolean, outputs)
     net = compile_model(boolean, chosen)
     track_states = _warn_about_outputs(len(net.output_index), settings)
     result = run_compiled(net, settings, track_states, progress)

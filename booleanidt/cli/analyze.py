@@ -11,9 +11,11 @@ Examples
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..errors import BooleanidtError
 from ..io._files import atomic_write_text
+from ..naming import resolve_keys, resolve_many, shortened
 from ._common import load_model
 
 __all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
@@ -36,14 +38,24 @@ def parse_levels(text: str) -> dict:
 
 
 def checked_levels(model, levels: dict, option: str) -> dict:
-    """``levels`` after checking that each node exists and the level is within its range."""
+    """``levels`` keyed by node ids (nodes named by id or name), each level within its range."""
+    levels = resolve_keys(model, levels, option)
     for node, level in levels.items():
-        if node not in model.nodes:
-            raise BooleanidtError(f"{option}: {node} is not a node of the model")
         if level > model.nodes[node].max_level:
             raise BooleanidtError(f"{option}: {node}={level} is above its maximum level "
                                   f"{model.nodes[node].max_level}")
     return levels
+
+
+def _announce_search(model, inputs: dict):
+    """Say before an attractor search how many inputs are left free and what that implies."""
+    free = [n for n in model.inputs if n not in inputs]
+    if not free:
+        return
+    names = [model.nodes[n].label for n in free]
+    print(f"searching attractors with {len(free)} free input(s) ({shortened(names)}): every one of the "
+          f"{2 ** len(free):,} input combinations is explored; fixing inputs (--inputs {names[0]}=0,...) "
+          "makes the search much faster", file=sys.stderr)
 
 
 def add_parser(subparsers):
@@ -60,8 +72,8 @@ def add_parser(subparsers):
                        help="asynchronous attractors (symbolic search; multi-valued models through their booleanization)")
     parser.add_argument("--inputs", type=parse_levels, default={}, metavar="A=1,B=0",
                         help="fix these nodes (free inputs not named range over all values)")
-    parser.add_argument("--outputs", metavar="A,B", help="columns to put first (default: the nodes that "
-                        "regulate no other node)")
+    parser.add_argument("--outputs", metavar="A,B", help="columns to put first, by id or name (default: the "
+                        "model's phenotype nodes)")
     parser.add_argument("--limit", type=int, default=100000, metavar="N",
                         help="fixed points / trap spaces: stop with an error beyond N results (default 100000)")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
@@ -80,14 +92,15 @@ def run(args) -> int:
     """Compute the analysis and print or write the table."""
     model = load_model(args.model)
     inputs = checked_levels(model, args.inputs, "--inputs")
-    outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
-    checked_levels(model, {n: 0 for n in outputs}, "--outputs")
+    outputs = resolve_many(model, args.outputs, "--outputs") if args.outputs else list(model.phenotypes)
     if args.analysis == "attractors":
         options = {"time_limit": ATTRACTOR_TIME_LIMIT if args.time_limit is None else args.time_limit}
         if args.max_bdd_nodes is not None:
             options["max_bdd_nodes"] = args.max_bdd_nodes
     else:
         options = {"limit": args.limit, "time_limit": args.time_limit}
+    if args.analysis == "attractors":
+        _announce_search(model, inputs)
     from .. import analysis  # the solvers: only when a command runs
 
     table = getattr(analysis, args.analysis)(model, inputs or None, outputs=outputs, **options)

@@ -172,10 +172,12 @@ def find(model, text: str) -> list:
     return exact + partial
 
 
-def labels(model, kind: str = "name") -> dict:
+def labels(model, kind: str | None = None) -> dict:
     """id -> the label to show: the name where the model has one that no other node has, else the id.
 
-    ``kind="id"`` gives the ids.  CaSQ's ``_space_`` escapes are shown as spaces.
+    ``kind="id"`` gives the ids; the default is the model's preference (``metadata["labels"]``,
+    ``"id"`` on the shipped maps, whose names are descriptions), else ``"name"``.
+    CaSQ's ``_space_`` escapes are shown as spaces.
 
     >>> from booleanidt.model import LogicalModel, Node
     >>> m = LogicalModel.from_rules({"a": None, "b": None, "c": None},
@@ -184,6 +186,7 @@ def labels(model, kind: str = "name") -> dict:
     >>> labels(m)
     {'a': 'Cell death_phenotype', 'b': 'b', 'c': 'c'}
     """
+    kind = kind or model.metadata.get("labels", "name")
     if kind not in ("name", "id"):
         raise NodeNameError(f"labels: {kind!r} is not 'name' or 'id'")
     if kind == "id":

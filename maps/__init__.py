@@ -86,11 +86,16 @@ def load(name: str = DEFAULT):
 def with_phenotypes(model, name: str):
     """``model`` with the phenotypes of the shipped map ``name`` declared (``metadata["phenotypes"]``).
 
+    The shipped maps' ids are gene symbols and cell types and their names are descriptions,
+    so they are also marked to be shown by id (``metadata["labels"]``).
+
     >>> load("th_naldi2010").phenotypes
     ('TBET', 'GATA3', 'RORGT', 'FOXP3')
     """
     declared = PHENOTYPES.get(name)
-    return model.replace(metadata={**model.metadata, "phenotypes": declared}) if declared else model
+    if not declared:
+        return model
+    return model.replace(metadata={**model.metadata, "phenotypes": declared, "labels": "id"})
 
 
 def celldesigner_example() -> Path:

@@ -1,8 +1,11 @@
 """``booleanidt simulate``: run a model stochastically (MaBoSS semantics) and write the tables.
 
-OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated), nodes.csv
-(node probabilities per window with their standard errors), run.json (settings,
-seed, model checksum, package versions) and, with ``--plot``, trajectories.png.
+OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated, states by node
+id), names.csv (node id, name and the label shown), nodes.csv (node probabilities per
+window with their standard errors, columns by name), run.json (settings, seed, model
+checksum, package versions) and, with ``--plot``, trajectories.png.
+Nodes are named by id or by name.  Without ``--outputs`` the outputs are the nodes the
+.cfg does not mark internal, else the model's phenotypes (see booleanidt.naming.phenotypes).
 A multi-valued model runs through its Van Ham booleanization; levels.csv then
 gives P(node = level) per window for every original node.
 Nothing is written unless the run succeeds; each file is written atomically.
@@ -28,9 +31,10 @@ from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io import read
 from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
-from ._common import model_path
+from ..naming import labels
+from ._common import model_path, with_declared_phenotypes
 
-__all__ = ["add_parser", "run", "parse_assignments"]
+__all__ = ["add_parser", "run", "parse_assignments", "default_outputs"]
 
 _VERSIONED = ("numpy", "numba", "pandas", "networkx", "python-libsbml")
 
@@ -64,7 +68,12 @@ def add_parser(subparsers):
                         help="MaBoSS mutant as cmaboss's mutate (rule constant, default rates); repeatable")
     parser.add_argument("--fix", action="append", metavar="NODE=0|1", default=[],
                         help="hold a node at a value for the whole run (PROFILE's forced node); repeatable")
-    parser.add_argument("--outputs", metavar="A,B", help="output nodes (default: those not marked internal)")
+    parser.add_argument("--outputs", metavar="A,B",
+                        help="output nodes, by id or name (default: those the .cfg does not mark internal, "
+                             "else the model's phenotypes)")
+    parser.add_argument("--labels", choices=("name", "id"),
+                        help="show nodes by name (ids where names repeat or are missing) or by id (default: "
+                             "names, but ids on the shipped maps, whose names are descriptions)")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the results")
     parser.add_argument("--plot", action="store_true", help="also write trajectories.png")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -80,7 +89,15 @@ def _load(args):
     settings = maboss_io.read_settings(cfg) if cfg is not None and cfg.is_file() else simulation.SimulationSettings()
     if args.cfg and not Path(args.cfg).is_file():
         raise InputError(args.cfg, None, "no such file")
-    return model, settings, path, cfg
+    return with_declared_phenotypes(model, path), settings, path, cfg
+
+
+def default_outputs(model) -> list | None:
+    """Outputs when none are named: MaBoSS's (the nodes not internal) if the model marks any node
+    internal, else the model's phenotypes."""
+    if any(node.internal for node in model.nodes.values()):
+        return None
+    return list(model.phenotypes)
 
 
 def _perturbed(model, args):
@@ -124,8 +141,16 @@ def _versions() -> dict:
 
 
 def _nodes_table(result) -> str:
-    table = result.node_probabilities.join(result.node_errors.add_prefix("SE_"))
+    probabilities = result.node_probabilities.rename(columns=result.label)
+    table = probabilities.join(result.node_errors.rename(columns=lambda node: f"SE_{result.label(node)}"))
     return table.to_csv(sep="\t", float_format="%.6g")
+
+
+def _names_table(model, shown: dict) -> str:
+    """id, name, compartment and the label shown, one row per node."""
+    rows = ["id\tname\tcompartment\tlabel"]
+    rows += [f"{n}\t{node.name or ''}\t{node.compartment or ''}\t{shown[n]}" for n, node in model.nodes.items()]
+    return "\n".join(rows) + "\n"
 
 
 def _png(result) -> bytes:
@@ -148,10 +173,13 @@ def run(args) -> int:
     model = _perturbed(model, args)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     started = time.time()
-    result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
+    outputs = args.outputs if args.outputs else default_outputs(model)
+    result = simulation.simulate(model, settings, outputs=outputs, progress=progress)
     elapsed = time.time() - started
+    result.names = labels(model, args.labels)
 
-    files = {"nodes.csv": _nodes_table(result), "fp.csv": result.fp_text()}
+    files = {"nodes.csv": _nodes_table(result), "fp.csv": result.fp_text(),
+             "names.csv": _names_table(model, result.names)}
     if result.levels:
         levels = result.level_probabilities()
         levels.columns = [f"{node}={level}" for node, level in levels.columns]

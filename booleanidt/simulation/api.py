@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
-from ..naming import resolve
+from ..naming import labels, resolve
 from .compile import CompiledModel, compile_model
 from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
@@ -212,6 +212,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     track_states = _warn_about_outputs(len(net.output_index), settings)
     result = run_compiled(net, settings, track_states, progress)
     result.levels = dict(boolean.metadata.get("booleanized_from", {}))
+    result.names = labels(model)
     return result
 
 

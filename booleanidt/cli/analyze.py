@@ -24,6 +24,10 @@ __all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
 ATTRACTOR_TIME_LIMIT = 600.0
 
 
+#: from this many free inputs on, an attractor search says what it is about to explore
+ANNOUNCED_FREE_INPUTS = 6
+
+
 def parse_levels(text: str) -> dict:
     """``"A=1,B=0"`` -> ``{"A": 1, "B": 0}`` (argparse type; bad items are argument errors)."""
     levels = {}
@@ -50,7 +54,7 @@ def checked_levels(model, levels: dict, option: str) -> dict:
 def _announce_search(model, inputs: dict):
     """Say before an attractor search how many inputs are left free and what that implies."""
     free = [n for n in model.inputs if n not in inputs]
-    if not free:
+    if len(free) < ANNOUNCED_FREE_INPUTS:
         return
     names = [model.nodes[n].label for n in free]
     print(f"searching attractors with {len(free)} free input(s) ({shortened(names)}): every one of the "

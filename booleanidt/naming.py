@@ -6,7 +6,9 @@ fixed nodes, inputs, outputs, screens, drugs, personalization mappings) goes thr
 :func:`resolve`, which accepts an id or a name:
 
 1. an exact id, then an exact name;
-2. else the same, ignoring case, spaces, underscores and CaSQ's ``_space_`` escapes.
+2. else the same, ignoring case, spaces, underscores and CaSQ's ``_space_`` escapes;
+3. else the names that begin with it followed by ``_`` (CaSQ's names are species name,
+   then ``_`` and the compartment or kind: ``TNF_extracellular space``, ``Apoptosis_phenotype``).
 
 A name shared by several nodes is an error listing the candidates (id, name,
 compartment); a text matching nothing is an error suggesting the closest names and ids.
@@ -19,8 +21,8 @@ Examples
 ...     nodes={"sa1": Node("sa1", name="TNF", compartment="Extracellular Space"),
 ...            "sa2": Node("sa2", name="Apoptosis_phenotype"),
 ...            "sa3": Node("sa3", name="TNF", compartment="Cytoplasm")})
->>> resolve(m, "apoptosis phenotype")
-'sa2'
+>>> resolve(m, "apoptosis phenotype"), resolve(m, "Apoptosis")
+('sa2', 'sa2')
 >>> resolve(m, "TNF")
 Traceback (most recent call last):
 ...
@@ -36,9 +38,9 @@ import difflib
 import re
 from typing import Iterable, Mapping
 
-from .model import ModelError
+from .model import ModelError, parse_identifier
 
-__all__ = ["NodeNameError", "resolve", "resolve_many", "resolve_keys", "find", "labels", "phenotypes",
+__all__ = ["NodeNameError", "resolve", "resolve_many", "resolve_keys", "find", "identifiers", "labels", "phenotypes",
            "PHENOTYPE_SBO", "MAX_SHOWN", "shortened"]
 
 #: SBO term of a phenotype (CellDesigner's PHENOTYPE class)
@@ -98,14 +100,24 @@ def resolve(model, text: str, what: str | None = None) -> str:
     if text in model.nodes:
         return text
     by_name, by_key = _index(model)
-    for table, key in ((by_name, text), (by_key, _key(text))):
-        ids = table.get(key)
+    for ids in (by_name.get(text), by_key.get(_key(text)), _by_prefix(model, text)):
         if ids and len(ids) == 1:
             return ids[0]
         if ids:
             candidates = ", ".join(_describe(model, i) for i in ids)
             raise NodeNameError(f"{what + ': ' if what else ''}node {text!r} is ambiguous: {candidates}; use an id")
     raise NodeNameError(f"{what + ': ' if what else ''}unknown node {text!r}{_suggestions(model, text)}")
+
+
+def _by_prefix(model, text: str) -> list:
+    """Ids of the nodes whose name is ``text`` (loosely) followed by ``_`` and more."""
+    wanted = _key(text)
+    found = []
+    for node_id, node in model.nodes.items():
+        name = (node.name or "").replace("_space_", " ")
+        if any(name[p] == "_" and _key(name[:p]) == wanted for p in range(1, len(name))):
+            found.append(node_id)
+    return found
 
 
 def _suggestions(model, text: str) -> str:
@@ -148,7 +160,7 @@ def find(model, text: str) -> list:
     """Ids of the nodes whose id, name, compartment or MIRIAM identifiers contain ``text``.
 
     Case-insensitive; spaces, underscores and CaSQ's ``_space_`` escapes are ignored.
-    Annotation URIs are searched whole, so HGNC symbols, UniProt and Ensembl ids are found.
+    Identifiers are those of the MIRIAM annotation URIs (HGNC symbols, UniProt, Ensembl...).
     Exact matches of the id, name or an identifier come first.
 
     >>> from booleanidt.model import LogicalModel, Node, Annotation
@@ -162,14 +174,24 @@ def find(model, text: str) -> list:
     wanted = _key(text)
     exact, partial = [], []
     for node_id, node in model.nodes.items():
-        uris = [uri for annotation in node.annotations for uri in annotation.uris]
-        identifiers = [uri.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1] for uri in uris]
-        fields = [node_id, node.name or "", node.compartment or "", *identifiers]
-        if any(_key(f) == wanted for f in fields):
+        fields = [node_id, node.name or "", node.compartment or "", *(i for _, i in identifiers(node))]
+        keys = [_key(f) for f in fields]
+        if wanted in keys:
             exact.append(node_id)
-        elif any(wanted in _key(f) for f in [*fields, *uris]):
+        elif any(wanted in key for key in keys):
             partial.append(node_id)
     return exact + partial
+
+
+def identifiers(node) -> list:
+    """``(namespace, identifier)`` of every MIRIAM URI annotated on ``node``, in file order.
+
+    >>> from booleanidt.model import Node, Annotation
+    >>> identifiers(Node("a", annotations=(Annotation("bqbiol:is", ("urn:miriam:uniprot:P01375",)),)))
+    [('uniprot', 'P01375')]
+    """
+    found = [parse_identifier(uri) for annotation in node.annotations for uri in annotation.uris]
+    return list(dict.fromkeys(pair for pair in found if pair))
 
 
 def labels(model, kind: str | None = None) -> dict:

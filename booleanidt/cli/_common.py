@@ -69,9 +69,10 @@ def load_model(arg: str, format: str | None = None):
 def with_declared_phenotypes(model, path):
     """``model`` with its phenotypes declared when ``path`` is the file of a shipped map."""
     shipped = shipped_map_path(Path(path).stem)
-    if shipped is None or Path(shipped).resolve() != Path(path).resolve():
+    declare = getattr(importlib.import_module("booleanidt.maps"), "with_phenotypes", None) if shipped else None
+    if declare is None or Path(shipped).resolve() != Path(path).resolve():
         return model
-    return importlib.import_module("booleanidt.maps").with_phenotypes(model, Path(path).stem)
+    return declare(model, Path(path).stem)
 
 
 def key_value(text: str) -> tuple:

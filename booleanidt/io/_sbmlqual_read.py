@@ -1,6 +1,6 @@
 """SBML-qual (L3 qual v1) text -> :class:`~booleanidt.model.LogicalModel`, with python-libsbml.
 
-DESIGN.md section 2 fixes the semantics; :mod:`booleanidt.io.sbmlqual` is the public entry point.
+:mod:`booleanidt.io.sbmlqual` is the public entry point.
 """
 from __future__ import annotations
 

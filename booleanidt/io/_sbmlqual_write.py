@@ -1,6 +1,6 @@
 """:class:`~booleanidt.model.LogicalModel` -> SBML-qual (L3V1 qual v1) text, with python-libsbml.
 
-DESIGN.md section 3: the export validates with zero libsbml errors, keeps ids, names,
+The export validates with zero libsbml errors, keeps ids, names,
 annotations, notes and a valid layout, writes thresholds as literal numbers and gives
 every transition a functionTerm (cmaboss rejects transitions with only a defaultTerm).
 """

@@ -1,4 +1,4 @@
-"""Applying a patient profile to a logical model, the PROFILE way (DESIGN.md section 5).
+"""Applying a patient profile to a logical model, the PROFILE way.
 
 A profile is two mappings node id -> value (NaN or absent = no data):
 

@@ -9,7 +9,7 @@ from a xoshiro256** stream seeded by hashing ``(seed, j)`` (splitmix64
 finaliser, as a seed sequence does), so a trajectory's path does not depend on
 which chunk or thread runs it, and seeds ``s`` and ``s + 1`` share no trajectory.
 
-Time windows follow DESIGN.md section 4: window ``k`` is ``[k dt, (k+1) dt)``
+Time windows: window ``k`` is ``[k dt, (k+1) dt)``
 and each trajectory contributes the fraction of the window it spends in a state.
 For standard errors the kernel also sums the squares of these per-trajectory
 fractions.  A trajectory whose total rate is 0 sits on a fixed point and

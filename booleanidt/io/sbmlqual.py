@@ -3,7 +3,7 @@
 Reading handles thresholds, input ids in MathML, defaultTerm,
 functionTerms in order, constant and transition-less species kept free, GINsim
 constant transitions, maxLevel inference, annotations, notes and layout; writing
-gives valid L3V1 qual ( literal thresholds, a functionTerm on every
+gives valid L3V1 qual (literal thresholds, a functionTerm on every
 transition, ids, names, annotations, notes and a valid layout kept).
 
 Examples

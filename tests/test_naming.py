@@ -170,3 +170,16 @@ def test_shipped_map_by_name():
     with pytest.raises(naming.NodeNameError, match=r"closest: .*Apoptosis"):
         model.mutate({"Apoptosys": 1})
     assert naming.labels(model)["Apoptosis"] == "Apoptosis"   # shown by id: the names are descriptions
+
+
+def test_sbo_phenotype_is_read_kept_and_a_default_output():
+    from booleanidt.expr import Var
+    from booleanidt.io import sbmlqual
+    from booleanidt.model import LogicalModel, Node
+
+    model = LogicalModel.from_rules({"A": None, "B": Var("A"), "C": Var("A")},
+                                    nodes={"A": Node("A"), "B": Node("B", name="cell death"), "C": Node("C")})
+    text = sbmlqual.dumps(model).replace('qual:id="B"', 'qual:id="B" sboTerm="SBO:0000358"')
+    back = sbmlqual.loads(text)
+    assert back.phenotypes == ("B",)                       # C regulates nothing too, but B is the phenotype
+    assert 'sboTerm="SBO:0000358"' in sbmlqual.dumps(back)

@@ -333,6 +333,8 @@ def _write_species(qual, model: LogicalModel, ids: _Ids, default_compartment):
         level = _initial_level(model, node_id)
         if level is not None:
             species.setInitialLevel(int(level))
+        if node.metadata.get("sbo_term"):
+            species.setSBOTerm(node.metadata["sbo_term"])
         _set_annotation(species, node.metadata, node.annotations, ids, f"meta_{node_id}")
         _set_notes(species, node.metadata.get("sbml_notes"), node.notes)
 

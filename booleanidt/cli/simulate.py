@@ -32,6 +32,7 @@ from ..io import maboss as maboss_io
 from ..io import read
 from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
 from ..naming import labels
+from ..simulation.kernel import COMPILING_NOTICE, needs_compiling
 from ._common import model_path, with_declared_phenotypes
 
 __all__ = ["add_parser", "run", "parse_assignments", "default_outputs"]
@@ -174,6 +175,8 @@ def run(args) -> int:
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     started = time.time()
     outputs = args.outputs if args.outputs else default_outputs(model)
+    if needs_compiling():
+        print(f"booleanidt simulate: {COMPILING_NOTICE}", file=sys.stderr)
     result = simulation.simulate(model, settings, outputs=outputs, progress=progress)
     elapsed = time.time() - started
     result.names = labels(model, args.labels)

@@ -18,6 +18,7 @@ Examples
 """
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,7 @@ from ..errors import BooleanidtError
 from ..model import LogicalModel
 from ..naming import labels, resolve
 from .compile import CompiledModel, compile_model
-from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
+from .kernel import COMPILING_NOTICE, MAX_TRACKED_OUTPUTS, needs_compiling, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
 from .statetable import StateTotals
@@ -210,6 +211,8 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     chosen = _resolve_outputs(model, boolean, outputs)
     net = compile_model(boolean, chosen)
     track_states = _warn_about_outputs(len(net.output_index), settings)
+    if progress and needs_compiling():
+        tqdm.write(COMPILING_NOTICE, file=sys.stderr)
     result = run_compiled(net, settings, track_states, progress)
     result.levels = dict(boolean.metadata.get("booleanized_from", {}))
     result.names = labels(model)

@@ -22,6 +22,8 @@ True
 """
 from __future__ import annotations
 
+import os
+
 import numba
 import numpy as np
 
@@ -465,6 +467,24 @@ def _more_columns(state_columns, used):
 
 #: output-state columns a workspace starts with (the table doubles when needed)
 STATE_CAPACITY = 64
+
+
+def needs_compiling() -> bool:
+    """True when the kernel is neither compiled in this process nor in numba's on-disk cache
+    (the first simulation on a machine, or after an upgrade), so the next run compiles it first.
+
+    >>> isinstance(needs_compiling(), bool)
+    True
+    """
+    if run_chunk.signatures:
+        return False
+    cache = getattr(run_chunk, "_cache", None)
+    index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+    return index is None or not os.path.exists(index)
+
+
+#: what is said before a run that compiles the kernel
+COMPILING_NOTICE = "compiling the simulation kernel, once per machine (about 20 s)"
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

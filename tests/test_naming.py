@@ -140,6 +140,13 @@ def test_cellcollective_names_instead_of_ids(macrophage, tmp_path, capsys):
     assert "S_22\tCD40LG\textracellular\tCD40LG" in names
 
 
+def test_cellcollective_gene_mapping_by_name(macrophage):
+    from booleanidt.personalization.mapping import loads_mapping
+
+    mapping = loads_mapping("Node\tHGNC\nCD40LG\tCD40LG\nIFNB1gene\tIFNB1\n", "genes.txt", model=macrophage)
+    assert mapping.node_genes == {"S_22": ("CD40LG",), macrophage.resolve("IFNB1gene"): ("IFNB1",)}
+
+
 def test_cellcollective_plot_keeps_a_dozen_named_lines(macrophage):
     with pytest.warns(UserWarning, match="68 output nodes: output-state probabilities are not tracked"):
         result = simulate(macrophage, outputs=macrophage.outputs, **QUICK)

@@ -11,6 +11,7 @@ import logging
 import warnings
 
 import matplotlib
+import pandas as pd
 import pytest
 
 from booleanidt import maps, naming
@@ -167,6 +168,18 @@ def test_shipped_map_outputs_are_its_phenotypes(tmp_path, capsys):
     assert json.loads((out / "run.json").read_text())["outputs"] == ["TBET", "GATA3", "RORGT", "FOXP3"]
     assert (out / "probtraj.csv").is_file() and "output nodes" not in captured.err
     assert "TBET" in captured.out
+    summary = pd.read_csv(out / "fixed_points.csv", sep="\t")
+    assert list(summary.columns) == ["Proba", "TBET", "GATA3", "RORGT", "FOXP3"]
+    assert summary["Proba"].is_monotonic_decreasing and not (out / "fp.csv").exists()
+
+
+def test_full_fixed_point_table_on_request(tmp_path):
+    out = tmp_path / "th"
+    assert main(["simulate", "th_naldi2010", "-o", str(out), "--full-fp"] + QUICK_CLI) == 0
+    full = pd.read_parquet(out / "fp.parquet")
+    by_outputs = pd.read_csv(out / "fixed_points.csv", sep="\t")
+    assert len(full.columns) == 2 + 71 and full["Proba"].sum() == pytest.approx(by_outputs["Proba"].sum())
+    assert (out / "fp.csv").read_text().startswith(f"Fixed Points ({len(full)})")
 
 
 def test_shipped_map_by_name():

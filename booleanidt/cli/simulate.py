@@ -1,9 +1,11 @@
 """``booleanidt simulate``: run a model stochastically (MaBoSS semantics) and write the tables.
 
-OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated, states by node
-id), names.csv (node id, name and the label shown), nodes.csv (node probabilities per
-window with their standard errors, columns by name), run.json (settings, seed, model
-checksum, package versions) and, with ``--plot``, trajectories.png.
+OUTDIR gets probtraj.csv (MaBoSS's format, tab-separated, states by node id),
+fixed_points.csv (the fixed points reached, grouped by the outputs' values), names.csv
+(node id, name and the label shown), nodes.csv (node probabilities per window with their
+standard errors, columns by name), run.json (settings, seed, model checksum, package
+versions), with ``--plot`` trajectories.png, and with ``--full-fp`` every fixed point over
+all nodes in fp.csv (MaBoSS's format) and fp.parquet.
 Nodes are named by id or by name.  Without ``--outputs`` the outputs are the nodes the
 .cfg does not mark internal, else the model's phenotypes (see booleanidt.naming.phenotypes).
 A multi-valued model runs through its Van Ham booleanization; levels.csv then
@@ -77,6 +79,9 @@ def add_parser(subparsers):
                              "names, but ids on the shipped maps, whose names are descriptions)")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the results")
     parser.add_argument("--plot", action="store_true", help="also write trajectories.png")
+    parser.add_argument("--full-fp", action="store_true",
+                        help="also write every fixed point over all nodes: fp.csv (MaBoSS format) and fp.parquet "
+                             "(default: fixed_points.csv, the fixed points grouped by the outputs)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: on a terminal)")
     parser.set_defaults(func=run)
@@ -154,6 +159,14 @@ def _names_table(model, shown: dict) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _parquet(table) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
 def _png(result) -> bytes:
     import matplotlib
     matplotlib.use("Agg")
@@ -181,8 +194,11 @@ def run(args) -> int:
     elapsed = time.time() - started
     result.names = labels(model, args.labels)
 
-    files = {"nodes.csv": _nodes_table(result), "fp.csv": result.fp_text(),
+    summary = result.fixed_point_summary().rename(columns=result.label)
+    files = {"nodes.csv": _nodes_table(result), "fixed_points.csv": summary.to_csv(sep="\t", index=False),
              "names.csv": _names_table(model, result.names)}
+    if args.full_fp:
+        files["fp.csv"] = result.fp_text()
     if result.levels:
         levels = result.level_probabilities()
         levels.columns = [f"{node}={level}" for node, level in levels.columns]
@@ -204,6 +220,8 @@ def run(args) -> int:
         atomic_write_text(folder / name, text)
     if png is not None:
         atomic_write_bytes(folder / "trajectories.png", png)
+    if args.full_fp:
+        atomic_write_bytes(folder / "fp.parquet", _parquet(result.fixed_points))
     print(result.summary())
     print(f"results in {folder}/")
     return 0

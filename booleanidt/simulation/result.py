@@ -410,6 +410,17 @@ class SimulationResult:
                 lines.append(f"  ... and {len(by_outputs) - top} more groups, see fp.csv")
         return "\n".join(lines)
 
+    def fixed_point_summary(self) -> pd.DataFrame:
+        """Fixed points reached, grouped by the values of the output nodes: ``Proba`` then one column per
+        output node (by id), most probable first.  The compact form of :attr:`fixed_points` at map scale."""
+        outputs = list(self.output_nodes)
+        if not len(self.fixed_points):
+            return pd.DataFrame(columns=["Proba", *outputs])
+        grouped = self.fixed_points.groupby(outputs, sort=False)["Proba"].sum().reset_index() if outputs else \
+            pd.DataFrame({"Proba": [self.fixed_points["Proba"].sum()]})
+        grouped = grouped[["Proba", *outputs]]
+        return grouped.sort_values("Proba", ascending=False, kind="stable").reset_index(drop=True)
+
     def fixed_points_by_outputs(self) -> pd.Series:
         """Probability of reaching a fixed point, summed over fixed points with the same output nodes on
         (labels as :meth:`readable_state`), largest first."""

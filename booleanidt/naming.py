@@ -51,7 +51,11 @@ MAX_SHOWN = 12
 
 
 class NodeNameError(ModelError):
-    """A node named by the user that is unknown or ambiguous."""
+    """A node named by the user that is unknown or ambiguous (``candidates``: the ids it could mean)."""
+
+    def __init__(self, message: str, candidates: tuple = ()):
+        super().__init__(message)
+        self.candidates = tuple(candidates)
 
 
 def _key(text: str) -> str:
@@ -105,7 +109,8 @@ def resolve(model, text: str, what: str | None = None) -> str:
             return ids[0]
         if ids:
             candidates = ", ".join(_describe(model, i) for i in ids)
-            raise NodeNameError(f"{what + ': ' if what else ''}node {text!r} is ambiguous: {candidates}; use an id")
+            raise NodeNameError(f"{what + ': ' if what else ''}node {text!r} is ambiguous: {candidates}; use an id",
+                                ids)
     raise NodeNameError(f"{what + ': ' if what else ''}unknown node {text!r}{_suggestions(model, text)}")
 
 

@@ -221,7 +221,7 @@ def _by_id(model, node_genes: dict, source: str) -> dict:
         try:
             resolved[resolve(model, node)] = genes
         except NodeNameError as exc:
-            if "ambiguous" in str(exc):
+            if exc.candidates:
                 raise InputError(source, "nodes", str(exc)) from None
             unknown.append(node)
     if unknown:

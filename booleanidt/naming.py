@@ -41,7 +41,7 @@ from typing import Iterable, Mapping
 from .model import ModelError, parse_identifier
 
 __all__ = ["NodeNameError", "resolve", "resolve_many", "resolve_keys", "find", "identifiers", "labels", "phenotypes",
-           "PHENOTYPE_SBO", "MAX_SHOWN", "shortened"]
+           "PHENOTYPE_SBO", "MAX_SHOWN", "shortened", "wrap_label"]
 
 #: SBO term of a phenotype (CellDesigner's PHENOTYPE class)
 PHENOTYPE_SBO = "SBO:0000358"
@@ -252,6 +252,22 @@ def phenotypes(model) -> tuple:
         return tuple(n for n in declared if n in model.nodes)
     marked = tuple(n for n, node in model.nodes.items() if _is_phenotype(node))
     return marked or model.outputs
+
+
+def wrap_label(label: str, width: int = 28) -> str:
+    """A long label over lines of about ``width`` characters, broken at spaces or after underscores.
+
+    >>> wrap_label("Innate Immunity_phenotype -- Apoptosis_phenotype", 20)
+    'Innate Immunity_\\nphenotype --\\nApoptosis_phenotype'
+    """
+    pieces = re.findall(r"[^\s_]*_+|\S+|\s+", label)
+    lines, line = [], ""
+    for piece in pieces:
+        if line.strip() and len(line.rstrip() + piece.rstrip()) > width and not piece.isspace():
+            lines.append(line.rstrip())
+            line = ""
+        line += "" if piece.isspace() and not line else piece
+    return "\n".join(lines + [line.rstrip()])
 
 
 def shortened(items: Iterable[str], limit: int = MAX_SHOWN, where: str | None = None) -> str:

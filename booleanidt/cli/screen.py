@@ -19,7 +19,7 @@ import concurrent.futures
 from ..errors import BooleanidtError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_text
-from ..naming import resolve_keys, resolve_many
+from ..naming import labels, resolve_keys, resolve_many
 from ._common import key_value, load_model, settings_from
 from ._profiles import comma_list, model_settings, parse_drugs
 from .analyze import checked_levels, parse_levels
@@ -83,6 +83,18 @@ def _perturbations(model, args, outputs) -> list:
     return runs + doubles + analysis.drug_treatments(resolve_keys(model, args.drugs, "--drugs"))
 
 
+def _by_name(table, model, perturbations):
+    """The screen table with perturbations and outputs shown by name (ids where names repeat or are missing)."""
+    from .. import analysis
+
+    shown = labels(model)
+    renamed = {p.name: analysis.Perturbation(tuple((shown.get(n, n), v) for n, v in p.mutations),
+                                             tuple((shown.get(n, n), s) for n, s in p.drugs)).name
+               for p in perturbations}
+    return table.assign(perturbation=table["perturbation"].map(lambda name: renamed.get(name, name)),
+                        output=table["output"].map(lambda node: shown.get(node, node)))
+
+
 def run(args) -> int:
     """Run the screen, print the ranking, write the table and plot."""
     if args.cfg:
@@ -100,6 +112,7 @@ def run(args) -> int:
     finally:
         if executor is not None:
             executor.shutdown()
+    table = _by_name(table, model, perturbations)
     if args.output:
         atomic_write_text(args.output, table.to_csv(index=False))
     if args.plot:

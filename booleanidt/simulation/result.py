@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 from dataclasses import dataclass, field
 from itertools import compress
 
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..naming import wrap_label
 from ..io._files import atomic_write_text, read_text
 from .settings import SimulationSettings
 
@@ -81,22 +81,6 @@ def _short_state(label: str, limit: int = 8) -> str:
     """
     parts = label.split(SEPARATOR)
     return label if len(parts) <= limit else SEPARATOR.join(parts[:limit] + [f"... and {len(parts) - limit} more"])
-
-
-def _wrapped(label: str, width: int = 28) -> str:
-    """A long label over lines of about ``width`` characters, broken at spaces or after underscores.
-
-    >>> _wrapped("Innate Immunity_phenotype -- Apoptosis_phenotype", 20)
-    'Innate Immunity_\\nphenotype --\\nApoptosis_phenotype'
-    """
-    pieces = re.findall(r"[^\s_]*_+|\S+|\s+", label)
-    lines, line = [], ""
-    for piece in pieces:
-        if line.strip() and len(line.rstrip() + piece.rstrip()) > width and not piece.isspace():
-            lines.append(line.rstrip())
-            line = ""
-        line += "" if piece.isspace() and not line else piece
-    return "\n".join(lines + [line.rstrip()])
 
 
 def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndarray:
@@ -352,7 +336,7 @@ class SimulationResult:
         shown = self.plotted_nodes(wanted, limit)
         for k, node in enumerate(shown):
             p = self.node_probabilities[node]
-            line, = ax.plot(self.times, p, label=_wrapped(self.label(node)), color=f"C{k % 10}",
+            line, = ax.plot(self.times, p, label=wrap_label(self.label(node)), color=f"C{k % 10}",
                             linestyle=("-", "--", ":")[k // 10 % 3])
             band = 2 * self.node_errors[node].fillna(0)
             ax.fill_between(self.times, p - band, p + band, color=line.get_color(), alpha=0.2, linewidth=0)
@@ -379,7 +363,7 @@ class SimulationResult:
         shown = last.head(top)
         labels = labels or [self.readable_state(label) for label in shown.index]
         ax.barh(range(len(shown)), shown.to_numpy())
-        ax.set_yticks(range(len(shown)), [_wrapped(label, 40) for label in labels], fontsize="small")
+        ax.set_yticks(range(len(shown)), [wrap_label(label, 40) for label in labels], fontsize="small")
         ax.invert_yaxis()
         more = f" ({len(shown)} of {len(last)})" if len(last) > len(shown) else ""
         ax.set_xlabel(f"probability in the last window{more}")

@@ -15,7 +15,7 @@ import sys
 
 from ..errors import BooleanidtError
 from ..io._files import atomic_write_text
-from ..naming import resolve_keys, resolve_many, shortened
+from ..naming import labels, resolve_keys, resolve_many, shortened
 from ._common import load_model
 
 __all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
@@ -86,7 +86,10 @@ def add_parser(subparsers):
     parser.add_argument("--max-bdd-nodes", type=int, metavar="N",
                         help="attractors: give up when a set of states needs more than N BDD nodes "
                              "(default: booleanidt.analysis.attractors.MAX_BDD_NODES, 5 million)")
-    parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
+    parser.add_argument("--labels", choices=("name", "id"),
+                        help="label columns by node name (ids where names repeat or are missing) or by id "
+                             "(default: names, but ids on the shipped maps, whose names are descriptions)")
+    parser.add_argument("--names", dest="labels", action="store_const", const="name", help="same as --labels name")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
     parser.set_defaults(func=run)
     return parser
@@ -108,8 +111,7 @@ def run(args) -> int:
     from .. import analysis  # the solvers: only when a command runs
 
     table = getattr(analysis, args.analysis)(model, inputs or None, outputs=outputs, **options)
-    if args.names:
-        table = table.rename(columns={n: node.label for n, node in model.nodes.items()})
+    table = table.rename(columns=labels(model, args.labels))
     if args.output:
         atomic_write_text(args.output, table.to_csv(index=False))
     elif table.empty:

@@ -203,3 +203,17 @@ def test_sbo_phenotype_is_read_kept_and_a_default_output():
     back = sbmlqual.loads(text)
     assert back.phenotypes == ("B",)                       # C regulates nothing too, but B is the phenotype
     assert 'sboTerm="SBO:0000358"' in sbmlqual.dumps(back)
+
+
+def test_celldesigner_map_stable_states_by_name(jnk, capsys):
+    inputs = "SARS-CoV-1 proteins=1,JNK_complex_cell_1=1,3b=0,7a=0,3a=0,S=0"
+    assert _quietly(main, ["analyze", str(CELLDESIGNER / "JNK_CD.xml"), "--fixed-points", "--inputs", inputs]) == 0
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    assert header.split()[:3] == ["Innate", "Immunity_phenotype", "Apoptosis_phenotype"]   # phenotypes first
+    assert row.split()[:4] == ["1", "0", "1", "1"]
+
+
+def test_attractor_search_says_how_many_inputs_are_free(capsys):
+    assert main(["analyze", "th_naldi2010", "--attractors", "--time-limit", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "searching attractors with 13 free inputs" in err and "each of the 8,192 input combinations" in err

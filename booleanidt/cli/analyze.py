@@ -56,9 +56,9 @@ def _announce_search(model, inputs: dict):
     free = [n for n in model.inputs if n not in inputs]
     if len(free) < ANNOUNCED_FREE_INPUTS:
         return
-    names = [model.nodes[n].label for n in free]
-    print(f"searching attractors with {len(free)} free input(s) ({shortened(names)}): every one of the "
-          f"{2 ** len(free):,} input combinations is explored; fixing inputs (--inputs {names[0]}=0,...) "
+    shown = labels(model)
+    print(f"searching attractors with {len(free)} free inputs ({shortened(shown[n] for n in free)}): each of "
+          f"the {2 ** len(free):,} input combinations is explored; fixing inputs (--inputs {free[0]}=0,...) "
           "makes the search much faster", file=sys.stderr)
 
 

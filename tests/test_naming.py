@@ -217,3 +217,12 @@ def test_attractor_search_says_how_many_inputs_are_free(capsys):
     assert main(["analyze", "th_naldi2010", "--attractors", "--time-limit", "0.5"]) == 2
     err = capsys.readouterr().err
     assert "searching attractors with 13 free inputs" in err and "each of the 8,192 input combinations" in err
+
+
+def test_short_reprs_for_notebooks(interferon):
+    assert repr(interferon) == "<LogicalModel 'model_id': 121 nodes, 55 inputs, 190 edges>"
+    html = interferon.mutate({"JAK1": 0})._repr_html_()
+    assert "type I IFN response_phenotype" in html and "JAK1=0" in html and len(html) < 2000
+    result = simulate(interferon, outputs=interferon.phenotypes, **QUICK)
+    assert repr(result).startswith("<SimulationResult: 200 trajectories, 4 windows, 121 nodes, 4 outputs")
+    assert "type I IFN response_phenotype" in result._repr_html_()

@@ -201,7 +201,7 @@ def run(args) -> int:
         files["fp.csv"] = result.fp_text()
     if result.levels:
         levels = result.level_probabilities()
-        levels.columns = [f"{node}={level}" for node, level in levels.columns]
+        levels.columns = [f"{result.names.get(node, node)}={level}" for node, level in levels.columns]
         files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
     if result.state_probabilities is not None:
         files["probtraj.csv"] = result.probtraj_text()

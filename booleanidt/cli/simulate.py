@@ -222,6 +222,6 @@ def run(args) -> int:
         atomic_write_bytes(folder / "trajectories.png", png)
     if args.full_fp:
         atomic_write_bytes(folder / "fp.parquet", _parquet(result.fixed_points))
-    print(result.summary())
+    print(result.summary(nodes_at="nodes.csv", fixed_points_at="fixed_points.csv"))
     print(f"results in {folder}/")
     return 0

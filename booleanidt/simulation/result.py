@@ -369,16 +369,18 @@ class SimulationResult:
         ax.set_xlabel(f"probability in the last window{more}")
         return ax
 
-    def summary(self, top: int = 10) -> str:
+    def summary(self, top: int = 10, nodes_at: str = "node_probabilities",
+                fixed_points_at: str = "fixed_point_summary()") -> str:
         """A few lines: last-window output probabilities (per level for multi-valued nodes) and the
-        fixed points reached."""
+        fixed points reached, nodes by name; shortened lists say how many more there are and where
+        they are (``nodes_at``, ``fixed_points_at``)."""
         lines = [f"{self.settings.sample_count} trajectories, {len(self.times)} windows of "
                  f"{self.settings.time_tick:g} up to t = {self.settings.max_time:g}",
                  "output nodes, last window:"]
         outputs = self._last_output_lines()
         lines += outputs[:top * 3]
         if len(outputs) > top * 3:
-            lines.append(f"  ... and {len(outputs) - top * 3} more, see nodes.csv")
+            lines.append(f"  ... and {len(outputs) - top * 3} more, see {nodes_at}")
         fixed = self.fixed_points
         if not len(fixed):
             lines.append("no fixed point reached")
@@ -391,7 +393,7 @@ class SimulationResult:
             lines.append(f"fixed points reached ({len(fixed)}), by their output nodes ({len(by_outputs)} groups):")
             lines += [f"  {probability:.4f}  {_short_state(label)}" for label, probability in by_outputs.head(top).items()]
             if len(by_outputs) > top:
-                lines.append(f"  ... and {len(by_outputs) - top} more groups, see fp.csv")
+                lines.append(f"  ... and {len(by_outputs) - top} more groups, see {fixed_points_at}")
         return "\n".join(lines)
 
     def fixed_point_summary(self) -> pd.DataFrame:

@@ -172,7 +172,8 @@ def _png(result) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, result.final_states_height()),
+                                      gridspec_kw={"width_ratios": [3, 2]})
     result.plot_trajectories(ax=left)
     result.plot_final_states(ax=right)
     fig.tight_layout()

@@ -350,22 +350,33 @@ class SimulationResult:
             ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         return ax
 
+    def _final_bars(self, top: int):
+        """The last window's ``top`` output states (or output nodes when states were not tracked),
+        their wrapped labels by name, and how many there are in all."""
+        last = self.last_state_probabilities
+        if last is None:
+            last = self.last_node_probabilities[list(self.output_nodes)].sort_values(ascending=False, kind="stable")
+            labels = [self.label(node) for node in last.index[:top]]
+        else:
+            labels = [self.readable_state(label) for label in last.index[:top]]
+        return last.head(top), [wrap_label(label, 44) for label in labels], len(last)
+
+    def final_states_height(self, top: int = 15) -> float:
+        """Inches a bar chart of :meth:`plot_final_states` needs so its wrapped labels do not overlap."""
+        labels = self._final_bars(top)[1]
+        tallest = max((label.count("\n") + 1 for label in labels), default=1)
+        return max(4.5, 1.4 + 0.18 * tallest * len(labels))
+
     def plot_final_states(self, top: int = 15, ax=None):
         """Bar chart of the last window's output-state distribution (``top`` states), by name; returns the axes."""
         import matplotlib.pyplot as plt
 
-        ax = ax or plt.subplots(figsize=(8, 4.5))[1]
-        last = self.last_state_probabilities
-        labels = None
-        if last is None:
-            last = self.last_node_probabilities[list(self.output_nodes)].sort_values(ascending=False, kind="stable")
-            labels = [self.label(node) for node in last.index[:top]]
-        shown = last.head(top)
-        labels = labels or [self.readable_state(label) for label in shown.index]
+        ax = ax or plt.subplots(figsize=(8, self.final_states_height(top)))[1]
+        shown, labels, total = self._final_bars(top)
         ax.barh(range(len(shown)), shown.to_numpy())
-        ax.set_yticks(range(len(shown)), [wrap_label(label, 40) for label in labels], fontsize="small")
+        ax.set_yticks(range(len(shown)), labels, fontsize="small")
         ax.invert_yaxis()
-        more = f" ({len(shown)} of {len(last)})" if len(last) > len(shown) else ""
+        more = f" ({len(shown)} of {total})" if total > len(shown) else ""
         ax.set_xlabel(f"probability in the last window{more}")
         return ax
 

@@ -179,14 +179,23 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
                             output_nodes=net.output_ids, jumps=total.jumps)
 
 
+def _foreign_model(simulation, settings: SimulationSettings | None) -> tuple:
+    """``(model, settings)`` of a pyMaBoSS simulation; a TypeError for anything else."""
+    from ..interop import pymaboss  # imported here: pyMaBoSS is needed only for its objects
+    if not pymaboss.is_pymaboss_simulation(simulation):
+        raise TypeError(f"simulate takes a LogicalModel or a pyMaBoSS simulation, not {type(simulation).__name__}")
+    return pymaboss.model_and_settings(simulation, settings)
+
+
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,
              progress: bool = False, **overrides) -> SimulationResult:
     """Simulate ``model`` with MaBoSS semantics.
 
     Parameters
     ----------
-    model : LogicalModel (multi-valued models run through their Van Ham booleanization)
-    settings : SimulationSettings; default settings when None
+    model : LogicalModel (multi-valued models run through their Van Ham booleanization), or a
+        pyMaBoSS simulation (``maboss.load(...)``), read by :func:`booleanidt.interop.from_pymaboss`
+    settings : SimulationSettings; default: a pyMaBoSS simulation's own, else the defaults
     outputs : nodes, by id or name (or one comma-separated string), whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
@@ -205,6 +214,8 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     >>> bool(abs(result.node_probabilities["A"].iloc[0] - 0.36788) < 0.01)
     True
     """
+    if not isinstance(model, LogicalModel):
+        model, settings = _foreign_model(model, settings)
     settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
         (settings or SimulationSettings())
     boolean = booleanize(model)

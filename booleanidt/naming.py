@@ -40,7 +40,7 @@ from typing import Iterable, Mapping
 
 from .model import ModelError, parse_identifier
 
-__all__ = ["NodeNameError", "resolve", "resolve_many", "resolve_keys", "find", "identifiers", "labels", "phenotypes",
+__all__ = ["NodeNameError", "resolve", "resolve_known", "resolve_many", "resolve_keys", "find", "identifiers", "labels", "phenotypes",
            "PHENOTYPE_SBO", "MAX_SHOWN", "shortened", "wrap_label"]
 
 #: SBO term of a phenotype (CellDesigner's PHENOTYPE class)
@@ -134,6 +134,23 @@ def _suggestions(model, text: str) -> str:
     shown = [f"{model.nodes[i].name} ({i})" if model.nodes[i].name and model.nodes[i].name != i else i
              for i in found]
     return f" (closest: {', '.join(shown)})"
+
+
+def resolve_known(model, text: str) -> str:
+    """The id of the node ``text`` names, or ``text`` itself when it names none (for callers that
+    report unknown nodes their own way); an ambiguous name still raises :class:`NodeNameError`.
+
+    >>> from booleanidt.model import LogicalModel, Node
+    >>> m = LogicalModel.from_rules({"S_22": None}, nodes={"S_22": Node("S_22", name="CD40LG")})
+    >>> resolve_known(m, "CD40LG"), resolve_known(m, "Nope")
+    ('S_22', 'Nope')
+    """
+    try:
+        return resolve(model, text)
+    except NodeNameError as exc:
+        if exc.candidates:
+            raise
+        return str(text).strip()
 
 
 def resolve_many(model, texts, what: str | None = None) -> list:

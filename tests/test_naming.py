@@ -148,6 +148,13 @@ def test_cellcollective_gene_mapping_by_name(macrophage):
     assert mapping.node_genes == {"S_22": ("CD40LG",), macrophage.resolve("IFNB1gene"): ("IFNB1",)}
 
 
+def test_cellcollective_screen_api_by_name(macrophage):
+    from booleanidt.analysis import knockouts
+
+    assert [p.mutations for p in knockouts(macrophage, ["CD40LG", "Apoptosis"])] == \
+        [(("S_22", 0),), ((macrophage.resolve("Apoptosis"), 0),)]
+
+
 def test_cellcollective_plot_keeps_a_dozen_named_lines(macrophage):
     with pytest.warns(UserWarning, match="68 output nodes: output-state probabilities are not tracked"):
         result = simulate(macrophage, outputs=macrophage.outputs, **QUICK)

@@ -45,7 +45,7 @@ from tqdm.auto import tqdm
 from ..errors import BooleanidtError
 from ..io._files import save_png
 from ..model import LogicalModel
-from ..naming import wrap_label
+from ..naming import resolve_known, wrap_label
 from ..personalization.apply import add_drugs
 from ..simulation import SimulationSettings, simulate
 from .fixed_points import fixed_points
@@ -96,7 +96,7 @@ WILD_TYPE = Perturbation()
 
 
 def _nodes(model: LogicalModel, nodes: Iterable[str] | None, exclude: Iterable[str]) -> list:
-    chosen = list(model.nodes if nodes is None else nodes)
+    chosen = list(model.nodes) if nodes is None else [resolve_known(model, n) for n in nodes]
     unknown = [n for n in chosen if n not in model.nodes]
     if unknown:
         raise ScreenError(f"perturbation of unknown node(s) {', '.join(unknown)}")
@@ -199,7 +199,8 @@ def screen(model: LogicalModel, perturbations: Sequence[Perturbation], outputs: 
     ----------
     model : LogicalModel
     perturbations : the perturbations to run (the wild type is always added first)
-    outputs : phenotype nodes; default the nodes that regulate no other node
+    outputs : phenotype nodes, by id or name; default the model's phenotypes
+        (:func:`booleanidt.naming.phenotypes`)
     method : ``"simulation"`` or ``"fixed_points"`` (see the module docstring)
     settings : SimulationSettings for ``method="simulation"``; ``**overrides`` change
         them by readable or .cfg name (``sample_count=2000``); one thread per perturbation
@@ -218,7 +219,7 @@ def screen(model: LogicalModel, perturbations: Sequence[Perturbation], outputs: 
     """
     if method not in METHODS:
         raise ScreenError(f"unknown scoring method {method!r} (use {' or '.join(METHODS)})")
-    outputs = list(outputs or model.outputs)
+    outputs = [resolve_known(model, n) for n in outputs] if outputs else list(model.phenotypes)
     unknown = [n for n in outputs if n not in model.nodes]
     if unknown or not outputs:
         raise ScreenError(f"output node(s) not in the model: {', '.join(unknown)}" if unknown

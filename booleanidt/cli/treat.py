@@ -23,7 +23,7 @@ import argparse
 import sys
 
 from ..errors import InputError
-from ..naming import NodeNameError, resolve
+from ..naming import resolve_known
 from ..treatment.conditions import INHIBITIONS
 from ._common import key_value, load_model, settings_from
 from ._profiles import add_profile_command, apply_options, build_profiles, comma_list, model_settings
@@ -73,7 +73,7 @@ def run(args) -> int:
     model = load_model(args.model)
     if args.drugs:
         raise InputError(args.model, "--drugs", "treat screens drugs itself: give them as --targets")
-    args.targets = [_node_id(model, target) for target in args.targets]
+    args.targets = [resolve_known(model, target) for target in args.targets]
     problem = treatment.conditions.screen_problem(model, args.targets, args.strengths, args.pairs)
     if problem:
         raise InputError(args.model, "--targets/--strengths", problem)
@@ -103,17 +103,6 @@ def run(args) -> int:
         error = table.loc[table["patient"] == patient, "error"].iloc[0]
         print(f"booleanidt treat: patient {patient} failed: {error}", file=sys.stderr)
     return 0
-
-
-def _node_id(model, text: str) -> str:
-    """The id of the node ``text`` names (by id or name); unknown text is returned as it is, for the
-    screen's own check to report."""
-    try:
-        return resolve(model, text)
-    except NodeNameError as exc:
-        if exc.candidates:
-            raise
-        return text
 
 
 def _write_summaries(table, folder: str):

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io._files import read_text
-from ..naming import NodeNameError, resolve
+from ..naming import NodeNameError, resolve_known
 
 __all__ = ["GeneMapping", "MappingReport", "read_mapping", "loads_mapping", "annotated_genes", "canonical_gene"]
 
@@ -216,14 +216,11 @@ class GeneMapping:
 
 def _by_id(model, node_genes: dict, source: str) -> dict:
     """``node_genes`` keyed by node ids: nodes may be named by id or by name."""
-    resolved, unknown = {}, []
-    for node, genes in node_genes.items():
-        try:
-            resolved[resolve(model, node)] = genes
-        except NodeNameError as exc:
-            if exc.candidates:
-                raise InputError(source, "nodes", str(exc)) from None
-            unknown.append(node)
+    try:
+        resolved = {resolve_known(model, node): genes for node, genes in node_genes.items()}
+    except NodeNameError as exc:
+        raise InputError(source, "nodes", str(exc)) from None
+    unknown = [node for node in resolved if node not in model.nodes]
     if unknown:
         shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
         raise InputError(source, "nodes", f"{len(unknown)} node(s) not in the model: {shown}")

@@ -14,6 +14,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
+import booleanidt
 from booleanidt import maps, naming
 from booleanidt.cli import main
 from booleanidt.io import read
@@ -153,6 +154,13 @@ def test_cellcollective_screen_api_by_name(macrophage):
 
     assert [p.mutations for p in knockouts(macrophage, ["CD40LG", "Apoptosis"])] == \
         [(("S_22", 0),), ((macrophage.resolve("Apoptosis"), 0),)]
+
+
+def test_cellcollective_personalization_by_name(macrophage):
+    patient = booleanidt.personalize(macrophage, continuous={"CD40LG": 0.25}, discrete={"Apoptosis": 0},
+                                     continuous_as="initial", drugs={"IFNB1gene": 0.5})
+    assert patient.initial_probabilities["S_22"] == 0.25 and patient.fixed == {macrophage.resolve("Apoptosis"): 0}
+    assert f"anti_{macrophage.resolve('IFNB1gene')}" in patient.nodes
 
 
 def test_cellcollective_plot_keeps_a_dozen_named_lines(macrophage):

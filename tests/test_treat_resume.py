@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from booleanidt.cli import main
 from booleanidt.treatment import patient, read_screen, treat
 from booleanidt.treatment.screen import TREATMENTS_FILE
 
@@ -37,8 +38,8 @@ def test_worker_killed_mid_screen_costs_no_patient(tmp_path, model, monkeypatch)
 
 # --- the command line killed mid-screen, then resumed ----------------------------------------------
 
-CLI_PATIENTS = 10
-CLI_SETTINGS = ["--set", "sample_count=2000", "--set", "max_time=8", "--set", "time_tick=1"]
+CLI_PATIENTS = 12
+CLI_SETTINGS = ["--set", "sample_count=1000", "--set", "max_time=8", "--set", "time_tick=1"]
 
 
 @pytest.fixture(scope="module")
@@ -53,43 +54,43 @@ def cli_inputs(tmp_path_factory):
     return folder
 
 
-def _treat_command(folder: Path, out: Path) -> list:
-    return [sys.executable, "-m", "booleanidt", "treat", str(folder / "model.bnet"),
-            "--continuous", str(folder / "rna.csv"), "--discrete", str(folder / "mut.csv"),
-            "--targets", "RAS,P53", "--objective", "Death - Prolif", "-o", str(out), "--batch-size", "1",
-            "--no-progress", *CLI_SETTINGS]
+def _treat_arguments(folder: Path, out: Path) -> list:
+    return ["treat", str(folder / "model.bnet"), "--continuous", str(folder / "rna.csv"),
+            "--discrete", str(folder / "mut.csv"), "--targets", "RAS,P53", "--objective", "Death - Prolif",
+            "-o", str(out), "--batch-size", "1", "--no-progress", *CLI_SETTINGS]
 
 
-@pytest.fixture(scope="module")
-def uninterrupted(cli_inputs, tmp_path_factory):
-    out = tmp_path_factory.mktemp("whole") / "run"
-    run = subprocess.run(_treat_command(cli_inputs, out), capture_output=True, text=True, timeout=300,
-                         cwd=Path(__file__).parents[1])
-    assert run.returncode == 0, run.stderr
-    return pd.read_parquet(out / TREATMENTS_FILE)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "SIGTERM"])
-def test_killed_screen_leaves_no_worker_and_resumes_whole(cli_inputs, uninterrupted, tmp_path, how):
-    out = tmp_path / "run"
-    command = _treat_command(cli_inputs, out)
-    process = run_until_parts(command, out, 2)
+def _stop_mid_run(command: list, out: Path, how: signal.Signals) -> subprocess.CompletedProcess:
+    """Run ``command`` until two more parts are written, send ``how``, and check that no worker outlives it."""
+    process = run_until_parts(command, out, len(list((out / "parts").glob("*.parquet"))) + 2)
     workers = descendants(process.pid)
     assert workers                                       # the local pool is up
     process.send_signal(how)
-    _, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=60)
     deadline = time.monotonic() + 30
     while any(map(alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [w for w in workers if alive(w)], "workers outlived the screen"
+    assert not [w for w in workers if alive(w)], f"workers outlived the screen ({how.name})"
     assert not (out / TREATMENTS_FILE).exists()          # stopped mid-run
-    if how == signal.SIGTERM:
-        assert process.returncode == 143 and "booleanidt treat: terminated" in stderr, stderr
-    saved = read_screen(out)
-    assert 0 < saved["patient"].nunique() < CLI_PATIENTS
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_terminated_and_killed_screen_leave_no_worker_and_resume_whole(cli_inputs, tmp_path):
+    assert main(_treat_arguments(cli_inputs, tmp_path / "whole")) == 0
+    uninterrupted = pd.read_parquet(tmp_path / "whole" / TREATMENTS_FILE)
+
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "booleanidt", *_treat_arguments(cli_inputs, out)]
+    terminated = _stop_mid_run(command, out, signal.SIGTERM)
+    assert terminated.returncode == 143 and "booleanidt treat: terminated" in terminated.stderr, terminated.stderr
+    saved = read_screen(out)["patient"].nunique()
+    assert 0 < saved < CLI_PATIENTS
+    _stop_mid_run(command, out, signal.SIGKILL)          # the rerun resumes, and is killed in turn
+    assert saved < read_screen(out)["patient"].nunique() < CLI_PATIENTS
 
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[1])
     assert resumed.returncode == 0, resumed.stderr
     assert f"{CLI_PATIENTS} patients screened over 3 conditions, 0 failed" in resumed.stdout
     pd.testing.assert_frame_equal(pd.read_parquet(out / TREATMENTS_FILE), uninterrupted)
+    assert not read_screen(out).duplicated(["patient", "treatment", "strength"]).any()

@@ -47,8 +47,8 @@ from tqdm.auto import tqdm
 from .errors import BooleanidtError
 from .io._files import atomic_write_bytes, atomic_write_text
 
-__all__ = ["run_tasks", "run_saving_parts", "PartWriter", "read_parts", "run_manifest", "check_manifest", "terminate_on_sigterm",
-           "CohortError", "CohortTerminated", "PARTS", "MANIFEST_FILE"]
+__all__ = ["run_tasks", "run_saving_parts", "PartWriter", "read_parts", "run_manifest", "check_manifest",
+           "terminate_on_sigterm", "CohortError", "CohortTerminated", "PARTS", "MANIFEST_FILE"]
 
 #: folder of the parts in ``results_dir``
 PARTS = "parts"

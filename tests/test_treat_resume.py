@@ -14,10 +14,11 @@ import pytest
 
 from booleanidt.cli import main
 from booleanidt.treatment import patient, read_screen, treat
+from booleanidt.simulation.settings import SimulationSettings
 from booleanidt.treatment.screen import TREATMENTS_FILE
 
-from test_cohort_resume import BNET, alive, cohort_profiles, descendants, kill_own_worker_once, model, run_until_parts  # noqa: F401  (model is a fixture)
-from booleanidt.simulation.settings import SimulationSettings
+from test_cohort_resume import (BNET, alive, cohort_profiles, descendants, kill_own_worker_once,  # noqa: F401
+                                model, run_until_parts)  # (model is a fixture)
 
 SETTINGS = SimulationSettings(max_time=4.0, time_tick=0.5, sample_count=200)
 SCREEN = dict(targets=["RAS", "P53"], objective="Death - Prolif", strengths=[0.5, 1.0], seed=5, settings=SETTINGS)

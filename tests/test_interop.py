@@ -24,7 +24,7 @@ import pytest
 import booleanidt
 from booleanidt.booleanize import booleanize
 from booleanidt.errors import BooleanidtError, InputError
-from booleanidt.expr import And, Const, IfThenElse, Not, Var, variables
+from booleanidt.expr import And, Const, IfThenElse, Not, Param, Var, variables, walk
 from booleanidt.interop import from_networkx, from_primes, from_pymaboss, to_networkx, to_primes, to_pymaboss
 from booleanidt.io import bnet, maboss as maboss_io
 from booleanidt.model import LogicalModel
@@ -246,6 +246,27 @@ def test_file_based_pymaboss_simulation_and_its_mutants(maboss_executable_stub):
     assert model.rules == expected.rules and model.fixed == {"ROS": 0}
     assert model.rates_up == expected.rates_up and model.parameters == expected.parameters
     assert model.metadata["simulation_settings"] == maboss_io.read_settings(MABOSS / "cellfate_TNF.cfg")
+
+
+@needs_corpus
+def test_pymaboss_mutants_of_nodes_with_their_own_low_high_switches(maboss_executable_stub):
+    """cellfate's CASP8, RIP1, cIAP (``$Low_X``) and NFkB (``$High_X``) read their own switch
+    inside pyMaBoSS's mutant wrapper: the parameter stays, with the value pyMaBoSS gave it."""
+    import maboss
+    simulation = maboss.load(str(MABOSS / "cellfate.bnd"), str(MABOSS / "cellfate_TNF.cfg"))
+    levels = {"CASP8": 0, "RIP1": 0, "cIAP": 0, "NFkB": 1}
+    for node, level in levels.items():
+        simulation.mutate(node, "ON" if level else "OFF")
+    model = from_pymaboss(simulation)
+    assert model.fixed == levels
+    read = {p.name for rates in (model.rates_up, model.rates_down) for r in rates.values() for p in walk(r)
+            if isinstance(p, Param)}
+    assert read <= model.parameters.keys()
+    assert {k: model.parameters[k] for k in ("Low_CASP8", "Low_RIP1", "Low_cIAP", "High_NFkB")} == \
+        {"Low_CASP8": 1, "Low_RIP1": 1, "Low_cIAP": 1, "High_NFkB": 1}
+    result = booleanidt.simulate(model, max_time=2, time_tick=1, sample_count=50)
+    assert (result.node_probabilities[["CASP8", "RIP1", "cIAP"]] == 0).all().all()
+    assert (result.node_probabilities["NFkB"] == 1).all()
 
 
 def test_parameters_keep_every_digit_that_cmaboss_prints_with_six():

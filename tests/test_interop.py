@@ -172,6 +172,7 @@ def test_scheduled_switches_run_in_cmaboss_as_in_simulate():
     with pytest.warns(UserWarning, match="changes the node it lists last"):
         simulation = to_pymaboss(model, settings)
     assert simulation.cmaboss_sim.get_nodes()[-1] == "Z"
+    assert simulation.run().cmaboss_result.get_observed_graph()[1] == ["<nil>", "A", "B", "A -- B"]
     reference = cmaboss_node_statistics(simulation)
     assert reference["S"][0][[0, 3, 6]] == pytest.approx([0, 0.2, 0.85], abs=0.04)
     assert np.all(reference.pop("Z")[0][3:] >= 0.1)  # cmaboss's defect; booleanidt keeps Z at 0

@@ -34,7 +34,9 @@ pyMaBoSS's file-based mutants, ``rate_up = $Low_X ? 0 : ($High_X ? 1E308/$nb_mut
 : rate)`` (``rate_down`` the mirror image) with ``$High_X`` or ``$Low_X`` set to 1 in
 the .cfg, switch X to the value at once and hold it there whatever its rule says:
 they are read as fixed nodes (:meth:`LogicalModel.fix`: X starts at the value and the
-rate away from it is 0), and ``$High_X``, ``$Low_X`` and ``$nb_mutable`` are dropped.
+rate away from it is 0), and ``$High_X``, ``$Low_X`` and ``$nb_mutable`` are dropped,
+unless the node's own rates inside the wrapper read them (cellfate's CASP8 uses its own
+``$Low_CASP8``): those keep the .cfg's value.
 With neither set to 1, the wrapper is kept as the node's rates.
 
 Where we differ from MaBoSS (2.6, as cmaboss): we refuse what it accepts silently
@@ -376,6 +378,13 @@ def _unwrap_mutation(rate: Optional[Expr], first: str, second: str, node_id: str
     return rate, False
 
 
+def _parameters_read(rules: dict, rates_up: dict, rates_down: dict, schedules: dict) -> frozenset:
+    """The parameters that rules, rates and scheduled probabilities read."""
+    expressions = [e for e in (*rules.values(), *rates_up.values(), *rates_down.values()) if e is not None]
+    expressions += [p for entries in schedules.values() for _, p in entries]
+    return frozenset().union(*(_References.of(e).parameters for e in expressions))
+
+
 def _possible_values(expr: Expr, params: dict) -> list:
     """The values a rate can take that do not depend on node states (branches of ``?:``)."""
     if isinstance(expr, IfThenElse):
@@ -458,11 +467,12 @@ class _ModelBuilder:
                 fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
             if "mutant" in block.attributes:
                 mutations[node_id] = self.mutant_level(node_id)
-        for node_id in py_mutants:
-            del params[f"High_{node_id}"], params[f"Low_{node_id}"]
-        if py_mutants:
-            params.pop("nb_mutable", None)
         fields = _configured_fields(nodes, {}, (), self.config, self.cfg_source)
+        wrapper_params = {f"{level}_{n}" for n in py_mutants for level in ("High", "Low")}
+        read = _parameters_read(rules, rates_up, rates_down, fields["schedules"])
+        for name in wrapper_params | ({"nb_mutable"} if py_mutants else set()):
+            if name not in read:  # a model's own $Low_X, read by X's rates inside the wrapper, stays
+                params.pop(name, None)
         model = LogicalModel(rules=rules, rates_up=rates_up, rates_down=rates_down, parameters=params,
                              mutations=mutations, **fields)
         return model.fix(fixed) if fixed else model

@@ -118,6 +118,16 @@ def read_parts(results_dir) -> pd.DataFrame:
     return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
 
 
+def _remove_unfinished_writes(results_dir):
+    """Delete the temporary files of writes that a killed earlier run left half done.
+
+    Every file here is written to a hidden ``.NAME.*.tmp`` sibling and renamed when whole, so
+    such a file is never a result; a resumed run removes them (one run writes a folder at a time).
+    """
+    for leftover in Path(results_dir).rglob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
 class PartWriter:
     """Collects finished tasks' rows and writes them, ``batch_size`` tasks a part, under ``results_dir/parts``.
 
@@ -308,6 +318,8 @@ def run_saving_parts(work: Callable, tasks: list, *, executor, failed: Callable,
     ``progress`` None shows the bar on a terminal; ``done_before`` tasks are counted as done
     already (reused from ``results_dir``).
     """
+    if results_dir is not None:
+        _remove_unfinished_writes(results_dir)
     with terminate_on_sigterm(), PartWriter(results_dir, batch_size) as parts, \
             tqdm(total=done_before + len(tasks), initial=done_before, unit="patient", desc=desc,
                  disable=(not progress) if progress is not None else None) as bar:

@@ -210,3 +210,18 @@ def test_results_respect_the_umask(tmp_path):
         os.umask(old)
     modes = {path.name: path.stat().st_mode & 0o777 for path in out.rglob("*") if path.is_file()}
     assert modes and set(modes.values()) == {0o644}, modes
+
+
+def test_resume_removes_writes_a_killed_run_left_half_done(tmp_path, model):
+    profiles = cohort_profiles(4)
+    with CountingExecutor() as pool:
+        cohort.run(model, profiles, OUTPUTS, executor=pool, settings=SETTINGS, seed=3, results_dir=tmp_path)
+    half_part = tmp_path / "parts" / ".part-00000000000000000001-dead-00000.parquet.x1y2.tmp"
+    half_scores = tmp_path / ".scores.parquet.z3w4.tmp"
+    half_part.write_bytes(b"PAR1 cut off by kill -9")
+    half_scores.write_bytes(b"")
+    with CountingExecutor() as pool:
+        again = cohort.run(model, profiles, OUTPUTS, executor=pool, settings=SETTINGS, seed=3, results_dir=tmp_path)
+    assert pool.submitted == []                           # everything reused
+    assert list(again.index) == list(profiles) and again.attrs["reused"] == 4
+    assert not list(tmp_path.rglob(".*.tmp"))

@@ -122,7 +122,7 @@ def _bad_rna(folder, text, name="rna.tsv"):
     ("not_a_number", r"rna\.tsv: row MYC, column S2: 'high' is not a number"),
     ("maf_columns", r"maf\.tsv: header: missing required column\(s\) Variant_Classification"),
     ("mapping_nodes", r"mapping\.txt: nodes: 1 node\(s\) not in the model: NotANode"),
-    ("drug_target", r"Fumia2013\.bnd: --drugs: drug target\(s\) not in the model: NotANode"),
+    ("drug_target", r"Fumia2013\.bnd: --drugs: unknown node 'NotANode'"),
     ("drug_strength", r"Fumia2013\.bnd: --drugs: drug strength must lie in \[0, 1\], got AKT=1\.5"),
     ("drug_syntax", r"argument --drugs: expected TARGET=STRENGTH, got 'AKT=strong'"),
 ])
@@ -162,6 +162,32 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, case, me
         assert all(line.startswith("booleanidt personalize: warning: ") for line in lines[:-1]), lines
     assert re.search(message, err), err
     assert not (tmp_path / "out").exists()
+
+
+def test_personalize_profile_scripts_compat(tmp_path, processed_tables):
+    """``--compat profile-scripts``: forced-ON nodes only start ON, $d_X is 1/up unrounded, and only
+    the patients of both tables are personalised (PROFILE's scripts take the intersection)."""
+    folder, rna, mutcna = processed_tables
+    only_two = folder / "mutcna_two.csv"
+    mutcna.iloc[:2].to_csv(only_two)
+    out = tmp_path / "out"
+    assert main(["personalize", str(BND), "--continuous", str(folder / "rna_norm.csv"), "--discrete", str(only_two),
+                 "--compat", "profile-scripts", "-o", str(out)]) == 0
+    assert sorted(p.stem for p in out.glob("*.cfg")) == sorted(mutcna.index[:2])
+    original, _ = cfg_values((FUMIA / "Fumia2013.cfg").read_text())
+    forced_on = 0
+    for patient in mutcna.index[:2]:
+        parameters, istates = cfg_values((out / f"{patient}.cfg").read_text())
+        for node, value in mutcna.loc[patient].dropna().items():
+            assert istates[node] == value
+            if value == 0:
+                assert parameters[f"u_{node}"] == 0
+                continue
+            forced_on += 1
+            x = rna.loc[patient, node] if node in rna.columns else float("nan")
+            down = 1 / round(100 ** (2 * x - 1), 5) if not pd.isna(x) else 1.0
+            assert parameters[f"d_{node}"] == pytest.approx(down * original[f"d_{node}"], rel=1e-12)
+    assert forced_on
 
 
 def test_personalize_adds_profile_drugs(tmp_path, processed_tables):
@@ -227,5 +253,5 @@ def test_cohort_cli_rejects_unknown_outputs(tmp_path, processed_tables, capsys):
     code = main(["cohort", str(BND), "--continuous", str(folder / "rna_norm.csv"), "--outputs", "Growth",
                  "-o", str(tmp_path / "r")])
     assert code == 2
-    assert "outputs: node(s) not in the model: Growth" in capsys.readouterr().err
+    assert "--outputs: unknown node 'Growth'" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..io import read
 from ..simulation.settings import SimulationSettings
 
-__all__ = ["key_value", "load_model", "model_path", "settings_from", "shipped_map_path"]
+__all__ = ["key_value", "load_model", "model_path", "settings_from", "shipped_map_path", "with_declared_phenotypes"]
 
 
 def shipped_map_path(name: str):
@@ -62,7 +62,17 @@ def load_model(arg: str, format: str | None = None):
     -------
     LogicalModel
     """
-    return read(model_path(arg), format=format)
+    path = model_path(arg)
+    return with_declared_phenotypes(read(path, format=format), path)
+
+
+def with_declared_phenotypes(model, path):
+    """``model`` with its phenotypes declared when ``path`` is the file of a shipped map."""
+    shipped = shipped_map_path(Path(path).stem)
+    declare = getattr(importlib.import_module("booleanidt.maps"), "with_phenotypes", None) if shipped else None
+    if declare is None or Path(shipped).resolve() != Path(path).resolve():
+        return model
+    return declare(model, Path(path).stem)
 
 
 def key_value(text: str) -> tuple:

@@ -20,12 +20,30 @@ from ..errors import InputError
 __all__ = ["atomic_write_text", "atomic_write_bytes", "read_text", "png_bytes", "save_png"]
 
 
+def _umask() -> int:
+    """The process umask (read without changing it where /proc tells it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: no half-written file."""
+    """Write ``data`` to ``path`` through a temporary file and a rename: no half-written file.
+
+    The file gets the mode a plain ``open`` would give it (0666 less the umask).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())   # mkstemp creates 0600: give the mode open() would
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)

@@ -18,6 +18,7 @@ Examples
 """
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -30,10 +31,12 @@ from tqdm.auto import tqdm
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
+from ..naming import labels, resolve
 from .compile import CompiledModel, compile_model
-from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
+from .kernel import COMPILING_NOTICE, MAX_TRACKED_OUTPUTS, needs_compiling, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
+from .statdist import stationary_distributions
 from .statetable import StateTotals
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
@@ -49,20 +52,20 @@ class SimulationError(BooleanidtError):
     """A run that cannot go on: a rate that is negative or not a number, an unknown output..."""
 
 
-def _resolve_outputs(model: LogicalModel, outputs) -> list | None:
+def resolve_outputs(model: LogicalModel, outputs, original: LogicalModel | None = None) -> list | None:
+    """Output node ids of a Boolean model (a multi-valued node's bits for its name); None: the default.
+
+    Outputs are named by id or by name, names as ``original`` (the model ``model`` booleanizes) has them.
+    """
     if outputs is None:
         return None
     if isinstance(outputs, str):
-        outputs = [o.strip() for o in outputs.split(",") if o.strip()]
+        outputs = [o for o in outputs.split(",") if o.strip()]
     bits = model.metadata.get("booleanized_from", {})
     resolved = []
-    for name in outputs:
-        if name in bits:
-            resolved.extend(bits[name])
-        elif name in model.nodes:
-            resolved.append(name)
-        else:
-            raise SimulationError(f"outputs: unknown node {name!r}")
+    for text in outputs:
+        node = text.strip() if text.strip() in model.nodes else resolve(original or model, text, "outputs")
+        resolved.extend(bits.get(node, [node]))
     return resolved
 
 
@@ -85,19 +88,25 @@ def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
 class _Accumulator:
     """Adds chunk results in chunk order."""
 
-    def __init__(self, windows: int, n: int):
-        self.node_sum = np.zeros((n + 1, windows))
-        self.node_sq = np.zeros((n + 1, windows))
+    def __init__(self, windows: int, columns: int):
+        self.node_sum = np.zeros((columns, windows))
+        self.node_sq = np.zeros((columns, windows))
         self.states = StateTotals(windows)
         self.fixed: list = []
+        self.final_keys: list = []
+        self.graph_counts = self.graph_durations = 0
         self.jumps = 0
 
     def add(self, chunk):
-        node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, jumps, _ = chunk
+        (node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, final_keys,
+         graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
         self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
+        self.final_keys.append(final_keys)
+        self.graph_counts = self.graph_counts + graph_counts
+        self.graph_durations = self.graph_durations + graph_durations
         self.jumps += int(jumps)
 
 
@@ -127,21 +136,20 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     """Run a compiled model; see :func:`simulate`."""
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
-    args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
-            net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node,
-            net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index)
+    args = net.kernel_arrays()
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
     def chunk(first):
         count = min(CHUNK_SIZE, settings.sample_count - first)
-        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states)
+        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states,
+                                                                                      net.reference_count)
         *result, reused.workspace = run_chunk(*args, workspace, track_states, settings.seed, first, count,
                                               float(settings.max_time), float(settings.time_tick), windows,
                                               settings.discrete_time)
         return result
 
-    total = _Accumulator(windows, net.size)
+    total = _Accumulator(windows, net.size + 2 + net.reference_count)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
     with ThreadPoolExecutor(max_workers=settings.threads) as pool:
         for first, result in zip(starts, pool.map(chunk, starts)):
@@ -150,7 +158,9 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
             total.add(result)
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
     bar.close()
-    return _result(net, settings, total, track_states)
+    result = _result(net, settings, total, track_states)
+    result.stationary = stationary_distributions(net, settings)
+    return result
 
 
 def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulator, track_states: bool):
@@ -164,8 +174,13 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
     th = pd.Series(node_sum[:, n] / count, index=index, name="TH")
     th_error = pd.Series(standard_error(node_sum[:, n], node_sq[:, n], count), index=index,
                          name="ErrorTH")
-    states = state_errors = None
+    hamming = pd.DataFrame(node_sum[:, n + 1:] / count, index=index,
+                           columns=[f"HD={d}" for d in range(net.reference_count + 1)])
+    states = state_errors = final = None
     if track_states:
+        keys, counts = np.unique(np.concatenate(total.final_keys), return_counts=True)
+        final = pd.Series(counts / count, index=state_labels(net.output_ids, keys), name="Proba")
+        final = final.sort_values(ascending=False, kind="stable")
         labels = state_labels(net.output_ids, total.states.keys)
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
@@ -173,22 +188,39 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
         state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=index, columns=labels)
         state_sum /= count  # in place: these tables take windows x states x 8 bytes each
         states = pd.DataFrame(state_sum, index=index, columns=labels)
+    graph = durations = None
+    if net.graph_ids:
+        labels = state_labels(net.graph_ids, np.arange(len(total.graph_counts), dtype=np.int64))
+        graph = pd.DataFrame(total.graph_counts, index=pd.Index(labels, name="State"), columns=labels)
+        mean = np.divide(total.graph_durations, total.graph_counts, out=np.zeros(total.graph_counts.shape),
+                         where=total.graph_counts > 0)
+        durations = pd.DataFrame(mean, index=graph.index, columns=labels)
     return SimulationResult(settings=settings, node_probabilities=probabilities, node_errors=errors,
                             state_probabilities=states, state_errors=state_errors, transition_entropy=th,
                             transition_entropy_error=th_error,
                             fixed_points=_fixed_point_table(total.fixed, net.node_ids, count),
-                            output_nodes=net.output_ids, jumps=total.jumps)
+                            output_nodes=net.output_ids, jumps=total.jumps, hamming_distances=hamming,
+                            final_states=final, observed_graph=graph, observed_durations=durations)
+
+
+def _foreign_model(simulation, settings: SimulationSettings | None) -> tuple:
+    """``(model, settings)`` of a pyMaBoSS simulation; a TypeError for anything else."""
+    from ..interop import pymaboss  # imported here: pyMaBoSS is needed only for its objects
+    if not pymaboss.is_pymaboss_simulation(simulation):
+        raise TypeError(f"simulate takes a LogicalModel or a pyMaBoSS simulation, not {type(simulation).__name__}")
+    return pymaboss.model_and_settings(simulation, settings)
 
 
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,
              progress: bool = False, **overrides) -> SimulationResult:
-    """Simulate ``model`` with MaBoSS semantics (DESIGN.md section 4).
+    """Simulate ``model`` with MaBoSS semantics.
 
     Parameters
     ----------
-    model : LogicalModel (multi-valued models run through their Van Ham booleanization)
-    settings : SimulationSettings; default settings when None
-    outputs : node ids (or one comma-separated string) whose joint states are tabulated;
+    model : LogicalModel (multi-valued models run through their Van Ham booleanization), or a
+        pyMaBoSS simulation (``maboss.load(...)``), read by :func:`booleanidt.interop.from_pymaboss`
+    settings : SimulationSettings; default: a pyMaBoSS simulation's own, else the defaults
+    outputs : nodes, by id or name (or one comma-separated string), whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
     **overrides : settings by readable or .cfg name (``max_time=50``, ``seed_pseudorandom=3``...)
@@ -206,14 +238,19 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     >>> bool(abs(result.node_probabilities["A"].iloc[0] - 0.36788) < 0.01)
     True
     """
+    if not isinstance(model, LogicalModel):
+        model, settings = _foreign_model(model, settings)
     settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
         (settings or SimulationSettings())
     boolean = booleanize(model)
-    chosen = _resolve_outputs(boolean, outputs)
+    chosen = resolve_outputs(boolean, outputs, model)
     net = compile_model(boolean, chosen)
     track_states = _warn_about_outputs(len(net.output_index), settings)
+    if progress and needs_compiling():
+        tqdm.write(COMPILING_NOTICE, file=sys.stderr)
     result = run_compiled(net, settings, track_states, progress)
     result.levels = dict(boolean.metadata.get("booleanized_from", {}))
+    result.names = labels(model)
     return result
 
 
@@ -256,6 +293,11 @@ class Simulation:
     def fix(self, node: str, value: int) -> "Simulation":
         """PROFILE's forced node: starts at ``value`` and never leaves it."""
         self.model = self.model.fix({node: int(value)})
+        return self
+
+    def schedule(self, schedules) -> "Simulation":
+        """Scheduled perturbations, ``{"TNF": [(20, 0.1), (40, 0.9)]}``: see :meth:`LogicalModel.schedule`."""
+        self.model = self.model.schedule(schedules)
         return self
 
     def set_initial_state(self, node: str, probability: float) -> "Simulation":

@@ -21,12 +21,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..naming import wrap_label
 from ..io._files import atomic_write_text, read_text
+from .pymaboss_names import PyMaBoSSNames
 from .settings import SimulationSettings
 
 __all__ = ["SimulationResult", "state_label", "state_labels", "standard_error"]
 
 NIL = "<nil>"
+
+#: at most this many trajectories in a plot
+MAX_LINES = 12
 SEPARATOR = " -- "
 
 
@@ -69,6 +74,16 @@ def _byte_labels(names: tuple) -> np.ndarray:
     return labels
 
 
+def _short_state(label: str, limit: int = 8) -> str:
+    """A state label naming at most ``limit`` active nodes, then how many more are on.
+
+    >>> _short_state("A -- B -- C", limit=2)
+    'A -- B -- ... and 1 more'
+    """
+    parts = label.split(SEPARATOR)
+    return label if len(parts) <= limit else SEPARATOR.join(parts[:limit] + [f"... and {len(parts) - limit} more"])
+
+
 def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndarray:
     """Standard error of the mean of ``count`` values given their sum and sum of squares.
 
@@ -95,8 +110,8 @@ def _entropy(probabilities: pd.DataFrame) -> pd.Series:
 
 
 @dataclass
-class SimulationResult:
-    """Results of a stochastic simulation (DESIGN.md section 4).
+class SimulationResult(PyMaBoSSNames):
+    """Results of a stochastic simulation (MaBoSS's tables, by node id; shown by name).
 
     Attributes
     ----------
@@ -113,6 +128,18 @@ class SimulationResult:
     output_nodes : output node ids, in model order
     jumps : number of transitions simulated
     levels : for a booleanized model, original node -> its bit nodes (see :meth:`level_probabilities`)
+    hamming_distances : DataFrame, columns ``HD=0`` .. ``HD=r``: probability per window that the
+        state differs from the reference state (MaBoSS ``refstate``) on that many of the r
+        reference nodes (without reference nodes, ``HD=0`` is 1); None when not known
+    final_states : Series, output state label -> fraction of trajectories in it at max_time (a
+        snapshot, MaBoSS's ``--final``), largest first; None when not known
+    stationary : :class:`~booleanidt.simulation.statdist.StationaryDistributions` of the first
+        ``statdist_traj_count`` trajectories, or None
+    observed_graph : DataFrame, origin x destination state of the ``in_graph`` nodes: the number of
+        transitions between them over all trajectories (MaBoSS's observed graph); None without such nodes
+    observed_durations : the mean time spent in the origin state before each of those transitions
+    names : node id -> the label shown in printouts and plots (:func:`booleanidt.naming.labels`);
+        ids missing from it are shown as they are.  Tables and MaBoSS files keep the ids.
     """
 
     settings: SimulationSettings
@@ -126,6 +153,28 @@ class SimulationResult:
     output_nodes: tuple
     jumps: int = 0
     levels: dict = field(default_factory=dict)
+    hamming_distances: pd.DataFrame | None = None
+    final_states: pd.Series | None = None
+    stationary: object = None
+    observed_graph: pd.DataFrame | None = None
+    observed_durations: pd.DataFrame | None = None
+    names: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"<SimulationResult: {self.settings.sample_count} trajectories, {len(self.times)} windows, "
+                f"{len(self.node_probabilities.columns)} nodes, {len(self.output_nodes)} outputs, "
+                f"{len(self.fixed_points)} fixed points>")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+        return f"<pre>{escape(self.summary())}</pre>"
+
+    def label(self, node: str) -> str:
+        """The label shown for a node id (or a Van Ham bit ``X_bk``, shown ``X>=k``)."""
+        bit = self._bit_levels().get(node)
+        if bit is not None:
+            return f"{self.names.get(bit[0], bit[0])}>={bit[1]}"
+        return self.names.get(node, node)
 
     # --- views -----------------------------------------------------------------------
 
@@ -179,12 +228,14 @@ class SimulationResult:
     def readable_state(self, label: str) -> str:
         """An output-state label with each multi-valued node's bits read as its level.
 
-        ``"STAT5_b1 -- STAT5_b2 -- TBET"`` -> ``"STAT5=2 -- TBET"``; labels of Boolean models
-        are returned unchanged.
+        ``"STAT5_b1 -- STAT5_b2 -- TBET"`` -> ``"STAT5=2 -- TBET"``; node ids are shown by
+        their :attr:`names`.
         """
         bit_levels = self._bit_levels()
-        if not bit_levels or label == NIL:
+        if label == NIL:
             return label
+        if not bit_levels:
+            return SEPARATOR.join(self.names.get(part, part) for part in label.split(SEPARATOR))
         parts, reached = [], {}
         for name in label.split(SEPARATOR):
             if name in bit_levels:
@@ -194,61 +245,87 @@ class SimulationResult:
                 reached[node] = max(level, reached.get(node, 0))
             else:
                 parts.append(name)
-        return SEPARATOR.join(f"{p}={reached[p]}" if p in reached else p for p in parts)
+        return SEPARATOR.join(f"{self.names.get(p, p)}={reached[p]}" if p in reached else self.names.get(p, p)
+                              for p in parts)
 
-    def _last_output_lines(self, limit: int) -> list:
+    def _last_output_lines(self) -> list:
         """``name value`` lines of the output nodes at the last window, one per level for multi-valued nodes."""
         last, bit_levels = self.last_node_probabilities, self._bit_levels()
         levels = self.level_probabilities().iloc[-1] if bit_levels else None
-        lines, shown = [], set()
+        pairs, shown = [], set()
         for name in self.output_nodes:
             if name not in bit_levels:
-                lines.append(f"  {name:<24} {last[name]:.4f}")
+                pairs.append((self.label(name), last[name]))
             elif bit_levels[name][0] not in shown:
                 node = bit_levels[name][0]
                 shown.add(node)
-                lines += [f"  {f'{node}={level}':<24} {levels[(node, level)]:.4f}"
+                pairs += [(f"{self.names.get(node, node)}={level}", levels[(node, level)])
                           for level in range(1, len(self.levels[node]) + 1)]
-        return lines[:limit]
+        width = max([24] + [len(label) for label, _ in pairs])
+        return [f"  {label:<{width}} {value:.4f}" for label, value in pairs]
 
     # --- MaBoSS files ----------------------------------------------------------------
 
-    def probtraj_text(self) -> str:
-        """The ``_probtraj.csv`` table as MaBoSS writes it (tab-separated)."""
+    def probtraj_text(self, exact: bool = False) -> str:
+        """The ``_probtraj.csv`` table as MaBoSS writes it (tab-separated).
+
+        ``exact``: probabilities and errors written with all their digits (the
+        shortest decimal that reads back as the same double) instead of 6.
+        """
         if self.state_probabilities is None:
             raise InputError("probtraj", None, "output states were not tracked (too many outputs); "
                              "choose fewer outputs to write a probtraj table")
         out = io.StringIO()
         width = int((self.state_probabilities.to_numpy() > 0).sum(axis=1).max())
-        out.write("Time\tTH\tErrorTH\tH" + "\tState\tProba\tErrorProba" * width + "\n")
+        hamming = self.hamming_distances
+        hd_columns = list(hamming.columns) if hamming is not None else []
+        out.write("\t".join(["Time", "TH", "ErrorTH", "H"] + hd_columns) + "\tState\tProba\tErrorProba" * width + "\n")
         entropy = self.entropy
         labels = list(self.state_probabilities.columns)
         for k, time in enumerate(self.times):
             row = [f"{time:g}", f"{self.transition_entropy.iloc[k]:.6f}",
                    f"{self.transition_entropy_error.iloc[k]:.6f}", f"{entropy.iloc[k]:.6f}"]
+            row += [_number(p, exact) for p in (hamming.iloc[k] if hamming is not None else ())]
             probabilities = self.state_probabilities.iloc[k].to_numpy()
             errors = self.state_errors.iloc[k].to_numpy()
             for c in np.argsort(-probabilities, kind="stable"):
                 if probabilities[c] > 0:
-                    row += [labels[c], f"{probabilities[c]:.6g}", f"{errors[c]:.6g}"]
+                    row += [labels[c], _number(probabilities[c], exact), _number(errors[c], exact)]
             out.write("\t".join(row) + "\n")
         return out.getvalue()
 
-    def fp_text(self) -> str:
-        """The ``_fp.csv`` table as MaBoSS writes it (tab-separated)."""
+    def fp_text(self, exact: bool = False) -> str:
+        """The ``_fp.csv`` table as MaBoSS writes it (tab-separated); ``exact`` as in :meth:`probtraj_text`."""
         nodes = [c for c in self.fixed_points.columns if c not in ("State", "Proba")]
         lines = [f"Fixed Points ({len(self.fixed_points)})"]
         if len(self.fixed_points):
             lines.append("\t".join(["FP", "Proba", "State"] + nodes))
             for k, row in enumerate(self.fixed_points.itertuples(index=False)):
                 values = [str(int(v)) for v in row[2:]]
-                lines.append("\t".join([f"#{k + 1}", f"{row[1]:.6g}", row[0]] + values))
+                lines.append("\t".join([f"#{k + 1}", _number(row[1], exact), row[0]] + values))
         return "\n".join(lines) + "\n"
 
-    def save(self, prefix) -> None:
-        """Write ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (MaBoSS formats), atomically."""
+    def finalprob_text(self, exact: bool = False) -> str:
+        """The ``_finalprob.csv`` table of MaBoSS's ``--final``: ``probability<TAB>state`` lines, no header.
+
+        >>> from booleanidt.model import LogicalModel
+        >>> from booleanidt.expr import Const
+        >>> from booleanidt.simulation import simulate
+        >>> model = LogicalModel.from_rules({"A": Const(1)}).with_initial_probabilities({"A": 1.0})
+        >>> simulate(model, max_time=1, time_tick=1, sample_count=10).finalprob_text()
+        '1\\tA\\n'
+        """
+        if self.final_states is None:
+            raise InputError("finalprob", None, "final states were not tracked (too many outputs)")
+        return "".join(f"{_number(p, exact)}\t{label}\n" for label, p in self.final_states.items())
+
+    def save(self, prefix, exact: bool = False) -> None:
+        """Write ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (MaBoSS formats), atomically.
+
+        pyMaBoSS reads them back: ``maboss.results.storedresult.StoredResult(folder, prefix)``.
+        """
         prefix = str(prefix)
-        probtraj, fp = self.probtraj_text(), self.fp_text()
+        probtraj, fp = self.probtraj_text(exact), self.fp_text(exact)
         atomic_write_text(prefix + "_probtraj.csv", probtraj)
         atomic_write_text(prefix + "_fp.csv", fp)
 
@@ -260,7 +337,7 @@ class SimulationResult:
         node errors are not stored in these files and come back as NaN.
         """
         prefix = str(prefix)
-        states, errors, th, th_error = _parse_probtraj(prefix + "_probtraj.csv")
+        states, errors, th, th_error, hamming = _parse_probtraj(prefix + "_probtraj.csv")
         fixed = _parse_fp(prefix + "_fp.csv")
         outputs = _nodes_of(states.columns)
         nodes = pd.DataFrame({n: states[[c for c in states.columns if n in c.split(SEPARATOR)]].sum(axis=1)
@@ -270,67 +347,117 @@ class SimulationResult:
         settings = SimulationSettings(max_time=dt * len(times), time_tick=dt, sample_count=1)
         return cls(settings=settings, node_probabilities=nodes, node_errors=nodes * np.nan,
                    state_probabilities=states, state_errors=errors, transition_entropy=th,
-                   transition_entropy_error=th_error, fixed_points=fixed, output_nodes=tuple(outputs))
+                   transition_entropy_error=th_error, fixed_points=fixed, output_nodes=tuple(outputs),
+                   hamming_distances=hamming)
 
     # --- plots ---------------------------------------------------------------------
 
-    def plot_trajectories(self, nodes=None, ax=None):
+    def plotted_nodes(self, nodes=None, limit: int = MAX_LINES) -> list:
+        """The nodes :meth:`plot_trajectories` draws: ``nodes`` (default: the outputs), at most ``limit`` of
+        them, those whose probability changes most over time first when there are more (model order kept)."""
+        nodes = list(nodes) if nodes is not None else list(self.output_nodes)
+        if len(nodes) <= limit:
+            return nodes
+        probabilities = self.node_probabilities[nodes]
+        change = (probabilities.max() - probabilities.min()).to_numpy()
+        keep = set(np.array(nodes, dtype=object)[np.argsort(-change, kind="stable")[:limit]])
+        return [n for n in nodes if n in keep]
+
+    def plot_trajectories(self, nodes=None, ax=None, limit: int = MAX_LINES):
         """Node probabilities over time with +-2 standard error bands; returns the axes.
 
-        A bit ``X_bk`` of a multi-valued node is drawn as ``X>=k``: P(X >= k), with its own error.
+        Draws at most ``limit`` nodes (see :meth:`plotted_nodes`; the title says how many were left
+        out), labelled by name in a legend beside the plot.  A bit ``X_bk`` of a multi-valued node is
+        drawn as ``X>=k``: P(X >= k), with its own error.
         """
         import matplotlib.pyplot as plt
 
-        ax = ax or plt.subplots(figsize=(8, 4.5))[1]
-        nodes = list(nodes) if nodes is not None else list(self.output_nodes)
-        bit_levels = self._bit_levels()
-        for node in nodes:
+        ax = ax or plt.subplots(figsize=(9, 4.5))[1]
+        wanted = list(nodes) if nodes is not None else list(self.output_nodes)
+        shown = self.plotted_nodes(wanted, limit)
+        for k, node in enumerate(shown):
             p = self.node_probabilities[node]
-            label = f"{bit_levels[node][0]}>={bit_levels[node][1]}" if node in bit_levels else node
-            line, = ax.plot(self.times, p, label=label)
+            line, = ax.plot(self.times, p, label=wrap_label(self.label(node)), color=f"C{k % 10}",
+                            linestyle=("-", "--", ":")[k // 10 % 3])
             band = 2 * self.node_errors[node].fillna(0)
             ax.fill_between(self.times, p - band, p + band, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set_xlabel("time")
         ax.set_ylabel("probability")
         ax.set_ylim(-0.02, 1.02)
-        if len(nodes) <= 20:
-            ax.legend(fontsize="small", loc="best")
+        if len(shown) < len(wanted):
+            ax.set_title(f"the {len(shown)} of {len(wanted)} nodes that change most (all in nodes.csv)",
+                         fontsize="small")
+        if shown:
+            ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         return ax
 
-    def plot_final_states(self, top: int = 15, ax=None):
-        """Bar chart of the last window's output-state distribution (``top`` states); returns the axes."""
-        import matplotlib.pyplot as plt
-
-        ax = ax or plt.subplots(figsize=(8, 4.5))[1]
+    def _final_bars(self, top: int):
+        """The last window's ``top`` output states (or output nodes when states were not tracked),
+        their wrapped labels by name, and how many there are in all."""
         last = self.last_state_probabilities
         if last is None:
-            last = self.last_node_probabilities[list(self.output_nodes)]
-        last = last.head(top)
-        ax.barh(range(len(last)), last.to_numpy())
-        ax.set_yticks(range(len(last)), [self.readable_state(label) for label in last.index], fontsize="small")
+            last = self.last_node_probabilities[list(self.output_nodes)].sort_values(ascending=False, kind="stable")
+            labels = [self.label(node) for node in last.index[:top]]
+        else:
+            labels = [self.readable_state(label) for label in last.index[:top]]
+        return last.head(top), [wrap_label(label, 44) for label in labels], len(last)
+
+    def final_states_height(self, top: int = 15) -> float:
+        """Inches a bar chart of :meth:`plot_final_states` needs so its wrapped labels do not overlap."""
+        labels = self._final_bars(top)[1]
+        tallest = max((label.count("\n") + 1 for label in labels), default=1)
+        return max(4.5, 1.4 + 0.18 * tallest * len(labels))
+
+    def plot_final_states(self, top: int = 15, ax=None):
+        """Bar chart of the last window's output-state distribution (``top`` states), by name; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(8, self.final_states_height(top)))[1]
+        shown, labels, total = self._final_bars(top)
+        ax.barh(range(len(shown)), shown.to_numpy())
+        ax.set_yticks(range(len(shown)), labels, fontsize="small")
         ax.invert_yaxis()
-        ax.set_xlabel("probability in the last window")
+        more = f" ({len(shown)} of {total})" if total > len(shown) else ""
+        ax.set_xlabel(f"probability in the last window{more}")
         return ax
 
-    def summary(self, top: int = 10) -> str:
+    def summary(self, top: int = 10, nodes_at: str = "node_probabilities",
+                fixed_points_at: str = "fixed_point_summary()") -> str:
         """A few lines: last-window output probabilities (per level for multi-valued nodes) and the
-        fixed points reached."""
+        fixed points reached, nodes by name; shortened lists say how many more there are and where
+        they are (``nodes_at``, ``fixed_points_at``)."""
         lines = [f"{self.settings.sample_count} trajectories, {len(self.times)} windows of "
                  f"{self.settings.time_tick:g} up to t = {self.settings.max_time:g}",
                  "output nodes, last window:"]
-        lines += self._last_output_lines(top * 3)
+        outputs = self._last_output_lines()
+        lines += outputs[:top * 3]
+        if len(outputs) > top * 3:
+            lines.append(f"  ... and {len(outputs) - top * 3} more, see {nodes_at}")
         fixed = self.fixed_points
         if not len(fixed):
             lines.append("no fixed point reached")
         elif len(fixed) <= top or not self.output_nodes:
             lines.append(f"fixed points reached ({len(fixed)}):")
-            lines += [f"  {probability:.4f}  {self.readable_state(label)}"
+            lines += [f"  {probability:.4f}  {_short_state(self.readable_state(label))}"
                       for label, probability in zip(fixed["State"].head(top), fixed["Proba"].head(top))]
         else:
             by_outputs = self.fixed_points_by_outputs()
             lines.append(f"fixed points reached ({len(fixed)}), by their output nodes ({len(by_outputs)} groups):")
-            lines += [f"  {probability:.4f}  {label}" for label, probability in by_outputs.head(top).items()]
+            lines += [f"  {probability:.4f}  {_short_state(label)}" for label, probability in by_outputs.head(top).items()]
+            if len(by_outputs) > top:
+                lines.append(f"  ... and {len(by_outputs) - top} more groups, see {fixed_points_at}")
         return "\n".join(lines)
+
+    def fixed_point_summary(self) -> pd.DataFrame:
+        """Fixed points reached, grouped by the values of the output nodes: ``Proba`` then one column per
+        output node (by id), most probable first.  The compact form of :attr:`fixed_points` at map scale."""
+        outputs = list(self.output_nodes)
+        if not len(self.fixed_points):
+            return pd.DataFrame(columns=["Proba", *outputs])
+        grouped = self.fixed_points.groupby(outputs, sort=False)["Proba"].sum().reset_index() if outputs else \
+            pd.DataFrame({"Proba": [self.fixed_points["Proba"].sum()]})
+        grouped = grouped[["Proba", *outputs]]
+        return grouped.sort_values("Proba", ascending=False, kind="stable").reset_index(drop=True)
 
     def fixed_points_by_outputs(self) -> pd.Series:
         """Probability of reaching a fixed point, summed over fixed points with the same output nodes on
@@ -343,6 +470,11 @@ class SimulationResult:
         return grouped.sort_values(ascending=False, kind="stable")
 
 
+def _number(value: float, exact: bool) -> str:
+    """A probability as text: 6 significant digits, or every digit (``repr``) when ``exact``."""
+    return repr(float(value)) if exact else f"{value:.6g}"
+
+
 def _parse_probtraj(path) -> tuple:
     text = read_text(path)
     lines = text.splitlines()
@@ -350,7 +482,8 @@ def _parse_probtraj(path) -> tuple:
     if header[:1] != ["Time"]:
         raise InputError(path, "line 1", "not a probtraj table (first column is not Time)")
     first_state = header.index("State") if "State" in header else len(header)
-    rows, times, th, th_error = [], [], [], []
+    hd_columns = [c for c in range(first_state) if header[c].startswith("HD=")]
+    rows, times, th, th_error, hamming = [], [], [], [], []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
@@ -359,6 +492,7 @@ def _parse_probtraj(path) -> tuple:
             times.append(float(cells[0]))
             th.append(float(cells[header.index("TH")]) if "TH" in header else np.nan)
             th_error.append(float(cells[header.index("ErrorTH")]) if "ErrorTH" in header else np.nan)
+            hamming.append([float(cells[c]) for c in hd_columns])
             triples = cells[first_state:]
             rows.append({triples[c]: (float(triples[c + 1]), float(triples[c + 2]))
                          for c in range(0, len(triples) - 2, 3)})
@@ -369,8 +503,10 @@ def _parse_probtraj(path) -> tuple:
                                  index=pd.Index(times, name="Time"), columns=labels)
     errors = pd.DataFrame([[row.get(s, (0.0, 0.0))[1] for s in labels] for row in rows],
                           index=probabilities.index, columns=labels)
+    hd_table = pd.DataFrame(hamming, index=probabilities.index, columns=[header[c] for c in hd_columns]) \
+        if hd_columns else None
     return (probabilities, errors, pd.Series(th, index=probabilities.index, name="TH"),
-            pd.Series(th_error, index=probabilities.index, name="ErrorTH"))
+            pd.Series(th_error, index=probabilities.index, name="ErrorTH"), hd_table)
 
 
 def _parse_fp(path) -> pd.DataFrame:

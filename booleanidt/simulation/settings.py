@@ -11,12 +11,13 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..errors import BooleanidtError
 
-__all__ = ["SimulationSettings", "CFG_NAMES", "SettingsError"]
+__all__ = ["SimulationSettings", "CFG_NAMES", "SettingsError", "available_cores"]
 
 
 class SettingsError(BooleanidtError):
@@ -31,13 +32,27 @@ CFG_NAMES = {
     "seed": "seed_pseudorandom",
     "threads": "thread_count",
     "discrete_time": "discrete_time",
+    "statdist_traj_count": "statdist_traj_count",
+    "statdist_cluster_threshold": "statdist_cluster_threshold",
 }
 
 #: .cfg settings that MaBoSS accepts and booleanidt reads but does not need
 IGNORED_CFG_NAMES = frozenset({
-    "use_physrandgen", "use_glibcrandgen", "use_mtrandgen", "display_traj", "statdist_traj_count",
-    "statdist_cluster_threshold", "statdist_similarity_cache_max_size", "init_pop",
+    "use_physrandgen", "use_glibcrandgen", "use_mtrandgen", "display_traj",
+    "statdist_similarity_cache_max_size", "init_pop",
 })
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it).
+
+    >>> available_cores() >= 1
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:   # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -50,16 +65,21 @@ class SimulationSettings:
     time_tick : width of the time windows results are averaged over
     sample_count : number of trajectories
     seed : seed of the pseudo-random streams (MaBoSS ``seed_pseudorandom``)
-    threads : worker threads (results do not depend on it)
+    threads : worker threads, by default the cores this process may use (results do not depend on it)
     discrete_time : every jump takes ``time_tick`` instead of an exponential time
+    statdist_traj_count : trajectories whose own state distributions are kept and clustered
+        (MaBoSS's stationary distributions; 0: none)
+    statdist_cluster_threshold : similarity from which two trajectories fall in one cluster
     """
 
     max_time: float = 10.0
     time_tick: float = 0.1
     sample_count: int = 10_000
     seed: int = 0
-    threads: int = 1
+    threads: int = field(default_factory=available_cores)
     discrete_time: bool = False
+    statdist_traj_count: int = 0
+    statdist_cluster_threshold: float = 1.0
 
     def __post_init__(self):
         self.validate()
@@ -73,6 +93,10 @@ class SimulationSettings:
                                 f"max_time={self.max_time})")
         if self.sample_count < 1:
             raise SettingsError(f"sample_count must be >= 1 (got {self.sample_count})")
+        if self.statdist_traj_count < 0:  # more than sample_count: all of them, as MaBoSS does
+            raise SettingsError(f"statdist_traj_count must be >= 0 (got {self.statdist_traj_count})")
+        if not 0 <= self.statdist_cluster_threshold <= 1:
+            raise SettingsError(f"statdist_cluster_threshold must be in [0, 1] (got {self.statdist_cluster_threshold})")
         if self.threads < 1:
             raise SettingsError(f"threads must be >= 1 (got {self.threads})")
 
@@ -112,7 +136,8 @@ def _readable_name(key: str) -> str:
 
 
 _TYPES = {"max_time": float, "time_tick": float, "sample_count": int, "seed": int, "threads": int,
-          "discrete_time": lambda v: bool(int(float(v)))}
+          "discrete_time": lambda v: bool(int(float(v))), "statdist_traj_count": int,
+          "statdist_cluster_threshold": float}
 
 
 def _coerced(values: Mapping[str, object]) -> dict:

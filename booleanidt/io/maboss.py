@@ -72,7 +72,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,12 +84,13 @@ from ..model import JointInitialState, LogicalModel, ModelError, default_rate_do
 from ..model import Node
 from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SettingsError, SimulationSettings
 from ._files import atomic_write_text, read_text
-from ._grammar import Token, TokenStream, blank_comments, parse_expression_from, tokenize
+from ._grammar import Token, TokenStream, blank_comments, name_problem, parse_expression_from, tokenize
 from ._descriptions import model_description, node_description, with_descriptions
 
 __all__ = ["loads", "dumps", "read", "write", "loads_settings", "read_settings", "apply_cfg", "apply_cfg_text"]
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: MaBoSS's own keyword beyond the rule grammar's: a node named ``node`` stops its parser.
+_MABOSS_KEYWORDS = ("NODE",)
 _CORE_ATTRIBUTES = ("logic", "rate_up", "rate_down", "is_internal", "refstate", "fixed", "mutant")
 _RANDOM_ISTATE = -1
 _MUTATION_RATE = Arith("/", Const(1e308), Param("nb_mutable"))
@@ -115,6 +115,11 @@ class _References:
             elif isinstance(e, Logic):
                 logic = True
         return cls(frozenset(nodes), frozenset(params), logic)
+
+
+def _absent(names, table) -> list:
+    """The ``names`` that are not keys of ``table`` (``set - dict.keys()`` costs the whole dict each time)."""
+    return [name for name in names if name not in table]
 
 
 def _stream(text: str, source: str) -> TokenStream:
@@ -171,6 +176,9 @@ def _parse_bnd(text: str, source: str) -> dict:
             stream.accept(";")
         else:
             raise stream.expected("'node NAME { ... }' or 'NAME : rule'")
+        problem = name_problem(block.id, "MaBoSS")
+        if problem:
+            raise stream.error(name, problem)
         if block.id in blocks:
             raise stream.error(name, f"node {block.id} is already defined (line {blocks[block.id].line})")
         blocks[block.id] = block
@@ -205,7 +213,7 @@ class _ConfigParser:
         if references.nodes or references.logic:
             raise self.stream.error(start, f"{what} must be a number, not an expression of node states "
                                     f"({', '.join(sorted(references.nodes)) or '@logic'})")
-        undefined = sorted(references.parameters - self.config.parameters.keys())
+        undefined = sorted(_absent(references.parameters, self.config.parameters))
         if undefined:
             raise self.stream.error(start, f"{what} uses ${undefined[0]}, which is not defined above")
         try:
@@ -390,7 +398,7 @@ def _possible_values(expr: Expr, params: dict) -> list:
     if isinstance(expr, IfThenElse):
         return _possible_values(expr.then, params) + _possible_values(expr.otherwise, params)
     references = _References.of(expr)
-    if references.nodes or references.logic or references.parameters - params.keys():
+    if references.nodes or references.logic or _absent(references.parameters, params):
         return []
     try:
         return [evaluate(expr, {}, params)]
@@ -410,10 +418,10 @@ class _ModelBuilder:
 
     def check_expression(self, node_id: str, attribute: str, expr: Expr):
         references = _References.of(expr)
-        unknown = sorted(references.nodes - self.blocks.keys())
+        unknown = sorted(_absent(references.nodes, self.blocks))
         if unknown:
             self.fail_bnd(node_id, attribute, f"{attribute} names unknown node(s) {', '.join(unknown)}")
-        undefined = sorted(references.parameters - self.config.parameters.keys())
+        undefined = sorted(_absent(references.parameters, self.config.parameters))
         if undefined:
             self.fail_bnd(node_id, attribute, f"{attribute} uses ${undefined[0]}, which the .cfg does not define")
         if attribute.startswith("rate_"):
@@ -426,7 +434,7 @@ class _ModelBuilder:
     def number(self, node_id: str, attribute: str, expr: Expr):
         """The value of a node attribute that must be a number (parameters allowed)."""
         references = _References.of(expr)
-        if references.nodes or references.logic or references.parameters - self.config.parameters.keys():
+        if references.nodes or references.logic or _absent(references.parameters, self.config.parameters):
             self.fail_bnd(node_id, attribute, f"{attribute} must be a number")
         return evaluate(expr, {}, self.config.parameters)
 
@@ -598,8 +606,9 @@ def _number(value) -> str:
 
 
 def _node_text(model: LogicalModel, node_id: str) -> str:
-    if not _IDENTIFIER.match(node_id):
-        raise InputError("<maboss output>", f"node {node_id!r}", "is not a valid MaBoSS name")
+    problem = name_problem(node_id, "MaBoSS", _MABOSS_KEYWORDS)
+    if problem:
+        raise InputError("<maboss output>", f"node {node_id}", f"{problem}; rename the node to write MaBoSS files")
     node, rule = model.nodes[node_id], model.rules[node_id]
     lines = [f"node {node_id} {{"]
     if rule is not None:

@@ -94,11 +94,11 @@ def test_barcodes_that_collide_once_cut_are_refused(tmp_path):
     assert str(error.value) == f"{path}: sample TCGA-A1-A0SB-01: appears more than once (genes x samples)"
 
 
-def test_a_value_that_is_not_a_number_names_its_row_and_column(tmp_path):
+def test_a_value_that_is_not_a_number_names_its_line_row_and_column(tmp_path):
     path = _write(tmp_path / "rna.tsv", "gene\tS1\tS2\nTP53\t1\t2\nMYC\t3\thigh\n")
     with pytest.raises(InputError) as error:
         read_table(path, genes=["TP53"])
-    assert str(error.value) == f"{path}: row MYC, column S2: 'high' is not a number"
+    assert str(error.value) == f"{path}: line 3 (row MYC), column S2: 'high' is not a number"
 
 
 def test_loads_table_sees_repeated_sample_ids_too():

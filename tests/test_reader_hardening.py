@@ -121,3 +121,59 @@ def test_wide_rule_is_flat():
     text = "".join(f"{n}, {n}\n" for n in names) + "W, " + " | ".join(names) + "\n"
     model = bnet.loads(text)
     assert model.rules["W"] == Or(tuple(Var(n) for n in names))
+
+
+TRUNCATED = "gene,S1,S2,S3\nTP53,1,2,3\n\nEGFR,1,2\n"
+EMPTY_SAMPLE_ROW = "sample,TP53,EGFR\nS1,1,2\n,3,4\n"
+EMPTY_SAMPLE_COLUMN = "gene\tS1\t\tS3\nTP53\t1\t2\t3\nEGFR\t1\t2\t3\nMYC\t1\t2\t3\n"
+
+
+@pytest.mark.parametrize("name, text, place, problem", [
+    ("rna.csv", TRUNCATED, "line 4", "3 of the header's 4 values"),
+    ("rna.csv", 'gene,S1,S2\n"TP\n53",1,2\nEGFR,1\n', "line 4", "2 of the header's 3 values"),
+    ("rna.csv", EMPTY_SAMPLE_ROW, "line 3", "empty sample id"),
+    ("rna.tsv", EMPTY_SAMPLE_COLUMN, "line 1, column 3", "empty sample id"),
+    ("rna.csv", "gene,S1,S2\nTP53,1,x\n", "line 2 (row TP53), column S2", "'x' is not a number"),
+])
+def test_omics_truncated_row_and_empty_sample_id_are_errors(tmp_path, name, text, place, problem):
+    from booleanidt.personalization.omics import read_table
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(InputError) as raised:
+        read_table(path, genes=["TP53", "EGFR"])
+    assert str(raised.value) == f"{path}: {place}: {problem}" + ("" if problem.startswith(("empty", "'x'"))
+                                                                 else " (a truncated row?)")
+
+
+def test_omics_gzipped_truncated_row_is_an_error(tmp_path):
+    import gzip
+    from booleanidt.personalization.omics import read_table
+    path = tmp_path / "rna.csv.gz"
+    path.write_bytes(gzip.compress(TRUNCATED.encode()))
+    with pytest.raises(InputError, match=r"rna\.csv\.gz: line 4: 3 of the header's 4 values"):
+        read_table(path, genes=["TP53"])
+
+
+def test_omics_blank_cells_stay_missing_values(tmp_path):
+    from booleanidt.personalization.omics import read_table
+    path = tmp_path / "rna.csv"
+    path.write_text("gene,S1,S2\nTP53,1,\n\nEGFR,,2\n")
+    table = read_table(path, genes=["TP53"])
+    assert table.loc["S1", "TP53"] == 1.0 and table.loc["S2", "EGFR"] == 2.0
+    assert table.isna().to_numpy().sum() == 2
+
+
+@pytest.mark.parametrize("command", ["personalize", "cohort"])
+@pytest.mark.parametrize("text, message", [(TRUNCATED, "line 4: 3 of the header's 4 values"),
+                                           (EMPTY_SAMPLE_ROW, "line 3: empty sample id")])
+def test_cli_omics_bad_rows_exit_2(tmp_path, command, text, message):
+    model = tmp_path / "m.bnet"
+    model.write_text("TP53, TP53\nEGFR, !TP53\n")
+    rna = tmp_path / "rna.csv"
+    rna.write_text(text)
+    out = tmp_path / "out"
+    extra = ["--outputs", "EGFR"] if command == "cohort" else []
+    result = cli(command, model, "--rna", rna, *extra, "-o", out)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert result.stderr.count("\n") == 1 and f"{rna}: {message}" in result.stderr, result.stderr
+    assert not out.exists() or not any(out.iterdir())

@@ -27,6 +27,7 @@ Examples
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 import warnings
@@ -36,6 +37,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 import pandas as pd
+from pandas.io.common import get_handle
 
 from ..errors import InputError
 from .mapping import canonical_gene
@@ -57,6 +59,31 @@ def _suffixes(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
+def _shown(label) -> str:
+    """A label for a one-line message: as written, or quoted when it holds a newline or other control."""
+    text = str(label)
+    return text if text.isprintable() else repr(text)
+
+
+def _row_place(frame: pd.DataFrame, position: int, row_label: str = "row") -> str:
+    """Where row ``position`` is: its line in the file when known, and its label."""
+    lines = frame.attrs.get("lines")
+    label = f"{row_label} {_shown(frame.index[position])}"
+    return f"line {lines[position]} ({label})" if lines else label
+
+
+def _check_sample_ids(frame: pd.DataFrame, oriented: str, source) -> None:
+    """An empty sample id is an error naming its line (samples in rows) or column (samples in columns)."""
+    if oriented == "genes x samples":
+        for position, label in enumerate(frame.columns, start=2):
+            if label == "" or label.startswith("Unnamed:"):
+                raise InputError(source, f"line 1, column {position}", "empty sample id")
+        return
+    for position, label in enumerate(frame.index):
+        if label == "":
+            raise InputError(source, _row_place(frame, position).replace(" (row )", ""), "empty sample id")
+
+
 def _to_numbers(frame: pd.DataFrame, source, row_label: str = "row") -> pd.DataFrame:
     """Parse every cell as a float (NA tokens -> NaN); the first bad cell raises InputError."""
     if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):
@@ -67,7 +94,7 @@ def _to_numbers(frame: pd.DataFrame, source, row_label: str = "row") -> pd.DataF
     bad = numbers.isna() & ~missing
     if bad.to_numpy().any():
         row, column = np.argwhere(bad.to_numpy())[0]
-        raise InputError(source, f"{row_label} {frame.index[row]}, column {frame.columns[column]}",
+        raise InputError(source, f"{_row_place(frame, row, row_label)}, column {_shown(frame.columns[column])}",
                          f"{text.iat[row, column]!r} is not a number")
     return numbers.astype(float)
 
@@ -111,13 +138,18 @@ def frame_to_table(frame: pd.DataFrame, source, orientation: str = "auto", genes
     """
     blank = frame.isna() | (frame.astype(str).apply(lambda column: column.str.strip()) == "")
     frame = frame.loc[:, [not (str(c).startswith("Unnamed:") and blank[c].all()) for c in frame.columns]]
-    frame = frame.loc[[not pd.isna(label) for label in frame.index]]
+    keep = [not (pd.isna(label) and blank.iloc[row].all()) for row, label in enumerate(frame.index)]
+    lines = [line for line, kept in zip(frame.attrs.get("lines") or [], keep) if kept]
+    frame = frame.loc[keep]
     if frame.empty:
         raise InputError(source, None, "no data rows or columns")
-    frame.index = frame.index.map(lambda label: str(label).strip())
+    frame.index = frame.index.map(lambda label: "" if pd.isna(label) else str(label).strip())
     frame.columns = frame.columns.map(lambda label: str(label).strip())
+    frame.attrs["lines"] = lines
     table = _to_numbers(frame, source)
+    table.attrs["lines"] = lines
     oriented = _orientation(table, genes, orientation, source)
+    _check_sample_ids(table, oriented, source)
     if oriented == "genes x samples":
         table = table.T
     if sample_id_length:
@@ -126,27 +158,66 @@ def frame_to_table(frame: pd.DataFrame, source, orientation: str = "auto", genes
     for axis, what in ((table.index, "sample"), (table.columns, "gene")):
         duplicated = axis[axis.duplicated()]
         if len(duplicated):
-            raise InputError(source, f"{what} {duplicated[0]}", f"appears more than once ({oriented})")
+            raise InputError(source, f"{what} {_shown(duplicated[0])}", f"appears more than once ({oriented})")
     table.index.name, table.columns.name = "sample", None
     table.attrs["orientation"] = oriented
     table.attrs["source"] = str(source)
     return table
 
 
+def _records(text: str, sep: str) -> list:
+    """(line number, field count) of each record; quoted fields may span lines."""
+    if '"' not in text:
+        return [(number, line.count(sep) + 1 if line else 0)
+                for number, line in enumerate(text.splitlines(), start=1)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    records, start = [], 1
+    for fields in reader:
+        records.append((start, len(fields) if fields != [] else 0))
+        start = reader.line_num + 1
+    return records
+
+
+def _check_complete(records: list, header: list, source) -> list:
+    """Line numbers of the data records; a record with fewer fields than the header is an error.
+
+    Empty cells at the end of the header (a trailing tab, as in TCGA's RPPA files) need no value.
+    """
+    width = len(header)
+    while width > 1 and (pd.isna(header[width - 1]) or str(header[width - 1]).strip() == ""):
+        width -= 1
+    for number, count in records[1:]:
+        if 0 < count < width:
+            raise InputError(source, f"line {number}", f"{count} of the header's {width} values "
+                             "(a truncated row?)")
+    return [number for number, count in records[1:] if count]
+
+
 def _read_delimited(handle, source, sep: Optional[str]) -> pd.DataFrame:
     """A delimited table with its first column as labels.
 
     The header is read as a row so that repeated sample ids are seen (pandas would rename
-    the second ``S1`` to ``S1.1``); an empty header cell becomes ``Unnamed: i``.
+    the second ``S1`` to ``S1.1``); an empty header cell becomes ``Unnamed: i``. A row with
+    fewer values than the header is an error naming its line; the line of each data row is
+    kept in ``attrs["lines"]`` for later messages.
     """
     try:
-        raw = pd.read_csv(handle, sep=sep, engine="c" if sep else "python", header=None, dtype=str,
-                          keep_default_na=False)
+        if isinstance(handle, Path):
+            with get_handle(handle, "r", compression="infer", encoding="utf-8") as opened:
+                handle = io.StringIO(opened.handle.read())
+        if sep is None:
+            sep = csv.Sniffer().sniff(handle.readline()).delimiter
+            handle.seek(0)
+        raw = pd.read_csv(handle, sep=sep, header=None, dtype=str, keep_default_na=False, skip_blank_lines=True)
+        lines = _check_complete(_records(handle.getvalue(), sep), list(raw.iloc[0]), source)
+    except InputError:
+        raise
     except Exception as exc:  # parsers raise many types; report them as bad input
         raise InputError(source, None, f"cannot read the table: {str(exc).strip().splitlines()[-1]}") from None
     header = [f"Unnamed: {i}" if pd.isna(c) or str(c) == "" else str(c) for i, c in enumerate(raw.iloc[0])]
     frame = raw.iloc[1:, 1:]
     frame.columns, frame.index = header[1:], list(raw.iloc[1:, 0])
+    frame.attrs["lines"] = lines
     return frame
 
 

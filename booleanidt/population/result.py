@@ -87,6 +87,7 @@ class PopResult:
     custom : DataFrame indexed by time with one column per value of the custom output
         (its probability), or None
     settings : the run settings
+    state_errors : standard errors of ``state_probabilities`` (or of ``custom``), same shape
     """
 
     population_size: pd.DataFrame
@@ -95,6 +96,7 @@ class PopResult:
     node_counts: pd.DataFrame
     custom: pd.DataFrame | None = None
     settings: object = None
+    state_errors: pd.DataFrame | None = None
 
     def plot(self, top: int = 8):
         """Expected population size over time, and the expected count of each cell state."""

@@ -160,37 +160,46 @@ def _initial_population(pop: PopModel, rng) -> dict:
 
 
 class _Windows:
-    """Time averages over windows: sums over trajectories of each quantity's per-window fraction."""
+    """Time averages over windows: sums over trajectories of each quantity's per-window fraction.
+
+    ``states`` / ``custom`` (and their ``*_squares``): per window, population key or custom
+    value -> sum of the fraction of the window spent there; ``cells``: per window, cell
+    state -> sum of the time-averaged count; ``size``: sums of the time-averaged size and its square.
+    """
 
     def __init__(self, max_time: float, tick: float):
         self.max_time, self.tick = max_time, tick
         self.count = max(1, math.ceil(max_time / tick - 1e-9))
-        self.states = [defaultdict(float) for _ in range(self.count)]
-        self.squares = [defaultdict(float) for _ in range(self.count)]
-        self.cells = [defaultdict(float) for _ in range(self.count)]
+        self.states, self.state_squares = self._tables(), self._tables()
+        self.custom, self.custom_squares = self._tables(), self._tables()
+        self.cells = self._tables()
         self.size = np.zeros((self.count, 2))
 
+    def _tables(self) -> list:
+        return [defaultdict(float) for _ in range(self.count)]
+
     def add_trajectory(self, intervals: list) -> None:
-        """``intervals``: ``(start, end, key, population dict)`` of one trajectory, in order."""
-        mine = [defaultdict(float) for _ in range(self.count)]
-        size = np.zeros(self.count)
-        for start, end, key, population in intervals:
-            first = int(start // self.tick)
-            while first < self.count and first * self.tick < end:
-                low, high = max(start, first * self.tick), min(end, (first + 1) * self.tick, self.max_time)
+        """``intervals``: ``(start, end, population key, custom value or None, population)`` in order."""
+        states, custom, size = self._tables(), self._tables(), np.zeros(self.count)
+        for start, end, key, value, population in intervals:
+            window = int(start // self.tick)
+            while window < self.count and window * self.tick < end:
+                low, high = max(start, window * self.tick), min(end, (window + 1) * self.tick, self.max_time)
                 if high > low:
                     share = (high - low) / self.tick
-                    mine[first][key] += share
-                    total = 0
+                    states[window][key] += share
+                    if value is not None:
+                        custom[window][value] += share
                     for state, n in population.items():
-                        self.cells[first][state] += n * share
-                        total += n
-                    size[first] += total * share
-                first += 1
-        for window, fractions in enumerate(mine):
-            for key, share in fractions.items():
-                self.states[window][key] += share
-                self.squares[window][key] += share * share
+                        self.cells[window][state] += n * share
+                    size[window] += sum(population.values()) * share
+                window += 1
+        for mine, sums, squares in ((states, self.states, self.state_squares),
+                                    (custom, self.custom, self.custom_squares)):
+            for window, fractions in enumerate(mine):
+                for key, share in fractions.items():
+                    sums[window][key] += share
+                    squares[window][key] += share * share
         self.size[:, 0] += size
         self.size[:, 1] += size * size
 
@@ -218,12 +227,11 @@ def _trajectory(rules: _CellRules, pop: PopModel, rng, max_time: float) -> list:
                 transitions.append((n * rate, state, kind, payload))
                 total += n * rate
         end = max_time if total == 0 else min(max_time, time - math.log(1.0 - rng.random()) / total)
-        if custom is None:
-            key = _population_key(population)
-        else:
+        value = None
+        if custom is not None:
             value = evaluate(custom, {}, rules.params_with(counts))
-            key = int(value) if value >= 0 else None
-        intervals.append((time, end, key, dict(population)))
+            value = int(value) if value >= 0 else None  # MaBoSS leaves negative values out
+        intervals.append((time, end, _population_key(population), value, dict(population)))
         if end >= max_time:
             return intervals
         time = end
@@ -268,25 +276,31 @@ def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **ove
     return _result(pop, windows, n, settings)
 
 
+def _distribution(sums: list, squares: list, n: int, label, times) -> tuple:
+    """``(probabilities, errors)`` DataFrames (windows x labels) from per-window sums."""
+    probabilities, errors = [], []
+    for window_sums, window_squares in zip(sums, squares):
+        keys = list(window_sums)
+        values = np.array([window_sums[k] for k in keys])
+        probabilities.append(dict(zip(map(label, keys), values / n)))
+        errors.append(dict(zip(map(label, keys), _error(values, np.array([window_squares[k] for k in keys]), n))))
+    table = pd.DataFrame(probabilities, index=times).fillna(0.0)
+    return table, pd.DataFrame(errors, index=times).reindex(columns=table.columns).fillna(0.0)
+
+
 def _result(pop: PopModel, windows: _Windows, n: int, settings) -> PopResult:
     nodes = pop.model.node_ids
     times = pd.Index(np.arange(windows.count) * windows.tick, name="Time")
     size = pd.DataFrame({"Population": windows.size[:, 0] / n,
                          "ErrorPopulation": _error(windows.size[:, 0], windows.size[:, 1], n)}, index=times)
-    probabilities, errors = [], []
-    for sums, squares in zip(windows.states, windows.squares):
-        keys = [k for k in sums if k is not None]
-        label = (lambda k: population_label(k, nodes)) if pop.custom_output is None else str
-        values = np.array([sums[k] for k in keys])
-        probabilities.append(dict(zip(map(label, keys), values / n)))
-        errors.append(dict(zip(map(label, keys), _error(values, np.array([squares[k] for k in keys]), n))))
-    table = pd.DataFrame(probabilities, index=times).fillna(0.0)
-    error_table = pd.DataFrame(errors, index=times).reindex(columns=table.columns).fillna(0.0)
+    states, state_errors = _distribution(windows.states, windows.state_squares, n,
+                                         lambda key: population_label(key, nodes), times)
+    custom = custom_errors = None
+    if pop.custom_output is not None:
+        custom, custom_errors = _distribution(windows.custom, windows.custom_squares, n, str, times)
     cells = pd.DataFrame([{cell_label(s, nodes): v / n for s, v in w.items()} for w in windows.cells],
                          index=times).fillna(0.0)
     node_counts = pd.DataFrame({node: [sum(v for s, v in w.items() if s >> i & 1) / n for w in windows.cells]
                                 for i, node in enumerate(nodes)}, index=times)
-    custom = table if pop.custom_output is not None else None
-    return PopResult(population_size=size, state_probabilities=table if custom is None else pd.DataFrame(index=times),
-                     cell_counts=cells, node_counts=node_counts, custom=custom, settings=settings,
-                     state_errors=error_table)
+    return PopResult(population_size=size, state_probabilities=states, cell_counts=cells, node_counts=node_counts,
+                     custom=custom, settings=settings, state_errors=state_errors, custom_errors=custom_errors)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..expr import Const, Expr, parameters
+from ..expr import Const, Expr, parameters, to_text, variables
 from ..io import maboss as maboss_io
 from ..io._files import read_text
 from ..io._grammar import blank_comments, parse_expression
@@ -41,7 +41,8 @@ __all__ = ["DivisionRule", "PopModel", "loads_pbnd", "read_pbnd", "CELL_PARAMETE
 #: prefix of the parameters that stand for ``#cell(...)`` counts inside rate expressions
 CELL_PARAMETER = "__cell"
 
-_BLOCK = re.compile(r"\b(division|death)\s*\{([^{}]*)\}", re.IGNORECASE)
+_BLOCK = re.compile(r"\b(division|death)\s*\{([^{}]*)\}")
+_NODE_BEFORE = re.compile(r"\bnode\s*$", re.IGNORECASE)
 _CELL = re.compile(r"#cell\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _POP_KEYS = re.compile(r"^\s*(init_pop|custom_pop_output|\[[^\]]*\]\s*\.\s*pop_istate)\s*=", re.IGNORECASE)
 
@@ -108,6 +109,11 @@ class _CellTerms:
             line = first_line + replaced.count("\n", 0, at)
             raise InputError(self.source, f"line {line}", "'#' is only allowed in #cell(expression)")
         return replaced
+
+
+def _population_blocks(text: str) -> list:
+    """Matches of ``division {...}`` and ``death {...}`` blocks, not of nodes so named (``node Division {``)."""
+    return [m for m in _BLOCK.finditer(text) if not _NODE_BEFORE.search(text, 0, m.start())]
 
 
 def _statements(body: str, first_line: int):
@@ -215,8 +221,9 @@ def loads_pbnd(pbnd_text: str, cfg_text: str | None = None, source: str = "<stri
     cells = _CellTerms(source)
     text = blank_comments(pbnd_text)
     divisions, death = [], None
-    for match in _BLOCK.finditer(text):
-        kind, first_line = match.group(1).lower(), _line_of(text, match.start(2))
+    blocks = _population_blocks(text)
+    for match in blocks:
+        kind, first_line = match.group(1), _line_of(text, match.start(2))
         rate, one, two = _population_block(kind, cells.replace(match.group(2), first_line), first_line, source)
         if kind == "death":
             if death is not None:
@@ -224,7 +231,9 @@ def loads_pbnd(pbnd_text: str, cfg_text: str | None = None, source: str = "<stri
             death = rate
         else:
             divisions.append(DivisionRule(rate, one, two))
-    bnd_text = cells.replace(_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), text))
+    for match in reversed(blocks):  # blanked, keeping line numbers
+        text = text[:match.start()] + "\n" * match.group(0).count("\n") + text[match.end():]
+    bnd_text = cells.replace(text)
     cells.source = cfg_source
     plain_cfg, init_pop, pop_istate, custom = _split_cfg(cfg_text or "", cfg_source, cells)
     placeholders = "".join(f"${CELL_PARAMETER}{k} = 0;" for k in range(len(cells.terms)))
@@ -238,6 +247,10 @@ def loads_pbnd(pbnd_text: str, cfg_text: str | None = None, source: str = "<stri
 
 def _check_names(pop: PopModel, cfg_source: str) -> None:
     nodes = set(pop.model.node_ids)
+    for term in pop.cell_terms:
+        unknown = sorted(variables(term) - nodes)
+        if unknown:
+            raise InputError(pop.source, f"#cell({to_text(term)})", f"unknown node(s) {', '.join(unknown)}")
     for rule in pop.divisions:
         for node in (*rule.daughter1, *rule.daughter2):
             if node not in nodes:

@@ -1,4 +1,8 @@
-"""UPMaBoSS speed: booleanidt.population vs cmaboss on CellFate (48 one-hour steps), per core.
+"""Population speed, per core: UPMaBoSS (CellFate, 48 one-hour steps) and PopMaBoSS (the MaBoSS engine's
+Fork, Log_Growth and Assymetric tests at their configured sample counts) against cmaboss.
+
+PopMaBoSS: cmaboss's ``PopMaBoSSSim`` on the same files (thread_count = 1 in their .cfg) against
+``booleanidt.population.run``; the ratio printed is cmaboss / ours (above 1: ours is faster).
 
 pyMaBoSS's cmaboss-backed ``UpdatePopulation(...).run(cmaboss=True)`` fails with the installed
 pyMaBoSS 0.8.17 / cmaboss 1.0.0b34 (``network.set_istate`` is called with a ``warnings=``
@@ -7,7 +11,7 @@ file-based path needs the MaBoSS binary.  The reference time here is therefore a
 bound of what UpdatePopulation costs: the same 49 cmaboss runs of the step model (one
 thread), without the Python update between them.  The ratio printed is reference / ours.
 
-Usage: python benchmarks/population_speed.py [--steps 48] [--samples 100000]
+Usage: python benchmarks/population_speed.py [--steps 48] [--samples 100000] [--only upmaboss|popmaboss]
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import cmaboss
 
 from booleanidt.io import maboss
 from booleanidt.population import run
+from booleanidt.population.pbnd import read_pbnd
 from booleanidt.population.upp import read_upp
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "population"
@@ -47,17 +52,46 @@ def ours_seconds(steps: int, samples: int) -> tuple:
     return time.perf_counter() - start, result.final_ratio
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=48)
-    parser.add_argument("--samples", type=int, default=100_000)
-    args = parser.parse_args()
+POPMABOSS = DATA / "popmaboss"
+POPMABOSS_CASES = (("Fork.bnd", "Fork.pcfg"), ("Log_Growth.pbnd", "Log_Growth.cfg"),
+                   ("Assymetric.pbnd", "Assymetric.cfg"))
+
+
+def popmaboss_comparison():
+    """Print, for each model, cmaboss PopMaBoSSSim's and our seconds at the configured sample count."""
+    print("PopMaBoSS, configured sample counts, one core")
+    for model, cfg in POPMABOSS_CASES:
+        start = time.perf_counter()
+        cmaboss.PopMaBoSSSim(str(POPMABOSS / model), str(POPMABOSS / cfg)).run()
+        reference = time.perf_counter() - start
+        pop = read_pbnd(POPMABOSS / model, POPMABOSS / cfg)
+        start = time.perf_counter()
+        result = run(pop, progress=True)
+        ours = time.perf_counter() - start
+        print(f"  {model:<16} {pop.settings.sample_count:>7} trajectories: cmaboss {reference:7.2f} s, "
+              f"booleanidt {ours:7.2f} s, ratio (cmaboss / booleanidt) {reference / ours:.2f}x "
+              f"(last expected size {result.population_size['Population'].iloc[-1]:.3f})")
+
+
+def upmaboss_comparison(args):
     ours, ratio = ours_seconds(args.steps, args.samples)
     reference = reference_seconds(args.steps, args.samples)
     print(f"CellFate UPMaBoSS, {args.steps} steps x {args.samples} trajectories, one core")
     print(f"  booleanidt.population.run : {ours:8.2f} s  (final population ratio {ratio:.4f})")
     print(f"  cmaboss, {args.steps + 1} step runs only : {reference:8.2f} s")
     print(f"  ratio (cmaboss / booleanidt): {reference / ours:.1f}x")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=48)
+    parser.add_argument("--samples", type=int, default=100_000)
+    parser.add_argument("--only", choices=("upmaboss", "popmaboss"))
+    args = parser.parse_args()
+    if args.only != "popmaboss":
+        upmaboss_comparison(args)
+    if args.only != "upmaboss":
+        popmaboss_comparison()
 
 
 if __name__ == "__main__":

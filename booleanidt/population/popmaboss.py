@@ -177,24 +177,21 @@ def _initial_population(pop: PopModel, rng) -> dict:
 class _Windows:
     """Time averages over windows: sums over trajectories of each quantity's per-window fraction.
 
-    ``states`` / ``custom`` (and their ``*_squares``): per window, population key or custom
-    value -> sum of the fraction of the window spent there; ``size``: per window, sums of the
+    ``states`` / ``custom`` (and their ``*_squares``): ``(window, population key or custom
+    value)`` -> sum of the fraction of the window spent there; ``size``: per window, sums of the
     time-averaged size and of its square.  Expected cells per state follow from ``states``.
     """
 
     def __init__(self, max_time: float, tick: float):
         self.max_time, self.tick = max_time, tick
         self.count = max(1, math.ceil(max_time / tick - 1e-9))
-        self.states, self.state_squares = self._tables(), self._tables()
-        self.custom, self.custom_squares = self._tables(), self._tables()
+        self.states, self.state_squares = defaultdict(float), defaultdict(float)
+        self.custom, self.custom_squares = defaultdict(float), defaultdict(float)
         self.size = np.zeros((self.count, 2))
-
-    def _tables(self) -> list:
-        return [defaultdict(float) for _ in range(self.count)]
 
     def add_trajectory(self, intervals: list) -> None:
         """``intervals``: ``(start, end, population key, custom value or None)`` in order."""
-        states, custom, size = self._tables(), self._tables(), [0.0] * self.count
+        states, custom, size = defaultdict(float), defaultdict(float), [0.0] * self.count
         tick, count = self.tick, self.count
         for start, end, key, value in intervals:
             cells = sum(n for _, n in key)
@@ -202,30 +199,34 @@ class _Windows:
             while window < count and window * tick < end:
                 share = (min(end, (window + 1) * tick, self.max_time) - max(start, window * tick)) / tick
                 if share > 0:
-                    states[window][key] += share
+                    states[window, key] += share
                     if value is not None:
-                        custom[window][value] += share
+                        custom[window, value] += share
                     size[window] += cells * share
                 window += 1
         for mine, sums, squares in ((states, self.states, self.state_squares),
                                     (custom, self.custom, self.custom_squares)):
-            for window, fractions in enumerate(mine):
-                window_sums, window_squares = sums[window], squares[window]
-                for key, share in fractions.items():
-                    window_sums[key] += share
-                    window_squares[key] += share * share
+            for entry, share in mine.items():
+                sums[entry] += share
+                squares[entry] += share * share
         size = np.array(size)
         self.size[:, 0] += size
         self.size[:, 1] += size * size
 
+    def per_window(self, table: dict) -> list:
+        """``table`` split by window: a list of dicts key -> value."""
+        windows = [{} for _ in range(self.count)]
+        for (window, key), value in table.items():
+            windows[window][key] = value
+        return windows
+
     def cells(self) -> list:
         """Per window, cell state -> sum over trajectories of its time-averaged count."""
-        tables = self._tables()
-        for window, fractions in enumerate(self.states):
-            for key, share in fractions.items():
-                for state, n in key:
-                    tables[window][state] += n * share
-        return tables
+        windows = [defaultdict(float) for _ in range(self.count)]
+        for (window, key), share in self.states.items():
+            for state, n in key:
+                windows[window][state] += n * share
+        return windows
 
 
 def _error(sums, squares, n: int):
@@ -317,11 +318,13 @@ def _result(pop: PopModel, windows: _Windows, n: int, settings) -> PopResult:
     times = pd.Index(np.arange(windows.count) * windows.tick, name="Time")
     size = pd.DataFrame({"Population": windows.size[:, 0] / n,
                          "ErrorPopulation": _error(windows.size[:, 0], windows.size[:, 1], n)}, index=times)
-    states, state_errors = _distribution(windows.states, windows.state_squares, n,
+    states, state_errors = _distribution(windows.per_window(windows.states),
+                                         windows.per_window(windows.state_squares), n,
                                          lambda key: population_label(key, nodes), times)
     custom = custom_errors = None
     if pop.custom_output is not None:
-        custom, custom_errors = _distribution(windows.custom, windows.custom_squares, n, str, times)
+        custom, custom_errors = _distribution(windows.per_window(windows.custom),
+                                              windows.per_window(windows.custom_squares), n, str, times)
     per_window = windows.cells()
     cells = pd.DataFrame([{cell_label(s, nodes): v / n for s, v in w.items()} for w in per_window],
                          index=times).fillna(0.0)

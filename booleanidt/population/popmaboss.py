@@ -13,8 +13,9 @@ Rates may use ``#cell(expr)``: the number of cells of ``P`` where ``expr`` holds
 next transition is drawn as in Gillespie's algorithm (exponential waiting time with
 the total rate).  As in MaBoSS, results are time averages over windows of ``time_tick``.
 
-Trajectory ``i`` draws its random numbers from a stream seeded by ``(seed, i)``, so results
-do not depend on how trajectories are split between workers.
+Trajectory ``i`` draws its random numbers from a stream seeded by ``(seed, i)``; trajectories
+are summed in fixed blocks merged in order, so results do not depend on the number of
+worker processes (``threads``).
 
 Examples
 --------
@@ -27,6 +28,7 @@ Examples
 """
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import random
 from collections import defaultdict
@@ -213,6 +215,14 @@ class _Windows:
         self.size[:, 0] += size
         self.size[:, 1] += size * size
 
+    def merge(self, other: "_Windows") -> None:
+        """Add another block's sums (blocks are merged in trajectory order)."""
+        for mine, theirs in ((self.states, other.states), (self.state_squares, other.state_squares),
+                             (self.custom, other.custom), (self.custom_squares, other.custom_squares)):
+            for entry, value in theirs.items():
+                mine[entry] += value
+        self.size += other.size
+
     def per_window(self, table: dict) -> list:
         """``table`` split by window: a list of dicts key -> value."""
         windows = [{} for _ in range(self.count)]
@@ -293,12 +303,38 @@ def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **ove
         and per active node, the custom output's distribution
     """
     settings = (settings or pop.settings).replace(**overrides)
-    rules = _CellRules(pop)
+    _CellRules(pop)  # a model the simulator cannot run fails here, before any worker starts
+    blocks = [(start, min(start + BLOCK, settings.sample_count)) for start in range(0, settings.sample_count, BLOCK)]
     windows = _Windows(settings.max_time, settings.time_tick)
-    n = settings.sample_count
-    for index in tqdm(range(n), disable=not progress, unit="traj", desc="population"):
+    workers = min(max(1, int(settings.threads)), len(blocks))
+    bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="population")
+    if workers == 1:
+        results = (_run_block(pop, settings, block) for block in blocks)
+    else:
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(_run_block, [pop] * len(blocks), [settings] * len(blocks), blocks)
+    try:
+        for (start, stop), block in zip(blocks, results):
+            windows.merge(block)
+            bar.update(stop - start)
+    finally:
+        bar.close()
+        if workers > 1:
+            pool.shutdown(cancel_futures=True)
+    return _result(pop, windows, settings.sample_count, settings)
+
+
+#: trajectories per block: blocks are simulated independently (in worker processes when
+#: ``threads`` > 1) and merged in order, so results do not depend on the number of workers
+BLOCK = 2000
+
+
+def _run_block(pop: PopModel, settings, block: tuple) -> _Windows:
+    """Sums over trajectories ``block[0]`` to ``block[1] - 1``."""
+    rules, windows = _CellRules(pop), _Windows(settings.max_time, settings.time_tick)
+    for index in range(*block):
         windows.add_trajectory(_trajectory(rules, pop, trajectory_rng(settings.seed, index), settings.max_time))
-    return _result(pop, windows, n, settings)
+    return windows
 
 
 def _distribution(sums: list, squares: list, n: int, label, times) -> tuple:

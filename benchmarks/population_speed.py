@@ -66,7 +66,7 @@ def popmaboss_comparison():
         reference = time.perf_counter() - start
         pop = read_pbnd(POPMABOSS / model, POPMABOSS / cfg)
         start = time.perf_counter()
-        result = run(pop, progress=True)
+        result = run(pop, progress=True, threads=1)
         ours = time.perf_counter() - start
         print(f"  {model:<16} {pop.settings.sample_count:>7} trajectories: cmaboss {reference:7.2f} s, "
               f"booleanidt {ours:7.2f} s, ratio (cmaboss / booleanidt) {reference / ours:.2f}x "

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..io import read
 from ..simulation.settings import SimulationSettings
 
-__all__ = ["key_value", "load_model", "model_path", "settings_from", "shipped_map_path"]
+__all__ = ["add_cfg_option", "key_value", "load_model", "model_path", "settings_from", "shipped_map_path"]
 
 
 def shipped_map_path(name: str):
@@ -50,19 +50,28 @@ def model_path(arg: str) -> Path:
     return path
 
 
-def load_model(arg: str, format: str | None = None):
+def load_model(arg: str, format: str | None = None, cfg: str | None = None):
     """Read the model named on the command line: a file path, or the name of a shipped map.
 
     Parameters
     ----------
     arg : path to a model file, or a shipped map name (``booleanidt.maps.path(name)``)
     format : format name when it cannot be told from the extension
+    cfg : a MaBoSS .cfg to read with the model (``--cfg``)
 
     Returns
     -------
     LogicalModel
     """
-    return read(model_path(arg), format=format)
+    if cfg is not None and not Path(cfg).is_file():
+        raise InputError(cfg, None, "no such file")
+    return read(model_path(arg), format=format, cfg=cfg)
+
+
+def add_cfg_option(parser) -> None:
+    """The ``--cfg FILE`` option of the commands that read a model."""
+    parser.add_argument("--cfg", metavar="CFG", help="MaBoSS .cfg to read with MODEL (default: for a .bnd, "
+                        "the .cfg of the same name beside it)")
 
 
 def key_value(text: str) -> tuple:

@@ -14,7 +14,7 @@ import argparse
 
 from ..errors import BooleanidtError
 from ..io._files import atomic_write_text
-from ._common import load_model
+from ._common import add_cfg_option, load_model
 
 __all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
 
@@ -72,13 +72,14 @@ def add_parser(subparsers):
                              "(default: booleanidt.analysis.attractors.MAX_BDD_NODES, 5 million)")
     parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
+    add_cfg_option(parser)
     parser.set_defaults(func=run)
     return parser
 
 
 def run(args) -> int:
     """Compute the analysis and print or write the table."""
-    model = load_model(args.model)
+    model = load_model(args.model, cfg=args.cfg)
     inputs = checked_levels(model, args.inputs, "--inputs")
     outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
     checked_levels(model, {n: 0 for n in outputs}, "--outputs")

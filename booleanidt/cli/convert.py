@@ -15,14 +15,14 @@ wrote ... nodes to .../th.bnet (bnet)
 from __future__ import annotations
 
 from ..io import FORMATS, detect_format, write
-from ._common import load_model
+from ._common import add_cfg_option, load_model
 
 __all__ = ["add_parser", "run"]
 
 
 def run(args) -> int:
     """Read ``args.input`` and write it to ``args.output``."""
-    model = load_model(args.input, format=args.from_format)
+    model = load_model(args.input, format=args.from_format, cfg=args.cfg)
     fmt = args.to_format or detect_format(args.output, role="output")
     write(model, args.output, format=fmt)
     print(f"wrote {len(model.nodes)} nodes to {args.output} ({fmt})")
@@ -37,4 +37,5 @@ def add_parser(subparsers):
     parser.add_argument("output", metavar="OUT", help="file to write")
     parser.add_argument("--from", dest="from_format", choices=sorted(FORMATS), help="format of IN")
     parser.add_argument("--to", dest="to_format", choices=sorted(FORMATS), help="format of OUT")
+    add_cfg_option(parser)
     parser.set_defaults(func=run)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from ..summary import summarize
-from ._common import load_model
+from ._common import add_cfg_option, load_model
 
 __all__ = ["add_parser", "run", "format_table"]
 
@@ -58,7 +58,7 @@ def format_table(summary: dict) -> str:
 
 def run(args) -> int:
     """Print the summary of ``args.model``."""
-    summary = summarize(load_model(args.model, format=args.format))
+    summary = summarize(load_model(args.model, format=args.format, cfg=args.cfg))
     print(json.dumps(summary, indent=2) if args.json else format_table(summary))
     return 0
 
@@ -69,4 +69,5 @@ def add_parser(subparsers):
     parser.add_argument("model", metavar="MODEL", help="model file (or the name of a shipped map)")
     parser.add_argument("--format", help="format of MODEL when the extension does not tell")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_cfg_option(parser)
     parser.set_defaults(func=run)

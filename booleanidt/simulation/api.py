@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -187,7 +187,8 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     Parameters
     ----------
     model : LogicalModel (multi-valued models run through their Van Ham booleanization)
-    settings : SimulationSettings; default settings when None
+    settings : SimulationSettings; when None, those ``model`` carries from its .cfg
+        (``booleanidt.read("m.bnd")`` reads the .cfg beside it), else the defaults
     outputs : node ids (or one comma-separated string) whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
@@ -206,8 +207,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     >>> bool(abs(result.node_probabilities["A"].iloc[0] - 0.36788) < 0.01)
     True
     """
-    settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
-        (settings or SimulationSettings())
+    settings = (settings or SimulationSettings.of(model)).replace(**overrides)
     boolean = booleanize(model)
     chosen = _resolve_outputs(boolean, outputs)
     net = compile_model(boolean, chosen)
@@ -234,8 +234,11 @@ class Simulation:
     """
 
     model: LogicalModel
-    settings: SimulationSettings = field(default_factory=SimulationSettings)
+    settings: SimulationSettings | None = None   # None: the model's .cfg settings, else the defaults
     outputs: list | None = None
+
+    def __post_init__(self):
+        self.settings = self.settings or SimulationSettings.of(self.model)
 
     def update(self, **settings) -> "Simulation":
         """Change run settings (readable or .cfg names)."""

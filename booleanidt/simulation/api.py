@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
+from . import memory
 from .compile import CompiledModel, compile_model
 from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
@@ -74,12 +75,28 @@ def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
                       "(outputs=[...] or is_internal) to get state tables.", stacklevel=3)
         return False
     if count > WARN_OUTPUTS:
-        bound = min(2.0 ** count, float(settings.sample_count) * settings.window_count * 4)
-        warnings.warn(f"{count} output nodes: up to 2^{count} output states; memory grows with windows x "
-                      f"distinct states visited (up to about {bound * settings.window_count * 16 / 1e9:.2g} GB "
-                      "here). Node probabilities are computed in any case; mark nodes internal or pass "
-                      "outputs=[...] to keep it small.", stacklevel=3)
+        per_state = memory.readable_bytes(memory.state_bytes(100_000, settings.window_count))
+        warnings.warn(f"{count} output nodes: up to 2^{count} output states; every 100,000 distinct states "
+                      f"visited take {per_state} over {settings.window_count:,} windows (the run stops with an "
+                      "error if they outgrow the memory). Node probabilities are computed in any case; mark "
+                      "nodes internal or pass outputs=[...] to keep it small.", stacklevel=3)
     return True
+
+
+class _MemoryGuard:
+    """Refuses a run whose tables cannot fit: before it starts, and as output states accumulate."""
+
+    def __init__(self, net: CompiledModel, settings: SimulationSettings, track_states: bool, chunks: int):
+        self.windows = settings.window_count
+        self.available = memory.available_bytes()
+        self.fixed = memory.fixed_bytes(net.size, self.windows, min(settings.threads, chunks), track_states)
+        memory.check_fits(self.fixed, f"{self.windows:,} time windows of {net.size} nodes: raise time_tick "
+                          "or lower max_time", self.available)
+
+    def check(self, states: int):
+        memory.check_fits(self.fixed + memory.state_bytes(states, self.windows),
+                          f"{states:,} distinct output states visited so far, over {self.windows:,} windows: "
+                          "choose fewer outputs or raise time_tick", self.available)
 
 
 class _Accumulator:
@@ -141,6 +158,7 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
                                               settings.discrete_time)
         return result
 
+    guard = _MemoryGuard(net, settings, track_states, len(starts))
     total = _Accumulator(windows, net.size)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
     with ThreadPoolExecutor(max_workers=settings.threads) as pool:
@@ -148,6 +166,7 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
             if result[-1][0] >= 0:
                 _raise_rate_error(net, result[-1])
             total.add(result)
+            guard.check(len(total.states.keys))
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
     bar.close()
     return _result(net, settings, total, track_states)

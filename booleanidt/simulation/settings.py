@@ -78,12 +78,16 @@ class SimulationSettings:
         if not 0 < self.time_tick <= self.max_time:
             raise SettingsError(f"time_tick must be > 0 and <= max_time (got time_tick={self.time_tick}, "
                                 f"max_time={self.max_time})")
-        if not 1 <= self.sample_count <= MAX_SAMPLE_COUNT:
-            raise SettingsError(f"sample_count must be from 1 to {MAX_SAMPLE_COUNT:,} (got {self.sample_count})")
+        if self.sample_count < 1:
+            raise SettingsError(f"sample_count must be >= 1 (got {self.sample_count})")
+        if self.sample_count > MAX_SAMPLE_COUNT:
+            raise SettingsError(f"sample_count must be at most {MAX_SAMPLE_COUNT:.0e} (got {self.sample_count:.3g})")
         if not 0 <= self.seed < 2 ** 64:
-            raise SettingsError(f"seed_pseudorandom must be a whole number from 0 to 2^64-1 (got {self.seed})")
-        if not 1 <= self.threads <= MAX_THREADS:
-            raise SettingsError(f"thread_count must be from 1 to {MAX_THREADS} (got {self.threads})")
+            raise SettingsError(f"seed_pseudorandom must be a whole number from 0 to 2^64-1 (got {self.seed:.6g})")
+        if self.threads < 1:
+            raise SettingsError(f"threads must be >= 1 (got {self.threads})")
+        if self.threads > MAX_THREADS:
+            raise SettingsError(f"threads must be at most {MAX_THREADS} (got {self.threads:.3g})")
 
     @property
     def window_count(self) -> int:

@@ -60,6 +60,10 @@ def main(argv=None) -> int:
         except BooleanidtError as exc:
             print(f"booleanidt {args.command}: error: {exc}", file=sys.stderr)
             return 2
+        except OSError as exc:  # what the output helpers did not name: one line all the same
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"booleanidt {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            return 2
         except KeyboardInterrupt:
             print("booleanidt: interrupted", file=sys.stderr)
             return 130

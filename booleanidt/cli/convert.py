@@ -1,7 +1,9 @@
 """``booleanidt convert IN OUT``: convert a model between formats (SBML-qual, CellDesigner, .bnet, MaBoSS).
 
 Formats come from the extensions unless ``--from`` / ``--to`` name them.  The output
-is written atomically: on any error no output file is left.
+is written atomically: on any error no output file is left.  A MaBoSS output is a .bnd
+and the .cfg beside it, both written in full before either replaces a file; replacing an
+existing .cfg is said in a warning.
 
 Examples
 --------
@@ -14,6 +16,9 @@ wrote ... nodes to .../th.bnet (bnet)
 """
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 from ..io import FORMATS, detect_format, write
 from ._common import add_cfg_option, load_model
 
@@ -24,6 +29,9 @@ def run(args) -> int:
     """Read ``args.input`` and write it to ``args.output``."""
     model = load_model(args.input, format=args.from_format, cfg=args.cfg)
     fmt = args.to_format or detect_format(args.output, role="output")
+    cfg = Path(args.output).with_suffix(".cfg")
+    if fmt == "maboss" and cfg.exists():
+        warnings.warn(f"replacing {cfg} (the .cfg written beside {args.output})")
     write(model, args.output, format=fmt)
     print(f"wrote {len(model.nodes)} nodes to {args.output} ({fmt})")
     return 0

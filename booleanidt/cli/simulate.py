@@ -5,7 +5,9 @@ OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated), nodes.csv
 seed, model checksum, package versions) and, with ``--plot``, trajectories.png.
 A multi-valued model runs through its Van Ham booleanization; levels.csv then
 gives P(node = level) per window for every original node.
-Nothing is written unless the run succeeds; each file is written atomically.
+Nothing is written unless the run succeeds, and the files are written as one set: an
+earlier run's folder is replaced whole (no file of it is left), and a folder holding
+other files is refused.
 
 Examples
 --------
@@ -27,10 +29,14 @@ from .. import __version__, simulation
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io import read
-from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
+from ..io._files import png_bytes
+from ..io._results import result_folder, write_into
 from ._common import model_path
 
 __all__ = ["add_parser", "run", "parse_assignments"]
+
+#: every file a run may write; OUTDIR holding another file is refused, not replaced
+RESULT_FILES = frozenset({"nodes.csv", "fp.csv", "levels.csv", "probtraj.csv", "run.json", "trajectories.png"})
 
 _VERSIONED = ("numpy", "numba", "pandas", "networkx", "python-libsbml")
 
@@ -168,11 +174,11 @@ def run(args) -> int:
         "transitions": result.jumps, "wall_seconds": round(elapsed, 3), "versions": _versions(),
     }, indent=2, default=str) + "\n"
     png = _png(result) if args.plot else None
-    folder = Path(args.output)
-    for name, text in files.items():
-        atomic_write_text(folder / name, text)
     if png is not None:
-        atomic_write_bytes(folder / "trajectories.png", png)
+        files["trajectories.png"] = png
+    folder = Path(args.output)
+    with result_folder(folder, ours=RESULT_FILES.__contains__) as staging:
+        write_into(staging, files)
     print(result.summary())
     print(f"results in {folder}/")
     return 0

@@ -82,7 +82,7 @@ from ..expr import Arith, Const, Expr, IfThenElse, Logic, Param, Var, evaluate, 
 from ..model import JointInitialState, LogicalModel, ModelError, default_rate_down, default_rate_up
 from ..model import Node
 from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SETTINGS_KEY, SettingsError, SimulationSettings
-from ._files import atomic_write_text, read_text
+from ._files import atomic_write_files, read_text
 from ._grammar import Token, TokenStream, blank_comments, parse_expression_from, tokenize
 from ._descriptions import model_description, node_description, with_descriptions
 
@@ -650,5 +650,4 @@ def write(model: LogicalModel, bnd_path, cfg_path=None, settings: Optional[Simul
         raise InputError(bnd_path, None, "write the model to a .bnd path (its .cfg is written beside it)")
     cfg_path = Path(cfg_path) if cfg_path is not None else bnd_path.with_suffix(".cfg")
     bnd, cfg = dumps(model, settings)
-    atomic_write_text(bnd_path, bnd)
-    atomic_write_text(cfg_path, cfg)
+    atomic_write_files({bnd_path: bnd, cfg_path: cfg})  # both written in full before either replaces a file

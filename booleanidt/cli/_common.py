@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..io import read
 from ..simulation.settings import SimulationSettings
 
-__all__ = ["add_cfg_option", "key_value", "load_model", "model_path", "settings_from", "shipped_map_path"]
+__all__ = ["add_cfg_option", "key_value", "positive_int", "load_model", "model_path", "settings_from", "shipped_map_path"]
 
 
 def shipped_map_path(name: str):
@@ -94,3 +94,22 @@ def settings_from(base, pairs) -> SimulationSettings:
     """
     settings = base or SimulationSettings()
     return settings.replace(**dict(pairs)) if pairs else settings
+
+
+def positive_int(text: str) -> int:
+    """argparse type of counts (``--workers``, ``--batch-size``): a whole number >= 1.
+
+    >>> positive_int("4")
+    4
+    >>> positive_int("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a whole number >= 1, got '0'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value

@@ -96,6 +96,10 @@ def _perturbed(model, args):
             params[name.lstrip("$")] = float(value)
         except ValueError:
             raise InputError("--param", name, f"value {value!r} is not a number") from None
+    unknown = sorted(set(params) - set(model.parameters))
+    if unknown:
+        known = ", ".join(f"${p}" for p in model.parameters) or "none"
+        raise InputError("--param", f"${unknown[0]}", f"is not a parameter of the model (its parameters: {known})")
     model = model.with_parameters(params) if params else model
     mutants = {}
     for node, value in parse_assignments(args.mutant, "--mutant").items():

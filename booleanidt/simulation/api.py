@@ -55,6 +55,8 @@ def _resolve_outputs(model: LogicalModel, outputs) -> list | None:
         return None
     if isinstance(outputs, str):
         outputs = [o.strip() for o in outputs.split(",") if o.strip()]
+    if not outputs:
+        raise SimulationError("outputs: no node named (leave outputs out for the nodes not marked internal)")
     bits = model.metadata.get("booleanized_from", {})
     resolved = []
     for name in outputs:

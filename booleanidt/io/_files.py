@@ -27,12 +27,13 @@ def _umask() -> int:
     return mask
 
 
-def _output_error(path: Path, exc: OSError) -> InputError:
-    """An OSError while writing ``path`` as the one-line error a user gets (exit code 2)."""
+def _output_error(path: Path, exc: OSError, folder: bool = False) -> InputError:
+    """An OSError while writing ``path`` (a file, or a results ``folder``) as the one-line error
+    a user gets (exit code 2)."""
     blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:
         problem = f"{blocking} is a file, not a folder"
-    elif path.is_dir():
+    elif path.is_dir() and not folder:
         problem = "is a folder; name a file"
     else:
         problem = exc.strerror or str(exc)

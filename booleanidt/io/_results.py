@@ -91,12 +91,12 @@ def result_folder(path, ours: Callable[[str], bool]):
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         os.chmod(staging, 0o777 & ~_umask())
     except OSError as exc:
-        raise _output_error(target, exc) from None
+        raise _output_error(target, exc, folder=True) from None
     try:
         yield staging
         _swap_in(staging, target)
     except OSError as exc:
-        raise _output_error(target, exc) from None
+        raise _output_error(target, exc, folder=True) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

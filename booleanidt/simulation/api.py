@@ -163,13 +163,16 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     guard = _MemoryGuard(net, settings, track_states, len(starts))
     total = _Accumulator(windows, net.size)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
-    with ThreadPoolExecutor(max_workers=settings.threads) as pool:
+    pool = ThreadPoolExecutor(max_workers=settings.threads)
+    try:
         for first, result in zip(starts, pool.map(chunk, starts)):
             if result[-1][0] >= 0:
                 _raise_rate_error(net, result[-1])
             total.add(result)
             guard.check(len(total.states.keys))
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
+    finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
+        pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
     return _result(net, settings, total, track_states)
 

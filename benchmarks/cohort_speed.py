@@ -41,6 +41,16 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def load_tcga(patients: int, samples: int) -> tuple:
+    """The Fumia model, its .cfg settings with ``samples`` trajectories, and the first ``patients`` TCGA profiles."""
+    model = maboss_io.read(FUMIA / "Fumia2013.bnd", FUMIA / "Fumia2013.cfg")
+    settings = maboss_io.read_settings(FUMIA / "Fumia2013.cfg").replace(sample_count=samples)
+    rna = pd.read_csv(TCGA / "Fumia_TCGA_RNA_norm.csv", index_col=0)
+    mutcna = pd.read_csv(TCGA / "Fumia_TCGA_mutCNA.csv", index_col=0)
+    chosen = [p for p in rna.index if p in set(mutcna.index)][:patients]
+    return model, settings, Profiles(rna.loc[chosen], mutcna.loc[chosen])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=816)
@@ -53,12 +63,7 @@ def main(argv=None) -> int:
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 1
 
-    model = maboss_io.read(FUMIA / "Fumia2013.bnd", FUMIA / "Fumia2013.cfg")
-    settings = maboss_io.read_settings(FUMIA / "Fumia2013.cfg").replace(sample_count=args.samples)
-    rna = pd.read_csv(TCGA / "Fumia_TCGA_RNA_norm.csv", index_col=0)
-    mutcna = pd.read_csv(TCGA / "Fumia_TCGA_mutCNA.csv", index_col=0)
-    patients = [p for p in rna.index if p in set(mutcna.index)][:args.patients]
-    profiles = Profiles(rna.loc[patients], mutcna.loc[patients])
+    model, settings, profiles = load_tcga(args.patients, args.samples)
     cores = os.cpu_count() or 1
     print(f"Fumia2013: {len(model.nodes)} nodes, {len(profiles)} patients, {settings.sample_count} trajectories, "
           f"max_time {settings.max_time}, time_tick {settings.time_tick}, {cores} cores")

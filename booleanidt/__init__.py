@@ -22,11 +22,12 @@ __version__ = "0.1.0"
 _LAZY = {
     "simulate": ("booleanidt.simulation.api", "simulate"),
     "personalize": ("booleanidt.personalization.apply", "personalize"),
+    "treat": ("booleanidt.treatment.screen", "treat"),
     "maps": ("booleanidt.maps", None),
 }
 
 __all__ = ["BooleanidtError", "InputError", "LogicalModel", "Node", "maps", "personalize", "read", "simulate",
-           "write", "__version__"]
+           "treat", "write", "__version__"]
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY, globals())

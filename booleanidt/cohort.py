@@ -14,8 +14,14 @@ time window, its standard error, and the error of the patients that failed.
 * A failing patient (broken profile, ...) is reported with its error in the
   ``error`` column; the rest of the cohort completes.
 * With ``results_dir``, finished patients are written as Parquet parts while the
-  cohort runs (``results_dir/parts/``); a rerun with the same settings skips them,
-  and the whole table is written to ``results_dir/scores.parquet``.
+  cohort runs (``results_dir/parts/``), each row with the digest of the patient's
+  applied profile (``profile_sha256``); a rerun with the same settings reuses the
+  patients whose digest is unchanged and recomputes exactly the others, and the
+  whole table is written to ``results_dir/scores.parquet``.  Every file is
+  written whole (temporary file and rename), so a killed run leaves no half table.
+* Local worker processes die with the cohort (SIGTERM, kill -9: Linux parent-death
+  signal, and a watch on the parent elsewhere); patients lost with a worker that
+  died are retried on a fresh pool.
 
 Examples
 --------
@@ -27,37 +33,54 @@ True
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import ctypes
 import dataclasses
 import hashlib
 import io
 import json
 import math
 import os
+import signal
+import sys
+import threading
+import time
 import uuid
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Mapping, Optional
 
 import pandas as pd
+from tqdm import tqdm as tqdm_base
 from tqdm.auto import tqdm
 
 from .errors import BooleanidtError
 from .io._files import atomic_write_bytes, atomic_write_text
 from .model import LogicalModel
-from .personalization.apply import mark_outputs, personalize
+from .personalization.apply import mark_outputs, personalize, profile_values
 from .simulation.settings import SimulationSettings
 
-__all__ = ["run", "patient_seed", "simulate_patient", "read_scores",
-           "CohortError", "SCORES_FILE"]
+__all__ = ["run", "patient_seed", "profile_digest", "agreement", "simulate_patient", "read_scores",
+           "CohortError", "CohortTerminated", "SCORES_FILE", "DIGEST"]
 
 #: name of the whole table in ``results_dir``
 SCORES_FILE = "scores.parquet"
 _PARTS = "parts"
 _MANIFEST = "cohort.json"
 _ERROR = "error"
+#: column of the parts and of ``scores.parquet``: digest of the patient's applied profile
+DIGEST = "profile_sha256"
 
 
 class CohortError(BooleanidtError):
     """A cohort that cannot run (no patients, results folder of another run...)."""
+
+
+class CohortTerminated(SystemExit):
+    """The cohort process received SIGTERM: finished patients are saved, workers stopped (exit code 143)."""
+
+    def __init__(self):
+        super().__init__(128 + signal.SIGTERM)
 
 
 def patient_seed(seed: int, patient: str) -> int:
@@ -71,6 +94,55 @@ def patient_seed(seed: int, patient: str) -> int:
     """
     digest = hashlib.sha256(f"{int(seed)}\x00{patient}".encode("utf-8")).digest()
     return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+def profile_digest(profile) -> str:
+    """SHA-256 of what a profile puts into the model: its node values that carry data.
+
+    NaN/None entries and the order of nodes do not count; every value counts exactly.
+
+    >>> a = profile_digest({"continuous": {"A": 0.25, "B": float("nan")}, "discrete": {"C": 1}})
+    >>> a == profile_digest({"discrete": {"C": 1}, "continuous": {"A": 0.25}})
+    True
+    >>> a == profile_digest({"continuous": {"A": 0.2500001}, "discrete": {"C": 1}})
+    False
+    """
+    continuous, discrete = profile_values(profile)
+    applied = {"continuous": sorted((str(k), repr(float(v))) for k, v in continuous.items()),
+               "discrete": sorted((str(k), repr(float(v))) for k, v in discrete.items())}
+    return hashlib.sha256(json.dumps(applied).encode("utf-8")).hexdigest()
+
+
+def agreement(table: pd.DataFrame, reference: pd.DataFrame, reference_samples: int,
+              sigmas: float = 4.0, tolerance: float = 0.002) -> pd.DataFrame:
+    """Which scores agree with a reference Monte Carlo estimate, patient by patient and node by node.
+
+    A score agrees when ``|ours - theirs| <= sigmas * sqrt(se_ours**2 + se_theirs**2) + tolerance``,
+    with ``se_theirs = sqrt(p (1 - p) / reference_samples)`` from the reference probability ``p``.
+
+    Parameters
+    ----------
+    table : a :func:`run` table (``X`` and ``X_se`` columns)
+    reference : patients x nodes probabilities (e.g. PROFILE's published results)
+    reference_samples : trajectories behind each reference value
+
+    Returns
+    -------
+    pandas.DataFrame
+        booleans, the patients and nodes both tables hold.
+
+    >>> ours = pd.DataFrame({"A": [0.50, 0.10], "A_se": [0.01, 0.01]}, index=["P1", "P2"])
+    >>> theirs = pd.DataFrame({"A": [0.52, 0.30]}, index=["P1", "P2"])
+    >>> agreement(ours, theirs, 1000)["A"].tolist()
+    [True, False]
+    """
+    patients = [p for p in reference.index if p in table.index]
+    nodes = [n for n in reference.columns if n in table.columns and f"{n}_se" in table.columns]
+    theirs = reference.loc[patients, nodes].astype(float)
+    ours = table.loc[patients, nodes].astype(float)
+    ours_se = table.loc[patients, [f"{n}_se" for n in nodes]].astype(float).set_axis(nodes, axis=1)
+    theirs_se = (theirs * (1 - theirs) / reference_samples).clip(lower=0) ** 0.5
+    return (ours - theirs).abs() <= sigmas * (ours_se ** 2 + theirs_se ** 2) ** 0.5 + tolerance
 
 
 def _last_window_scores(result, outputs) -> dict:
@@ -152,24 +224,51 @@ def _check_manifest(results_dir: Path, manifest: dict):
         atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=True))
 
 
-def read_scores(results_dir) -> pd.DataFrame:
-    """Every row written under ``results_dir/parts`` (successful rows win over failed ones).
-
-    Returns an empty table when there is none.
-    """
+def _read_parts(results_dir) -> pd.DataFrame:
+    """Every row of every part, oldest part first (an empty table when there is none)."""
     parts = sorted((Path(results_dir) / _PARTS).glob("*.parquet"))
     if not parts:
         return pd.DataFrame()
-    table = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+
+
+def read_scores(results_dir) -> pd.DataFrame:
+    """Every patient written under ``results_dir/parts``, once (successful rows win over failed ones,
+    newer over older).
+
+    Returns an empty table when there is none.
+    """
+    table = _read_parts(results_dir)
+    if table.empty:
+        return table
     table["_ok"] = table[_ERROR].isna()
     table = table.sort_values("_ok", kind="stable").drop_duplicates("patient", keep="last")
     return table.drop(columns="_ok").set_index("patient")
 
 
+def _reusable_rows(results_dir: Path, digests: Mapping[str, str]) -> tuple:
+    """Earlier successful rows whose profile digest is today's, and the patients whose data changed."""
+    table = _read_parts(results_dir)
+    if table.empty:
+        return [], set()
+    ok = table[table[_ERROR].isna()]
+    if DIGEST not in ok.columns:      # results of a version that recorded no digest: recompute all
+        ok = ok.assign(**{DIGEST: None})
+    current = ok["patient"].map(digests)
+    reused = ok[ok[DIGEST] == current].drop_duplicates("patient", keep="last")
+    changed = set(ok.loc[current.notna(), "patient"]) - set(reused["patient"])
+    return reused.to_dict("records"), changed
+
+
+def _part_name(run_id: str, number: int) -> str:
+    """Parts sort by the time they were started, so that newer rows come last."""
+    return f"part-{time.time_ns():020d}-{run_id}-{number:05d}.parquet"
+
+
 def _write_part(results_dir: Path, run_id: str, number: int, rows: list):
     buffer = io.BytesIO()
     pd.DataFrame(rows).to_parquet(buffer, index=False)
-    atomic_write_bytes(results_dir / _PARTS / f"part-{run_id}-{number:05d}.parquet", buffer.getvalue())
+    atomic_write_bytes(results_dir / _PARTS / _part_name(run_id, number), buffer.getvalue())
 
 
 def _table(rows: list, patients: list, outputs) -> pd.DataFrame:
@@ -192,6 +291,7 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
         e.g. a :class:`booleanidt.personalization.Profiles`
     outputs : output (phenotype) node ids whose last-window probability is the score
     executor : concurrent.futures.Executor or dask.distributed.Client; None = local processes
+        (patients lost with a dying worker are retried on a fresh pool)
     settings : SimulationSettings (threads are set to 1 per patient)
     seed : cohort seed; patient seeds are derived from it and the patient id
     results_dir : folder for resumable Parquet parts and ``scores.parquet``, or None
@@ -204,6 +304,14 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
     pandas.DataFrame
         index ``patient`` (in the order of ``profiles``), one column per output, one
         ``<output>_se`` per output, and ``error`` (None for patients that ran).
+        ``table.attrs`` counts the patients ``reused`` from ``results_dir``, those
+        ``computed`` now, and among these the ones ``changed`` (their profile digest
+        differs from the earlier run's).
+
+    Raises
+    ------
+    CohortTerminated
+        on SIGTERM (in the main thread): finished patients are written, workers stopped.
 
     Examples
     --------
@@ -218,63 +326,159 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
         raise CohortError("the cohort has no patient")
     if len(set(patients)) != len(patients):
         raise CohortError("duplicated patient ids in the cohort")
+    if batch_size < 1:
+        raise CohortError(f"batch size must be at least 1 (got {batch_size})")
     settings = settings or SimulationSettings()
     model = mark_outputs(model, outputs)
+    by_key = {str(k): v for k, v in profiles.items()}
+    digests = {patient: profile_digest(by_key[patient]) for patient in patients}
 
-    done_rows = []
+    done_rows, changed = [], set()
     if results_dir is not None:
         results_dir = Path(results_dir)
         _check_manifest(results_dir, _manifest(model, outputs, settings, seed, options))
-        previous = read_scores(results_dir)
-        if not previous.empty:
-            finished = previous[previous[_ERROR].isna()]
-            done_rows = finished.reset_index().to_dict("records")
+        done_rows, changed = _reusable_rows(results_dir, digests)
     done = {row["patient"] for row in done_rows}
-    todo = [p for p in patients if p not in done]
+    tasks = [{"patient": p, "model": model, "profile": by_key[p], "options": options, "settings": settings,
+              "outputs": outputs, "seed": seed, DIGEST: digests[p]} for p in patients if p not in done]
 
-    rows = _run_tasks(model, profiles, todo, outputs, executor, settings, seed, results_dir,
-                      batch_size, progress, options, len(done))
+    runner = _Runner(executor, results_dir, batch_size)
+    with _terminate_on_sigterm(), tqdm(total=len(patients), initial=len(done), unit="patient", desc="cohort",
+                                       disable=(not progress) if progress is not None else None) as bar:
+        rows = runner.run(tasks, bar)
     table = _table(done_rows + rows, patients, outputs)
     if results_dir is not None:
         buffer = io.BytesIO()
-        table.to_parquet(buffer)
+        table.assign(**{DIGEST: [digests[p] for p in table.index]}).to_parquet(buffer)
         atomic_write_bytes(results_dir / SCORES_FILE, buffer.getvalue())
+    table.attrs.update(reused=len(done), computed=len(rows), changed=len(changed & {r["patient"] for r in rows}))
     return table
 
 
-def _run_tasks(model, profiles, todo, outputs, executor, settings, seed, results_dir,
-               batch_size, progress, options, already_done) -> list:
-    if not todo:
-        return []
-    own_executor = executor is None
-    if own_executor:
-        executor = concurrent.futures.ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, len(todo)))
-    submitter = _Submitter(executor)
-    by_key = {str(k): v for k, v in profiles.items()}
-    run_id, part_number, pending, rows = uuid.uuid4().hex[:8], 0, [], []
-    futures = {}
+@contextlib.contextmanager
+def _terminate_on_sigterm():
+    """SIGTERM raises :class:`CohortTerminated` (so that pools shut down and parts are written)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise CohortTerminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        for patient in todo:
-            task = {"patient": patient, "model": model, "profile": by_key[patient], "options": options,
-                    "settings": settings, "outputs": outputs, "seed": seed}
-            futures[submitter.submit(task)] = patient
-        bar = tqdm(total=already_done + len(todo), initial=already_done, unit="patient",
-                   disable=(not progress) if progress is not None else None, desc="cohort")
-        with bar:
-            for future in submitter.as_completed(list(futures)):
-                try:
-                    row = future.result()
-                except Exception as exc:  # the worker itself died
-                    row = {"patient": futures[future], _ERROR: f"{type(exc).__name__}: {exc}"}
-                rows.append(row)
-                pending.append(row)
-                bar.update(1)
-                if results_dir is not None and len(pending) >= batch_size:
-                    _write_part(results_dir, run_id, part_number, pending)
-                    part_number, pending = part_number + 1, []
+        yield
     finally:
-        if results_dir is not None and pending:
-            _write_part(results_dir, run_id, part_number, pending)
-        if own_executor:
-            executor.shutdown(cancel_futures=True)
-    return rows
+        signal.signal(signal.SIGTERM, previous)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_parent(parent: int):
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _die_with_parent(parent: int):
+    """Initializer of local workers: end when the cohort process ends, however it ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
+    everywhere a daemon thread watches the parent id.  Ctrl-C and SIGTERM are the
+    parent's business (it stops the pool).  Workers forked while the parent draws its
+    progress bar get a fresh progress-bar lock.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # a fork copies the progress bars' lock as it was: held, if the parent was drawing a bar
+    tqdm_base.set_lock(threading.RLock())
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):   # no prctl: the watch below still ends the worker
+            pass
+    if os.getppid() != parent:   # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+
+
+def _local_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                                  initargs=(os.getpid(),))
+
+
+def _stop_pool(pool: concurrent.futures.ProcessPoolExecutor, finished: bool):
+    """Shut a local pool down; unless it finished, kill its workers rather than wait for their tasks."""
+    if not finished:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+    pool.shutdown(wait=finished, cancel_futures=True)
+
+
+class _Runner:
+    """Runs patient tasks, writes their rows in parts, retries patients lost with a dead local worker."""
+
+    def __init__(self, executor, results_dir, batch_size: int):
+        self.executor, self.results_dir, self.batch_size = executor, results_dir, batch_size
+        self.run_id, self.part_number, self.pending = uuid.uuid4().hex[:8], 0, []
+
+    def run(self, tasks: list, bar) -> list:
+        rows = []
+        try:
+            if self.executor is not None:
+                rows += self._round(self.executor, tasks, bar, retry=False)[0]
+            else:
+                rows += self._local_rounds(tasks, bar)
+        finally:
+            self._flush()
+        return rows
+
+    def _local_rounds(self, tasks: list, bar) -> list:
+        """Fresh pools until every task has a row; a round that finishes nobody isolates one task,
+        so that a patient that kills its worker fails alone."""
+        rows, queue, isolate = [], list(tasks), False
+        while queue:
+            batch, queue = (queue[:1], queue[1:]) if isolate else (queue, [])
+            pool, finished = _local_pool(min(os.cpu_count() or 1, len(batch))), False
+            try:
+                done, lost = self._round(pool, batch, bar, retry=not isolate)
+                finished = True
+            finally:
+                _stop_pool(pool, finished)
+            rows += done
+            isolate = bool(lost) and not done
+            queue = lost + queue
+        return rows
+
+    def _round(self, executor, tasks: list, bar, retry: bool) -> tuple:
+        """Rows of the tasks that ran, and (when ``retry``) the tasks lost with a broken pool."""
+        submitter = _Submitter(executor)
+        futures = {submitter.submit(task): task for task in tasks}
+        rows, lost = [], []
+        for future in submitter.as_completed(list(futures)):
+            task = futures[future]
+            try:
+                row = future.result()
+            except BrokenProcessPool as exc:
+                if retry:
+                    lost.append(task)
+                    continue
+                row = {"patient": task["patient"], _ERROR: f"its worker process died ({exc})"}
+            except Exception as exc:  # the worker itself failed
+                row = {"patient": task["patient"], _ERROR: f"{type(exc).__name__}: {exc}"}
+            row[DIGEST] = task[DIGEST]
+            rows.append(row)
+            self._add(row)
+            bar.update(1)
+        return rows, lost
+
+    def _add(self, row: dict):
+        self.pending.append(row)
+        if len(self.pending) >= self.batch_size:
+            self._flush()
+
+    def _flush(self):
+        if self.results_dir is not None and self.pending:
+            _write_part(self.results_dir, self.run_id, self.part_number, self.pending)
+            self.part_number, self.pending = self.part_number + 1, []

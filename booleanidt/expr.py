@@ -522,13 +522,16 @@ def signs(expr: Expr, max_levels: Mapping[str, int] | None = None, exact_limit: 
     """Sign of each regulator's influence on the rule: +1, -1, or 0 (dual).
 
     Computed exactly from the truth table when the rule has at most
-    ``exact_limit`` inputs, otherwise from the syntax (parity of negations).
+    ``exact_limit`` inputs and reads no ``$parameter``, otherwise from the syntax
+    (parity of negations).
 
     >>> signs(And((Var("A"), Not(Var("B")))))
     {'A': 1, 'B': -1}
+    >>> signs(IfThenElse(Param("case_a"), Var("A"), Not(Var("B"))))  # p53_Mdm2.bnd's kind of rule
+    {'A': 1, 'B': -1}
     """
     names = tuple(sorted(variables(expr)))
-    if len(names) <= exact_limit:
+    if len(names) <= exact_limit and not parameters(expr):
         return _exact_signs(expr, names, max_levels or {})
     return _syntactic_signs(expr)
 

@@ -182,6 +182,25 @@ class JointInitialState:
         return [(w / total, levels) for w, levels in self.choices]
 
 
+def _check_schedule(model: "LogicalModel", node_id: str, entries: tuple):
+    if node_id not in model.nodes:
+        raise ModelError(f"schedule of unknown node {node_id!r}")
+    if model.nodes[node_id].max_level > 1:
+        raise ModelError(f"schedule of {node_id}: scheduled nodes must be Boolean")
+    times = [t for t, _ in entries]
+    if len(set(times)) != len(times):
+        raise ModelError(f"schedule of {node_id}: time {sorted(t for t in times if times.count(t) > 1)[0]:g} "
+                         "is given twice")
+    for t, probability in entries:
+        if not (t >= 0 and t < float("inf")):
+            raise ModelError(f"schedule of {node_id}: time {t} must be a finite number >= 0")
+        unknown = sorted(variables(probability) - model.nodes.keys())
+        if unknown:
+            raise ModelError(f"schedule of {node_id} at {t:g}: unknown node(s) {', '.join(unknown)}")
+        if isinstance(probability, Const) and not 0.0 <= probability.value <= 1.0:
+            raise ModelError(f"schedule of {node_id} at {t:g}: probability {probability.value} is not in [0, 1]")
+
+
 def default_rate_up() -> Expr:
     """MaBoSS's default up rate: ``@logic ? 1 : 0``."""
     return IfThenElse(Logic(), Const(1), Const(0))
@@ -208,6 +227,7 @@ class LogicalModel:
     joint_initial_states : tuple of :class:`JointInitialState`
     mutations : id -> constant level set by :meth:`mutate`
     fixed : id -> level set by :meth:`fix`
+    schedules : id -> ((time, probability Expr), ...) set by :meth:`schedule` (MaBoSS ``X.schedule``)
     metadata : model-level data kept for round trips (id, name, notes, annotations, layout)
     """
 
@@ -220,6 +240,7 @@ class LogicalModel:
     joint_initial_states: tuple = ()
     mutations: dict = field(default_factory=dict)
     fixed: dict = field(default_factory=dict)
+    schedules: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -270,6 +291,8 @@ class LogicalModel:
             unknown = sorted(set(joint.nodes) - self.nodes.keys())
             if unknown:
                 raise ModelError(f"joint initial state names unknown node(s) {', '.join(unknown)}")
+        for node_id, entries in self.schedules.items():
+            _check_schedule(self, node_id, entries)
 
     def replace(self, **changes) -> "LogicalModel":
         """A copy with some fields replaced (dicts are copied shallowly, nodes shared)."""
@@ -425,6 +448,22 @@ class LogicalModel:
         joint = tuple(j for j in self.joint_initial_states if not set(j.nodes) & set(values))
         return self.replace(rates_up=rates_up, rates_down=rates_down, initial_probabilities=initial,
                             joint_initial_states=joint, fixed={**self.fixed, **values})
+
+    def schedule(self, schedules: Mapping[str, object]) -> "LogicalModel":
+        """Scheduled perturbations (MaBoSS ``X.schedule = t1:p1, t2:p2;``).
+
+        At each time ``t`` the node is set to 1 with probability ``p`` and to 0
+        otherwise; ``p`` is a number or an :class:`~booleanidt.expr.Expr` of the state
+        at that time.  A node's schedule replaces any earlier one.
+
+        >>> from booleanidt.expr import Var
+        >>> m = LogicalModel.from_rules({"A": None, "B": Var("A")}).schedule({"A": [(20, 0.1), (40, 0.9)]})
+        >>> m.schedules["A"]
+        ((20.0, Const(value=0.1)), (40.0, Const(value=0.9)))
+        """
+        entries = {node_id: tuple(sorted((float(t), p if isinstance(p, Expr) else Const(float(p)))
+                                         for t, p in pairs)) for node_id, pairs in schedules.items()}
+        return self.replace(schedules={**self.schedules, **entries})
 
     def with_initial_probabilities(self, values: Mapping[str, float]) -> "LogicalModel":
         """A copy whose nodes start at 1 with the given probabilities."""

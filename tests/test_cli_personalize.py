@@ -164,6 +164,32 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, case, me
     assert not (tmp_path / "out").exists()
 
 
+def test_personalize_profile_scripts_compat(tmp_path, processed_tables):
+    """``--compat profile-scripts``: forced-ON nodes only start ON, $d_X is 1/up unrounded, and only
+    the patients of both tables are personalised (PROFILE's scripts take the intersection)."""
+    folder, rna, mutcna = processed_tables
+    only_two = folder / "mutcna_two.csv"
+    mutcna.iloc[:2].to_csv(only_two)
+    out = tmp_path / "out"
+    assert main(["personalize", str(BND), "--continuous", str(folder / "rna_norm.csv"), "--discrete", str(only_two),
+                 "--compat", "profile-scripts", "-o", str(out)]) == 0
+    assert sorted(p.stem for p in out.glob("*.cfg")) == sorted(mutcna.index[:2])
+    original, _ = cfg_values((FUMIA / "Fumia2013.cfg").read_text())
+    forced_on = 0
+    for patient in mutcna.index[:2]:
+        parameters, istates = cfg_values((out / f"{patient}.cfg").read_text())
+        for node, value in mutcna.loc[patient].dropna().items():
+            assert istates[node] == value
+            if value == 0:
+                assert parameters[f"u_{node}"] == 0
+                continue
+            forced_on += 1
+            x = rna.loc[patient, node] if node in rna.columns else float("nan")
+            down = 1 / round(100 ** (2 * x - 1), 5) if not pd.isna(x) else 1.0
+            assert parameters[f"d_{node}"] == pytest.approx(down * original[f"d_{node}"], rel=1e-12)
+    assert forced_on
+
+
 def test_personalize_adds_profile_drugs(tmp_path, processed_tables):
     """``--drugs AKT=0.8,MYC``: PROFILE's anti_X nodes, inhibiting X, on with the drug's strength."""
     folder, rna, _ = processed_tables

@@ -104,7 +104,8 @@ def test_rerun_skips_finished_patients(tmp_path, small_model, profiles, local_ta
     assert len(list((tmp_path / "parts").glob("*.parquet"))) == 3
     pd.testing.assert_frame_equal(first, local_table)
     written = pd.read_parquet(tmp_path / cohort.SCORES_FILE)
-    pd.testing.assert_frame_equal(written.drop(columns="error"), first.drop(columns="error"))
+    pd.testing.assert_frame_equal(written.drop(columns=["error", cohort.DIGEST]), first.drop(columns="error"))
+    assert written[cohort.DIGEST].tolist() == [cohort.profile_digest(profiles[p]) for p in first.index]
     assert written["error"].isna().tolist() == first["error"].isna().tolist()
 
     second_pool = CountingExecutor()

@@ -221,7 +221,7 @@ BND = "node A { logic = A; }\nnode B {\n  logic = !A;\n  rate_up = @logic ? $k :
      "max_time, sample_count, seed_pseudorandom, statdist_cluster_threshold, statdist_similarity_cache_max_size, "
      "statdist_traj_count, thread_count, time_tick, use_glibcrandgen, use_mtrandgen, use_physrandgen)"),
     (BND, "$k = 1; A.rate = 3;",
-     "m.cfg: line 1, column 11: unknown node setting A.rate (known: istate, is_internal, refstate)"),
+     "m.cfg: line 1, column 11: unknown node setting A.rate (known: istate, is_internal, refstate, in_graph, schedule)"),
     (BND, "$k = 1; % = 2;", "m.cfg: line 1, column 9: unexpected character '%'"),
     ("node A { logic = A; rate_down = -1; }", None,
      "m.bnd: line 1: node A: rate_down can be -1; rates must be numbers >= 0"),

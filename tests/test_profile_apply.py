@@ -91,6 +91,21 @@ def test_discrete_fixes_after_continuous(param_model):
             assert rate_of(p, "B", "down", state, logic) == 0
 
 
+def test_profile_scripts_compat_only_starts_forced_on_nodes_on(param_model):
+    """MaBoSS_specific_Linux.py: its sed for $d_X of a node forced ON matches nothing."""
+    p = personalize(param_model, continuous={"A": 0.9, "B": 0.3}, discrete={"A": 0, "B": 1},
+                    compat="profile-scripts")
+    assert p.fixed == {"A": 0}
+    assert p.initial_probabilities["A"] == 0.0 and p.initial_probabilities["B"] == 1.0
+    assert p.parameters["u_A"] == 0 and p.parameters["d_A"] == 3.0 / profile_up(0.9)   # 1/up, not rounded
+    assert p.parameters["d_B"] == 1 / profile_up(0.3) != profile_down(0.3)
+    assert rate_of(p, "B", "down", {"In": 0, "A": 0, "B": 1, "C": 1, "K": 1}, logic=0) == p.parameters["d_B"]
+    default = personalize(param_model, continuous={"A": 0.9, "B": 0.3}, discrete={"A": 0, "B": 1})
+    assert default.fixed == {"A": 0, "B": 1} and default.parameters["d_B"] == 0
+    with pytest.raises(ProfileError, match="compat must be one of"):
+        personalize(param_model, compat="profile")
+
+
 def test_discrete_as_initial_states_only(param_model):
     p = personalize(param_model, discrete={"A": 1, "B": 0}, discrete_as="initial")
     assert p.fixed == {}

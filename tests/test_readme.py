@@ -9,8 +9,8 @@ import matplotlib
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def python_tour() -> str:
-    section = README.read_text().split("## A tour of the Python API", 1)[1]
+def python_tour(heading: str = "## A tour of the Python API") -> str:
+    section = README.read_text().split(heading, 1)[1]
     return re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
 
 
@@ -26,3 +26,14 @@ def test_python_tour_runs_as_written(tmp_path, monkeypatch):
     assert (tmp_path / "run" / "ra_probtraj.csv").is_file()
     assert (tmp_path / "patient.bnd").is_file() and (tmp_path / "patient.cfg").is_file()
     assert namespace["patient"].fixed == {"CASP8": 0}
+
+
+def test_interop_example_runs_as_written():
+    namespace: dict = {}
+    exec(compile(python_tour("## Interop"), "README.md (interop)", "exec"), namespace)
+    model, back = namespace["model"], namespace["back"]
+    assert back.rules == model.rules and back.metadata["simulation_settings"].sample_count == 1000
+    assert set(namespace["last"].columns) == set(model.nodes) - {n for n, node in model.nodes.items() if node.internal}
+    assert list(namespace["ours"].output_nodes) == ["TBET", "GATA3"]
+    assert len(namespace["minimal"]) >= 1 and all(set(t) <= set(model.nodes) for t in namespace["minimal"])
+    assert namespace["graph"].nodes["TBET"]["rule"]

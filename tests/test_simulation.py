@@ -196,7 +196,7 @@ def test_save_and_load_round_trip(tmp_path, toggle_runs):
     result = toggle_runs["one"]
     result.save(tmp_path / "run")
     text = (tmp_path / "run_probtraj.csv").read_text()
-    assert text.startswith("Time\tTH\tErrorTH\tH\tState\tProba\tErrorProba")
+    assert text.startswith("Time\tTH\tErrorTH\tH\tHD=0\tState\tProba\tErrorProba")  # HD=0: as MaBoSS writes
     assert (tmp_path / "run_fp.csv").read_text().startswith("Fixed Points (0)")
     back = SimulationResult.load(tmp_path / "run")
     cols = list(result.state_probabilities.columns)

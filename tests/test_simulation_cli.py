@@ -121,7 +121,7 @@ def test_maboss_settings_carry_over(tmp_path):
     nodes = pd.read_csv(out / "nodes.csv", sep="\t", index_col=0)
     assert (nodes["CASP8"] == 0).all() and (nodes["TNF"] == 1).all()
     header = (out / "probtraj.csv").read_text().splitlines()[0].split("\t")
-    assert header[:5] == ["Time", "TH", "ErrorTH", "H", "State"]
+    assert header[:6] == ["Time", "TH", "ErrorTH", "H", "HD=0", "State"]  # refstate -1 everywhere: HD=0 only
 
 
 @needs_corpus

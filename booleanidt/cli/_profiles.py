@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from .. import personalization
-from ..personalization.apply import CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_MODES, drug_problem
+from ..personalization.apply import COMPAT_MODES, CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_MODES, drug_problem
 from ..simulation.settings import SimulationSettings
 
 __all__ = ["add_raw_data_arguments", "add_processed_arguments", "add_apply_arguments", "build_profiles",
@@ -87,6 +87,9 @@ def add_apply_arguments(parser: argparse.ArgumentParser):
                             "advanced rates (-ra) or initial states only")
     group.add_argument("--discrete-as", choices=DISCRETE_MODES, default="fix",
                        help="discrete data as forced nodes (default) or initial states only")
+    group.add_argument("--compat", choices=[m for m in COMPAT_MODES if m], default=None,
+                       help="profile-scripts: do what PROFILE's MaBoSS_specific_Linux.py did (nodes forced ON "
+                            "only start ON, down-rate factor 1/up unrounded, only the patients of every table)")
     group.add_argument("--drugs", type=parse_drugs, default={}, metavar="X=0.8,Y",
                        help="PROFILE drugs: a node anti_X inhibiting X, on with the given probability "
                             "(its strength; 1 when omitted)")
@@ -107,8 +110,11 @@ def apply_options(args, model) -> dict:
     problem = drug_problem(model, args.drugs)
     if problem:
         raise InputError(args.model, "--drugs", problem)
-    return {"factor": args.factor, "continuous_as": args.continuous_as, "discrete_as": args.discrete_as,
-            "drugs": args.drugs or None}
+    options = {"factor": args.factor, "continuous_as": args.continuous_as, "discrete_as": args.discrete_as,
+               "drugs": args.drugs or None}
+    if args.compat:   # absent from the options (and a cohort's manifest) in the default mode
+        options["compat"] = args.compat
+    return options
 
 
 def model_settings(model_path) -> SimulationSettings | None:
@@ -175,7 +181,29 @@ def _raw_profiles(args, mapping: personalization.GeneMapping) -> personalization
 
 
 def build_profiles(model, args) -> personalization.Profiles:
-    """Patient profiles from the data options of the command line (see the module docstring)."""
+    """Patient profiles from the data options of the command line (see the module docstring).
+
+    With ``--compat profile-scripts``, only the samples of every table given (PROFILE's scripts
+    simulate the intersection).
+    """
+    profiles = _profiles(model, args)
+    if getattr(args, "compat", None) == "profile-scripts":
+        profiles = _common_samples(profiles)
+    return profiles
+
+
+def _common_samples(profiles: personalization.Profiles) -> personalization.Profiles:
+    """Only the samples that every given table (one with rows) holds."""
+    tables = [profiles.continuous, profiles.discrete]
+    given = [table for table in tables if len(table.index)]
+    common = [s for s in profiles.samples if all(s in table.index for table in given)]
+    if not common:
+        raise InputError("<command line>", None, "--compat profile-scripts: no sample is in every table")
+    return personalization.Profiles(*(table.loc[common] if len(table.index) else table for table in tables),
+                                    report=profiles.report)
+
+
+def _profiles(model, args) -> personalization.Profiles:
     mapping = _mapping(model, args)
     processed = [getattr(args, "continuous", None), getattr(args, "discrete", None)]
     raw = [getattr(args, name, None) for name in ("rna", "protein", "antibodies", "mutations", "cna")]

@@ -3,8 +3,10 @@
 Writes ``RESULTS_DIR/scores.parquet`` (one row per patient: probability of each output
 at the last window, its standard error, and the error of patients that failed),
 ``RESULTS_DIR/heatmap.png`` (patients clustered x outputs), and the per-batch parts
-under ``RESULTS_DIR/parts/`` that let a rerun skip finished patients.  Runs on local
-processes, or on a Dask cluster with ``--scheduler tcp://host:port``.
+under ``RESULTS_DIR/parts/`` that let a rerun reuse finished patients whose profile is
+unchanged (and recompute those whose data changed).  Runs on local processes, or on a
+Dask cluster with ``--scheduler tcp://host:port``; SIGTERM stops the workers and keeps
+what is finished (exit 143).
 
 Examples
 --------
@@ -54,6 +56,22 @@ def _dask_client(address: str):
         raise InputError(address, None, f"cannot reach the Dask scheduler ({exc})") from None
 
 
+def _resume_note(counts) -> str:
+    """What a resumed run reused and recomputed, for the summary line (``""`` for a fresh run).
+
+    >>> _resume_note({"reused": 48, "computed": 2, "changed": 2})
+    ' (48 reused from the earlier run, 2 computed now, 2 of them because their data changed)'
+    >>> _resume_note({"reused": 0, "computed": 5, "changed": 0})
+    ''
+    """
+    if not counts.get("reused") and not counts.get("changed"):
+        return ""
+    note = f" ({counts['reused']} reused from the earlier run, {counts['computed']} computed now"
+    if counts.get("changed"):
+        note += f", {counts['changed']} of them because their data changed"
+    return note + ")"
+
+
 def run(args) -> int:
     from .. import cohort  # pandas and the executors: only when a cohort runs
     model = load_model(args.model)
@@ -68,6 +86,10 @@ def run(args) -> int:
         table = cohort.run(model, profiles, args.outputs, executor=client, settings=settings, seed=args.seed,
                            results_dir=args.output, batch_size=args.batch_size, progress=args.progress,
                            **options)
+    except cohort.CohortTerminated as stop:
+        print(f"booleanidt cohort: terminated; finished patients are kept in {args.output}, "
+              "the same command resumes", file=sys.stderr)
+        return stop.code
     finally:
         if client is not None:
             client.close()
@@ -75,7 +97,7 @@ def run(args) -> int:
     from ..personalization.plots import cohort_heatmap  # matplotlib: only when drawing
     if not failed.all():
         cohort_heatmap(table[~failed], args.outputs, path=f"{args.output}/{HEATMAP_FILE}")
-    print(f"{int((~failed).sum())} patients scored, {int(failed.sum())} failed; "
+    print(f"{int((~failed).sum())} patients scored, {int(failed.sum())} failed{_resume_note(table.attrs)}; "
           f"results in {args.output}/{cohort.SCORES_FILE}")
     for patient, error in table.loc[failed, "error"].items():
         print(f"booleanidt cohort: patient {patient} failed: {error}", file=sys.stderr)

@@ -1,8 +1,13 @@
 """``booleanidt simulate``: run a model stochastically (MaBoSS semantics) and write the tables.
 
-OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated), nodes.csv
-(node probabilities per window with their standard errors), run.json (settings,
-seed, model checksum, package versions) and, with ``--plot``, trajectories.png.
+OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated; named
+PREFIX_probtraj.csv and PREFIX_fp.csv with ``--prefix PREFIX``, as MaBoSS names them,
+so pyMaBoSS's ``StoredResult(OUTDIR, PREFIX)`` reads them), nodes.csv (node
+probabilities per window with their standard errors), run.json (settings, seed,
+model checksum, package versions) and, with ``--plot``, trajectories.png.
+``--final`` writes only finalprob.csv (the output states at max_time, MaBoSS's
+``--final``) and run.json; ``--exact`` writes probabilities with all their digits;
+``--check`` reads and checks the model, its .cfg and the options, and stops.
 A multi-valued model runs through its Van Ham booleanization; levels.csv then
 gives P(node = level) per window for every original node.
 Nothing is written unless the run succeeds, and the files are written as one set: an
@@ -33,10 +38,21 @@ from ..io._files import png_bytes
 from ..io._results import result_folder, write_into
 from ._common import model_path
 
-__all__ = ["add_parser", "run", "parse_assignments"]
+__all__ = ["add_parser", "run", "parse_assignments", "parse_schedule"]
 
-#: every file a run may write; OUTDIR holding another file is refused, not replaced
-RESULT_FILES = frozenset({"nodes.csv", "fp.csv", "levels.csv", "probtraj.csv", "run.json", "trajectories.png"})
+#: every file a run may write (MaBoSS's files also as PREFIX_name and model_K_name); OUTDIR
+#: holding another file is refused, not replaced
+RESULT_FILES = frozenset({"nodes.csv", "fp.csv", "levels.csv", "probtraj.csv", "statdist.csv", "observed_graph.csv",
+                          "observed_durations.csv", "run.json", "trajectories.png"})
+
+
+def _is_result_file(name: str) -> bool:
+    """Whether ``name`` is a file simulate writes.
+
+    >>> _is_result_file("run.json"), _is_result_file("cellfate_probtraj.csv"), _is_result_file("notes.txt")
+    (True, True, False)
+    """
+    return name in RESULT_FILES or any(name.endswith(f"_{known}") for known in RESULT_FILES)
 
 _VERSIONED = ("numpy", "numba", "pandas", "networkx", "python-libsbml")
 
@@ -70,8 +86,21 @@ def add_parser(subparsers):
                         help="MaBoSS mutant as cmaboss's mutate (rule constant, default rates); repeatable")
     parser.add_argument("--fix", action="append", metavar="NODE=0|1", default=[],
                         help="hold a node at a value for the whole run (PROFILE's forced node); repeatable")
+    parser.add_argument("--schedule", action="append", metavar="NODE=T:P,T:P", default=[],
+                        help="scheduled perturbation (MaBoSS NODE.schedule): at time T set NODE to 1 with "
+                             "probability P, else to 0; repeatable")
     parser.add_argument("--outputs", metavar="A,B", help="output nodes (default: those not marked internal)")
-    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the results")
+    parser.add_argument("-o", "--output", metavar="OUTDIR", help="folder for the results (required unless --check)")
+    parser.add_argument("--prefix", metavar="PREFIX", help="name MaBoSS's files PREFIX_probtraj.csv, PREFIX_fp.csv, "
+                                                           "PREFIX_finalprob.csv")
+    parser.add_argument("--final", action="store_true", help="only the final-state distribution (finalprob.csv)")
+    parser.add_argument("--exact", action="store_true",
+                        help="write probabilities with all their digits (round-trip exact) instead of 6")
+    parser.add_argument("--ensemble", nargs="+", metavar="MODEL", default=[],
+                        help="more models with the same nodes (and the same .cfg and options): one run over all, as "
+                             "MaBoSS --ensemble; pooled tables, and each model's as model_K_probtraj.csv, "
+                             "model_K_fp.csv (K from 0, MODEL first)")
+    parser.add_argument("--check", action="store_true", help="read and check the model and .cfg, run nothing")
     parser.add_argument("--plot", action="store_true", help="also write trajectories.png")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: on a terminal)")
@@ -79,9 +108,14 @@ def add_parser(subparsers):
     return parser
 
 
+def _read_model(arg: str, cfg):
+    path = model_path(arg)
+    return maboss_io.read(path, cfg) if cfg and path.suffix.lower() == ".bnd" else read(path)
+
+
 def _load(args):
     path = model_path(args.model)
-    model = maboss_io.read(path, args.cfg) if args.cfg and path.suffix.lower() == ".bnd" else read(path)
+    model = _read_model(args.model, args.cfg)
     cfg = Path(args.cfg) if args.cfg else (path.with_suffix(".cfg") if path.suffix.lower() == ".bnd" else None)
     settings = maboss_io.read_settings(cfg) if cfg is not None and cfg.is_file() else simulation.SimulationSettings()
     if args.cfg and not Path(args.cfg).is_file():
@@ -112,7 +146,48 @@ def _perturbed(model, args):
         if value not in ("0", "1"):
             raise InputError("--fix", node, f"value {value!r} is not 0 or 1")
         fixed[node] = int(value)
-    return model.fix(fixed) if fixed else model
+    model = model.fix(fixed) if fixed else model
+    schedules = {node: parse_schedule(value, node) for node, value in parse_assignments(args.schedule,
+                                                                                         "--schedule").items()}
+    return model.schedule(schedules) if schedules else model
+
+
+def parse_schedule(text: str, node: str) -> list:
+    """``"20:0.1,40:0.9"`` -> ``[(20.0, 0.1), (40.0, 0.9)]`` (the value of ``--schedule NODE=...``).
+
+    >>> parse_schedule("20:0.1, 40:0.9", "TNF")
+    [(20.0, 0.1), (40.0, 0.9)]
+    """
+    entries = []
+    for item in text.split(","):
+        time, sep, probability = item.partition(":")
+        try:
+            entries.append((float(time), float(probability)))
+        except ValueError:
+            raise InputError("--schedule", node, f"{item.strip()!r} is not TIME:PROBABILITY") from None
+        if not sep or not 0 <= entries[-1][1] <= 1 or entries[-1][0] < 0:
+            raise InputError("--schedule", node, f"{item.strip()!r}: expected TIME:PROBABILITY with TIME >= 0 "
+                             "and PROBABILITY in [0, 1]")
+    return entries
+
+
+def _tables(result, named, exact: bool) -> dict:
+    """File name -> text of the per-window tables (MaBoSS's names through ``named``)."""
+    files = {"nodes.csv": _nodes_table(result), named("fp.csv"): result.fp_text(exact)}
+    if result.levels:
+        levels = result.level_probabilities()
+        levels.columns = [f"{node}={level}" for node, level in levels.columns]
+        files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
+    if result.stationary is not None:
+        files[named("statdist.csv")] = result.stationary.statdist_text()
+    if result.observed_graph is not None:  # MaBoSS's layout: State, then one column per destination
+        files[named("observed_graph.csv")] = result.observed_graph.to_csv(sep="\t")
+        files[named("observed_durations.csv")] = result.observed_durations.to_csv(sep="\t", float_format="%.10g")
+    if result.state_probabilities is not None:
+        files[named("probtraj.csv")] = result.probtraj_text(exact)
+    else:
+        print("note: too many outputs for state tables; probtraj.csv not written", file=sys.stderr)
+    return files
 
 
 def _checksum(*paths) -> str:
@@ -152,36 +227,61 @@ def _png(result) -> bytes:
     return data
 
 
+def _checked(model, outputs) -> str:
+    """Compile ``model`` as a run would (rates, parameters, outputs); a one-line summary."""
+    from ..booleanize import booleanize
+    from ..simulation.api import resolve_outputs
+    from ..simulation.compile import compile_model
+
+    boolean = booleanize(model)
+    net = compile_model(boolean, resolve_outputs(boolean, outputs))
+    return (f"{len(model.nodes)} nodes, {len(net.output_index)} outputs, {len(model.schedules)} scheduled, "
+            f"{net.reference_count} reference nodes")
+
+
 def run(args) -> int:
+    if not args.check and not args.output:
+        raise InputError("simulate", None, "-o/--output OUTDIR is required (unless --check)")
     model, settings, path, cfg = _load(args)
     settings = settings.replace(**parse_assignments(args.set, "--set"))
     model = _perturbed(model, args)
+    members = [_perturbed(_read_model(arg, args.cfg), args) for arg in args.ensemble]
+    if args.check:
+        for arg, checked in zip([args.model] + args.ensemble, [model] + members):
+            print(f"{arg}: ok ({_checked(checked, args.outputs)})")
+        return 0
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     started = time.time()
-    result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
+    if members:
+        ensemble = simulation.simulate_ensemble([model] + members, settings, outputs=args.outputs, progress=progress)
+        result = ensemble.pooled
+    else:
+        result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
     elapsed = time.time() - started
 
-    files = {"nodes.csv": _nodes_table(result), "fp.csv": result.fp_text()}
-    if result.levels:
-        levels = result.level_probabilities()
-        levels.columns = [f"{node}={level}" for node, level in levels.columns]
-        files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
-    if result.state_probabilities is not None:
-        files["probtraj.csv"] = result.probtraj_text()
+    named = (lambda name: f"{args.prefix}_{name}") if args.prefix else (lambda name: name)
+    if args.final:
+        files = {named("finalprob.csv"): result.finalprob_text(args.exact)}
     else:
-        print("note: too many outputs for state tables; probtraj.csv not written", file=sys.stderr)
+        files = _tables(result, named, args.exact)
+        for k, member in enumerate(ensemble.models if members else ()):  # MaBoSS --save-individual's names
+            files[named(f"model_{k}_fp.csv")] = member.fp_text(args.exact)
+            if member.state_probabilities is not None:
+                files[named(f"model_{k}_probtraj.csv")] = member.probtraj_text(args.exact)
     files["run.json"] = json.dumps({
         "model": str(args.model), "model_file": str(path), "cfg": str(cfg) if cfg else None,
         "model_sha256": _checksum(path, cfg),
         "settings": settings.to_cfg_values(), "seed": settings.seed, "outputs": list(result.output_nodes),
-        "mutants": dict(model.mutations), "fixed": dict(model.fixed), "parameters": dict(model.parameters),
+        "mutants": dict(model.mutations), "fixed": dict(model.fixed), "ensemble": list(args.ensemble),
+        "schedules": {n: [[t, str(p)] for t, p in e] for n, e in model.schedules.items()},
+        "parameters": dict(model.parameters),
         "transitions": result.jumps, "wall_seconds": round(elapsed, 3), "versions": _versions(),
     }, indent=2, default=str) + "\n"
     png = _png(result) if args.plot else None
     if png is not None:
         files["trajectories.png"] = png
     folder = Path(args.output)
-    with result_folder(folder, ours=RESULT_FILES.__contains__) as staging:
+    with result_folder(folder, ours=_is_result_file) as staging:
         write_into(staging, files)
     print(result.summary())
     print(f"results in {folder}/")

@@ -21,12 +21,6 @@ from ..errors import InputError
 __all__ = ["atomic_write_files", "atomic_write_text", "atomic_write_bytes", "read_text", "png_bytes", "save_png"]
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _output_error(path: Path, exc: OSError, folder: bool = False) -> InputError:
     """An OSError while writing ``path`` (a file, or a results ``folder``) as the one-line error
     a user gets (exit code 2)."""
@@ -85,6 +79,20 @@ def atomic_write_files(files) -> None:
     finally:
         for tmp in written.values():
             Path(tmp).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process umask (read without changing it where /proc tells it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_bytes(path, data: bytes) -> None:

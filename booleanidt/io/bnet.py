@@ -49,7 +49,7 @@ from ._files import atomic_write_text, read_text
 from ._descriptions import model_description, node_description, with_descriptions
 from ._grammar import TokenStream, blank_comments, parse_expression_from, tokenize
 
-__all__ = ["loads", "dumps", "read", "write"]
+__all__ = ["loads", "dumps", "read", "write", "exported_rule"]
 
 _HEADER = re.compile(r"^\s*targets\s*,\s*factors\s*$", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -137,6 +137,24 @@ def _lost_on_export(model: LogicalModel) -> list:
     return lost
 
 
+def exported_rule(model: LogicalModel, node_id: str, source: str = "<bnet output>") -> Expr:
+    """The rule .bnet writes for a node of a Boolean model, over ``! & |`` only: a fixed node's
+    constant, ``X`` for a free input, else its rule, simplified.
+
+    Raises :class:`~booleanidt.errors.InputError` (naming ``source`` and the node) for a rule
+    that is not Boolean (``$parameters``, arithmetic).
+
+    >>> exported_rule(LogicalModel.from_rules({"A": None}).fix({"A": 1}), "A")
+    Const(value=1)
+    """
+    if node_id in model.fixed:
+        rule = Const(model.fixed[node_id])
+    else:
+        rule = model.rules[node_id]
+        rule = Var(node_id) if rule is None else rule
+    return _boolean_connectives(simplify(rule), f"node {node_id}", source)
+
+
 def dumps(model: LogicalModel, header: bool = True) -> str:
     """The .bnet text of ``model`` (booleanized first if it is multi-valued).
 
@@ -154,15 +172,11 @@ def dumps(model: LogicalModel, header: bool = True) -> str:
         warnings.warn(f".bnet keeps only the rules and descriptions; not written: {', '.join(lost)}", stacklevel=2)
     lines = ["targets, factors"] if header else []
     lines += filter(None, [model_description(model, "#")])
-    for node_id, rule in model.rules.items():
+    for node_id in model.rules:
         if not _IDENTIFIER.match(node_id):
             raise InputError("<bnet output>", f"node {node_id!r}", "is not a valid .bnet name")
-        if node_id in model.fixed:
-            rule = Const(model.fixed[node_id])
-        elif rule is None:
-            rule = Var(node_id)
-        rule = _boolean_connectives(simplify(rule), f"node {node_id}", "<bnet output>")
-        lines += filter(None, [node_description(model, node_id, "#"), f"{node_id}, {to_text(rule, style='bnet')}"])
+        rule = to_text(exported_rule(model, node_id), style="bnet")
+        lines += filter(None, [node_description(model, node_id, "#"), f"{node_id}, {rule}"])
     return "\n".join(lines) + "\n"
 
 

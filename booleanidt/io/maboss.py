@@ -187,6 +187,7 @@ class _Config:
     istates: dict = field(default_factory=dict)      # node -> (probability, line)
     joint: list = field(default_factory=list)        # (JointInitialState, line)
     node_flags: dict = field(default_factory=dict)   # (node, "is_internal"|"refstate") -> (value, line)
+    schedules: dict = field(default_factory=dict)    # node -> (((time, probability Expr), ...), token)
     settings: dict = field(default_factory=dict)     # cfg name -> value
 
 
@@ -241,8 +242,11 @@ class _ConfigParser:
         stream = self.stream
         node = stream.next()
         stream.expect(".")
-        attribute = stream.expect_name("istate, is_internal or refstate")
+        attribute = stream.expect_name("istate, is_internal, refstate, in_graph or schedule")
         stream.expect("=")
+        if attribute.text == "schedule":
+            self.schedule(node)
+            return
         value = self.value(f"{node.text}.{attribute.text}")
         if attribute.text == "istate":
             if value not in (0, 1, _RANDOM_ISTATE):
@@ -250,11 +254,37 @@ class _ConfigParser:
                                    f"[{node.text}].istate = {1 - value if 0 < value < 1 else 'w0'} [0], "
                                    f"{value if 0 < value < 1 else 'w1'} [1]; for a probability")
             self.set_istate(node, 0.5 if value == _RANDOM_ISTATE else float(value))
-        elif attribute.text in ("is_internal", "refstate"):
+        elif attribute.text in ("is_internal", "refstate", "in_graph"):
             self.config.node_flags[(node.text, attribute.text)] = (value, node)
         else:
             raise stream.error(attribute, f"unknown node setting {node.text}.{attribute.text} "
-                               "(known: istate, is_internal, refstate)")
+                               "(known: istate, is_internal, refstate, in_graph, schedule)")
+
+    def schedule(self, node: Token):
+        """``X.schedule = t1: p1, t2: p2, ...`` (after the ``=``); p may be an expression of the state."""
+        if node.text in self.config.schedules:
+            raise self.stream.error(node, f"{node.text}.schedule is already given "
+                                    f"(line {self.config.schedules[node.text][1].line})")
+
+        def entry():
+            time = self.value(f"{node.text}.schedule time")
+            self.stream.expect(":")
+            start = self.stream.peek()
+            probability = parse_expression_from(self.stream)
+            references = _References.of(probability)
+            if not (references.nodes or references.parameters or references.logic):
+                probability = Const(evaluate(probability, {}, {}))
+                if not 0 <= probability.value <= 1:
+                    raise self.stream.error(start, f"{node.text}.schedule at {_number(time)}: probability "
+                                            f"{_number(probability.value)} is not in [0, 1]")
+            return float(time), probability
+
+        entries = self.separated(entry)
+        times = [t for t, _ in entries]
+        if len(set(times)) != len(times) or any(t < 0 for t in times):
+            raise self.stream.error(node, f"{node.text}.schedule: times must be distinct and >= 0 (got "
+                                    f"{', '.join(map(_number, times))})")
+        self.config.schedules[node.text] = (tuple(entries), node)
 
     def separated(self, read_item, separator: str = ",") -> list:
         """One or more items read by ``read_item()``, separated by ``separator``."""
@@ -458,11 +488,19 @@ def _configured_fields(model_nodes: dict, initial: dict, joint: tuple, config: _
         node = nodes[node_id]
         if flag == "is_internal":
             nodes[node_id] = dataclasses.replace(node, internal=bool(value))
+        elif flag == "in_graph":
+            nodes[node_id] = dataclasses.replace(node, metadata={**node.metadata, "maboss_in_graph": bool(value)})
         else:
             nodes[node_id] = dataclasses.replace(node, metadata={**node.metadata, "maboss_refstate": value})
     initial = {**initial, **{n: p for n, (p, _) in config.istates.items() if p is not None}}
     joint = joint + tuple(group for group, _ in config.joint)
-    return {"nodes": nodes, "initial_probabilities": initial, "joint_initial_states": joint}
+    for node_id, (entries, token) in config.schedules.items():
+        unknown = sorted(({node_id} | {v for _, p in entries for v in _References.of(p).nodes}) - nodes.keys())
+        if unknown:
+            raise InputError(source, token.where, f"schedule of {node_id} names unknown node(s) {', '.join(unknown)}")
+    schedules = {node_id: tuple(sorted(entries)) for node_id, (entries, _) in config.schedules.items()}
+    return {"nodes": nodes, "initial_probabilities": initial, "joint_initial_states": joint,
+            "schedules": schedules}
 
 
 def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>") -> LogicalModel:
@@ -478,6 +516,7 @@ def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>")
     config = _ConfigParser(cfg_text, source).parse()
     settings = _settings_from(config, source)
     fields = _configured_fields(model.nodes, model.initial_probabilities, model.joint_initial_states, config, source)
+    fields["schedules"] = {**model.schedules, **fields["schedules"]}
     return _carrying_settings(model.replace(parameters={**model.parameters, **config.parameters}, **fields),
                               config, settings)
 
@@ -607,6 +646,10 @@ def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> st
             lines.append(f"{node_id}.is_internal = 1;")
         if "maboss_refstate" in node.metadata:
             lines.append(f"{node_id}.refstate = {_number(node.metadata['maboss_refstate'])};")
+        if node.metadata.get("maboss_in_graph"):
+            lines.append(f"{node_id}.in_graph = 1;")
+    for node_id, entries in model.schedules.items():
+        lines.append(f"{node_id}.schedule = {', '.join(f'{t:.17g}: {to_text(p)}' for t, p in entries)};")
     return "\n".join(lines) + "\n"
 
 

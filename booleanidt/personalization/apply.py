@@ -57,7 +57,7 @@ from ..errors import BooleanidtError
 from ..expr import And, Arith, Const, Expr, Not, Var, parameters
 from ..model import LogicalModel, Node
 
-__all__ = ["personalize", "mark_outputs", "add_drugs", "drug_problem", "rate_factors", "ProfileError",
+__all__ = ["personalize", "profile_values", "COMPAT_MODES", "mark_outputs", "add_drugs", "drug_problem", "rate_factors", "ProfileError",
            "CONTINUOUS_MODES", "DISCRETE_MODES", "DEFAULT_FACTOR"]
 
 #: PROFILE's default amplification factor of the rates (``-rf 100``)
@@ -66,6 +66,9 @@ DEFAULT_FACTOR = 100.0
 CONTINUOUS_MODES = ("rates", "advanced", "initial")
 #: how discrete data are used: forced nodes (PROFILE -m), initial states only (PROFILE -c)
 DISCRETE_MODES = ("fix", "initial")
+#: ``None``: PROFILE's documented method; ``"profile-scripts"``: what PROFILE's
+#: ``MaBoSS_specific_Linux.py`` did to the .cfg (see :func:`personalize`)
+COMPAT_MODES = (None, "profile-scripts")
 #: decimals PROFILE keeps for initial probabilities and rate factors
 _DECIMALS = 5
 
@@ -74,18 +77,21 @@ class ProfileError(BooleanidtError):
     """A profile that cannot be applied to the model (unknown node, value out of range...)."""
 
 
-def rate_factors(x: float, factor: float = DEFAULT_FACTOR) -> tuple:
+def rate_factors(x: float, factor: float = DEFAULT_FACTOR, round_down: bool = True) -> tuple:
     """PROFILE's rate multipliers for a node at normalised level ``x``.
 
-    ``up = round(factor**(2x - 1), 5)`` and ``down = round(1/up, 5)``.
+    ``up = round(factor**(2x - 1), 5)`` and ``down = round(1/up, 5)`` (``1/up``
+    unrounded with ``round_down=False``, as PROFILE's scripts compute it).
 
     >>> rate_factors(0.5)
     (1.0, 1.0)
     >>> rate_factors(0.25)
     (0.1, 10.0)
+    >>> rate_factors(0.3)[1], rate_factors(0.3, round_down=False)[1]
+    (6.30955, 6.309546343617894)
     """
     up = round(factor ** (2 * x - 1), _DECIMALS)
-    return up, round(1 / up, _DECIMALS)
+    return up, (round(1 / up, _DECIMALS) if round_down else 1 / up)
 
 
 def _present(values: Optional[Mapping]) -> dict:
@@ -93,8 +99,23 @@ def _present(values: Optional[Mapping]) -> dict:
     return {k: v for k, v in (values or {}).items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
 
+def profile_values(profile=None, continuous: Optional[Mapping] = None, discrete: Optional[Mapping] = None) -> tuple:
+    """The ``(continuous, discrete)`` values of a profile that carry data (NaN and None dropped).
+
+    ``profile`` is a mapping or an object with ``continuous`` and ``discrete``; the
+    mappings given directly win over its entries.
+
+    >>> profile_values({"continuous": {"A": 0.5, "B": float("nan")}}, discrete={"C": 1})
+    ({'A': 0.5}, {'C': 1})
+    """
+    if profile is not None:
+        get = profile.get if isinstance(profile, Mapping) else lambda key: getattr(profile, key, None)
+        continuous = {**(get("continuous") or {}), **(continuous or {})}
+        discrete = {**(get("discrete") or {}), **(discrete or {})}
+    return _present(continuous), _present(discrete)
+
+
 def _checked_profile(model: LogicalModel, continuous: Mapping, discrete: Mapping) -> tuple:
-    continuous, discrete = _present(continuous), _present(discrete)
     for kind, values in (("continuous", continuous), ("discrete", discrete)):
         unknown = sorted(set(values) - model.nodes.keys())
         if unknown:
@@ -156,9 +177,9 @@ def _default_initial_states(editor: _Editor, input_probability: Optional[float])
             editor.initial[node_id] = float(model.rules[node_id].value)
 
 
-def _apply_rates(editor: _Editor, continuous: Mapping[str, float], factor: float):
+def _apply_rates(editor: _Editor, continuous: Mapping[str, float], factor: float, round_down: bool = True):
     for node_id, x in continuous.items():
-        up, down = rate_factors(x, factor)
+        up, down = rate_factors(x, factor, round_down)
         editor.scale("u", node_id, up)
         editor.scale("d", node_id, down)
         editor.initial[node_id] = round(x, _DECIMALS)
@@ -188,7 +209,7 @@ def personalize(model: LogicalModel, profile=None, *, continuous: Optional[Mappi
                 discrete: Optional[Mapping] = None, factor: float = DEFAULT_FACTOR,
                 continuous_as: str = "rates", discrete_as: str = "fix",
                 input_probability: Optional[float] = 0.5,
-                drugs: Optional[Mapping[str, float]] = None) -> LogicalModel:
+                drugs: Optional[Mapping[str, float]] = None, compat: Optional[str] = None) -> LogicalModel:
     """A personalised copy of ``model`` (PROFILE's method; see the module docstring).
 
     Parameters
@@ -201,6 +222,12 @@ def personalize(model: LogicalModel, profile=None, *, continuous: Optional[Mappi
     discrete_as : ``"fix"`` (forced nodes, PROFILE -m) or ``"initial"`` (initial states only)
     input_probability : initial probability of inputs without data; None keeps the model's
     drugs : node -> drug strength in [0, 1], added as ``anti_<node>`` (see :func:`add_drugs`)
+    compat : None (PROFILE's documented method) or ``"profile-scripts"``: what PROFILE's
+        simulation script ``MaBoSS_specific_Linux.py`` wrote into the .cfg.  Its
+        ``sed`` for a node forced ON looks for ``d_X= *=`` and matches nothing, so
+        ``$d_X`` keeps its value (scaled by the RNA rates) and the node only *starts*
+        ON (``[X].istate=1[1], 0[1]``): with ``discrete_as="fix"`` a 1 becomes an
+        initial state, a 0 stays forced.  Its down-rate factor is ``1/up`` unrounded.
 
     Returns
     -------
@@ -222,22 +249,24 @@ def personalize(model: LogicalModel, profile=None, *, continuous: Optional[Mappi
         raise ProfileError(f"continuous_as must be one of {', '.join(CONTINUOUS_MODES)} (got {continuous_as!r})")
     if discrete_as not in DISCRETE_MODES:
         raise ProfileError(f"discrete_as must be one of {', '.join(DISCRETE_MODES)} (got {discrete_as!r})")
+    if compat not in COMPAT_MODES:
+        raise ProfileError(f"compat must be one of {', '.join(map(str, COMPAT_MODES))} (got {compat!r})")
     if not factor > 0:
         raise ProfileError(f"amplification factor must be > 0 (got {factor})")
-    if profile is not None:
-        get = profile.get if isinstance(profile, Mapping) else lambda key: getattr(profile, key, None)
-        continuous = {**(get("continuous") or {}), **(continuous or {})}
-        discrete = {**(get("discrete") or {}), **(discrete or {})}
-    continuous, discrete = _checked_profile(model, continuous, discrete)
+    continuous, discrete = _checked_profile(model, *profile_values(profile, continuous, discrete))
 
     editor = _Editor(model)
     _default_initial_states(editor, input_probability)
+    scripts = compat == "profile-scripts"
     if continuous_as == "rates":
-        _apply_rates(editor, continuous, factor)
+        _apply_rates(editor, continuous, factor, round_down=not scripts)
     elif continuous_as == "advanced":
         _apply_advanced_rates(editor, continuous, factor)
     else:
         editor.initial.update({k: round(v, _DECIMALS) for k, v in continuous.items()})
+    if discrete_as == "fix" and scripts:   # the script's sed zeroes $u_X of OFF nodes only
+        editor.initial.update({k: 1.0 for k, v in discrete.items() if v == 1})
+        discrete = {k: v for k, v in discrete.items() if v == 0}
     if discrete_as == "fix":
         for node_id, value in discrete.items():
             editor.zero_parameter("u" if value == 0 else "d", node_id)

@@ -8,7 +8,9 @@ states), :mod:`.opcodes` (the bytecode's instructions), :mod:`.truthtable` (rule
 evaluated on every assignment at once, for the rate tables), :mod:`.kernel` (the one compiled Gillespie kernel), :mod:`.statetable`
 (hash table giving output states their columns; run totals of state sums),
 :mod:`.api` (runs chunks of trajectories on threads and adds them up),
-:mod:`.result` (tables, MaBoSS files, plots), :mod:`.settings` (run settings).
+:mod:`.result` (tables, MaBoSS files, plots), :mod:`.settings` (run settings),
+:mod:`.statdist` (stationary distributions and their clusters), :mod:`.ensemble`
+(one run over several models), :mod:`.sensitivity` (rate parameters scaled up and down).
 
 Where we differ from MaBoSS 2.6 (cmaboss), on purpose
 -----------------------------------------------------
@@ -22,8 +24,14 @@ Where we differ from MaBoSS 2.6 (cmaboss), on purpose
   :meth:`~booleanidt.model.LogicalModel.fix` here (starts at the value, never leaves it).
 * Rates that are negative, NaN or infinite stop the run with an error naming the
   node (cmaboss segfaults on negative rates).
-* No stationary-distribution table (MaBoSS's accumulates ``state & refnode_mask``,
-  which is ``<nil>`` for every trajectory without refstate nodes).
+* Stationary distributions use the full state; MaBoSS's accumulate ``state & refnode_mask``,
+  which is ``<nil>`` for every trajectory without refstate nodes.
+* Scheduled perturbations: a trajectory on a fixed point waits for the next scheduled
+  time; MaBoSS also flips the model's last node there (its node draw with a total rate
+  of 0).  Fixed points are counted once per trajectory, at its end (MaBoSS counts each
+  wait).  cmaboss 1.0.0b34 accepts only constant schedule probabilities; we also take
+  expressions of the state.
+* The observed graph also records flips made by scheduled perturbations.
 * With more than 63 output nodes the output-state table is not kept (a warning
   says so before the run); node probabilities are always computed for all nodes.
 * Fixed points list full states (all nodes), as MaBoSS's ``_fp.csv`` does.
@@ -39,6 +47,10 @@ __getattr__ = lazy_getattr(__name__, {
     "SimulationError": ("booleanidt.simulation.api", "SimulationError"),
     "simulate": ("booleanidt.simulation.api", "simulate"),
     "SimulationResult": ("booleanidt.simulation.result", "SimulationResult"),
+    "simulate_ensemble": ("booleanidt.simulation.ensemble", "simulate_ensemble"),
+    "EnsembleResult": ("booleanidt.simulation.ensemble", "EnsembleResult"),
+    "sensitivity": ("booleanidt.simulation.sensitivity", "sensitivity"),
 }, globals())
 
-__all__ = ["Simulation", "SimulationError", "SimulationResult", "SimulationSettings", "simulate"]
+__all__ = ["Simulation", "SimulationError", "SimulationResult", "SimulationSettings", "simulate", "simulate_ensemble",
+           "EnsembleResult", "sensitivity"]

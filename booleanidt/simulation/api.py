@@ -35,6 +35,7 @@ from .compile import CompiledModel, compile_model
 from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
+from .statdist import stationary_distributions
 from .statetable import StateTotals
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
@@ -50,7 +51,8 @@ class SimulationError(BooleanidtError):
     """A run that cannot go on: a rate that is negative or not a number, an unknown output..."""
 
 
-def _resolve_outputs(model: LogicalModel, outputs) -> list | None:
+def resolve_outputs(model: LogicalModel, outputs) -> list | None:
+    """Output node ids of a Boolean model (a multi-valued node's bits for its name); None: the default."""
     if outputs is None:
         return None
     if isinstance(outputs, str):
@@ -104,19 +106,25 @@ class _MemoryGuard:
 class _Accumulator:
     """Adds chunk results in chunk order."""
 
-    def __init__(self, windows: int, n: int):
-        self.node_sum = np.zeros((n + 1, windows))
-        self.node_sq = np.zeros((n + 1, windows))
+    def __init__(self, windows: int, columns: int):
+        self.node_sum = np.zeros((columns, windows))
+        self.node_sq = np.zeros((columns, windows))
         self.states = StateTotals(windows)
         self.fixed: list = []
+        self.final_keys: list = []
+        self.graph_counts = self.graph_durations = 0
         self.jumps = 0
 
     def add(self, chunk):
-        node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, jumps, _ = chunk
+        (node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, final_keys,
+         graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
         self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
+        self.final_keys.append(final_keys)
+        self.graph_counts = self.graph_counts + graph_counts
+        self.graph_durations = self.graph_durations + graph_durations
         self.jumps += int(jumps)
 
 
@@ -146,22 +154,21 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     """Run a compiled model; see :func:`simulate`."""
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
-    args = (net.code, net.consts, net.code_ptr, net.dep_ptr, net.dep_node, net.out_ptr, net.out_node, net.out_bit,
-            net.table_offset, net.rate_table, net.initial_p, net.group_ptr, net.group_node,
-            net.choice_ptr, net.choice_cum, net.choice_levels, net.output_index)
+    args = net.kernel_arrays()
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
     def chunk(first):
         count = min(CHUNK_SIZE, settings.sample_count - first)
-        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states)
+        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states,
+                                                                                      net.reference_count)
         *result, reused.workspace = run_chunk(*args, workspace, track_states, settings.seed, first, count,
                                               float(settings.max_time), float(settings.time_tick), windows,
                                               settings.discrete_time)
         return result
 
     guard = _MemoryGuard(net, settings, track_states, len(starts))
-    total = _Accumulator(windows, net.size)
+    total = _Accumulator(windows, net.size + 2 + net.reference_count)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
     pool = ThreadPoolExecutor(max_workers=settings.threads)
     try:
@@ -174,7 +181,9 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
         pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
-    return _result(net, settings, total, track_states)
+    result = _result(net, settings, total, track_states)
+    result.stationary = stationary_distributions(net, settings)
+    return result
 
 
 def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulator, track_states: bool):
@@ -188,8 +197,13 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
     th = pd.Series(node_sum[:, n] / count, index=index, name="TH")
     th_error = pd.Series(standard_error(node_sum[:, n], node_sq[:, n], count), index=index,
                          name="ErrorTH")
-    states = state_errors = None
+    hamming = pd.DataFrame(node_sum[:, n + 1:] / count, index=index,
+                           columns=[f"HD={d}" for d in range(net.reference_count + 1)])
+    states = state_errors = final = None
     if track_states:
+        keys, counts = np.unique(np.concatenate(total.final_keys), return_counts=True)
+        final = pd.Series(counts / count, index=state_labels(net.output_ids, keys), name="Proba")
+        final = final.sort_values(ascending=False, kind="stable")
         labels = state_labels(net.output_ids, total.states.keys)
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
@@ -197,11 +211,27 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
         state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=index, columns=labels)
         state_sum /= count  # in place: these tables take windows x states x 8 bytes each
         states = pd.DataFrame(state_sum, index=index, columns=labels)
+    graph = durations = None
+    if net.graph_ids:
+        labels = state_labels(net.graph_ids, np.arange(len(total.graph_counts), dtype=np.int64))
+        graph = pd.DataFrame(total.graph_counts, index=pd.Index(labels, name="State"), columns=labels)
+        mean = np.divide(total.graph_durations, total.graph_counts, out=np.zeros(total.graph_counts.shape),
+                         where=total.graph_counts > 0)
+        durations = pd.DataFrame(mean, index=graph.index, columns=labels)
     return SimulationResult(settings=settings, node_probabilities=probabilities, node_errors=errors,
                             state_probabilities=states, state_errors=state_errors, transition_entropy=th,
                             transition_entropy_error=th_error,
                             fixed_points=_fixed_point_table(total.fixed, net.node_ids, count),
-                            output_nodes=net.output_ids, jumps=total.jumps)
+                            output_nodes=net.output_ids, jumps=total.jumps, hamming_distances=hamming,
+                            final_states=final, observed_graph=graph, observed_durations=durations)
+
+
+def _foreign_model(simulation, settings: SimulationSettings | None) -> tuple:
+    """``(model, settings)`` of a pyMaBoSS simulation; a TypeError for anything else."""
+    from ..interop import pymaboss  # imported here: pyMaBoSS is needed only for its objects
+    if not pymaboss.is_pymaboss_simulation(simulation):
+        raise TypeError(f"simulate takes a LogicalModel or a pyMaBoSS simulation, not {type(simulation).__name__}")
+    return pymaboss.model_and_settings(simulation, settings)
 
 
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,
@@ -210,9 +240,10 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
 
     Parameters
     ----------
-    model : LogicalModel (multi-valued models run through their Van Ham booleanization)
-    settings : SimulationSettings; when None, those ``model`` carries from its .cfg
-        (``booleanidt.read("m.bnd")`` reads the .cfg beside it), else the defaults
+    model : LogicalModel (multi-valued models run through their Van Ham booleanization), or a
+        pyMaBoSS simulation (``maboss.load(...)``), read by :func:`booleanidt.interop.from_pymaboss`
+    settings : SimulationSettings; default: a pyMaBoSS simulation's own, or those ``model`` carries
+        from its .cfg (``booleanidt.read("m.bnd")`` reads the .cfg beside it), else the defaults
     outputs : node ids (or one comma-separated string) whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
@@ -231,9 +262,11 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     >>> bool(abs(result.node_probabilities["A"].iloc[0] - 0.36788) < 0.01)
     True
     """
+    if not isinstance(model, LogicalModel):
+        model, settings = _foreign_model(model, settings)
     settings = (settings or SimulationSettings.of(model)).replace(**overrides)
     boolean = booleanize(model)
-    chosen = _resolve_outputs(boolean, outputs)
+    chosen = resolve_outputs(boolean, outputs)
     net = compile_model(boolean, chosen)
     track_states = _warn_about_outputs(len(net.output_index), settings)
     result = run_compiled(net, settings, track_states, progress)
@@ -283,6 +316,11 @@ class Simulation:
     def fix(self, node: str, value: int) -> "Simulation":
         """PROFILE's forced node: starts at ``value`` and never leaves it."""
         self.model = self.model.fix({node: int(value)})
+        return self
+
+    def schedule(self, schedules) -> "Simulation":
+        """Scheduled perturbations, ``{"TNF": [(20, 0.1), (40, 0.9)]}``: see :meth:`LogicalModel.schedule`."""
+        self.model = self.model.schedule(schedules)
         return self
 
     def set_initial_state(self, node: str, probability: float) -> "Simulation":

@@ -44,6 +44,8 @@ __all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code"
 TABLE_MAX_INPUTS = 14
 #: ... as long as all tables together stay within this many entries (16 bytes each)
 TABLE_MAX_ENTRIES = 1 << 23
+#: most nodes in an observed graph (MaBoSS ``in_graph``)
+MAX_GRAPH_NODES = 10
 #: columns of ``rate_table``: the flip rate r, and r log2 r for the transition entropy
 RATE, RATE_LOG_RATE = 0, 1
 
@@ -74,6 +76,13 @@ class CompiledModel:
     group_ptr, group_node : CSR of joint initial-state groups
     choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
         probabilities and levels (``choice_levels`` rows align with ``choice_cum``)
+    schedule_time : sorted distinct times of scheduled perturbations (empty: none)
+    schedule_ptr, schedule_node, schedule_code : CSR of the nodes set at each time, with
+        the ``(start, stop)`` of their probability's bytecode in ``code``
+    reference : int8, each node's level in the reference state (MaBoSS ``refstate``), -1 if
+        it is not a reference node; Hamming distances count the reference nodes away from it
+    graph_bit : int64, each node's bit in the state of the observed-graph nodes (MaBoSS
+        ``in_graph``, at most :data:`MAX_GRAPH_NODES`), 0 for the other nodes
     """
 
     node_ids: tuple
@@ -94,11 +103,34 @@ class CompiledModel:
     choice_ptr: np.ndarray
     choice_cum: np.ndarray
     choice_levels: np.ndarray
+    schedule_time: np.ndarray
+    schedule_ptr: np.ndarray
+    schedule_node: np.ndarray
+    schedule_code: np.ndarray
+    reference: np.ndarray
+    graph_bit: np.ndarray
 
     @property
     def size(self) -> int:
         """Number of nodes."""
         return len(self.node_ids)
+
+    def kernel_arrays(self) -> tuple:
+        """The arrays :func:`~booleanidt.simulation.kernel.run_chunk` takes before its workspace, in order."""
+        return (self.code, self.consts, self.code_ptr, self.dep_ptr, self.dep_node, self.out_ptr, self.out_node,
+                self.out_bit, self.table_offset, self.rate_table, self.initial_p, self.group_ptr, self.group_node,
+                self.choice_ptr, self.choice_cum, self.choice_levels, self.output_index, self.schedule_time,
+                self.schedule_ptr, self.schedule_node, self.schedule_code, self.reference, self.graph_bit)
+
+    @property
+    def graph_ids(self) -> tuple:
+        """Ids of the observed-graph nodes, in model order (their bits in that order)."""
+        return tuple(self.node_ids[i] for i in np.flatnonzero(self.graph_bit))
+
+    @property
+    def reference_count(self) -> int:
+        """Number of reference nodes."""
+        return int((self.reference >= 0).sum())
 
     @property
     def output_ids(self) -> tuple:
@@ -205,6 +237,7 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
             code_ptr[i, k + 1] = len(assembler.code)
             found.update(op[1] for op in assembler.code[code_ptr[i, k]:] if op[0] == OP_VAR)
         deps.append(sorted(found))
+    schedule = _schedule_arrays(model, index, assembler)
     code = np.array(assembler.code, dtype=np.int32).reshape(-1, 2)
     consts = np.array(assembler.consts or [0.0], dtype=np.float64)
     dep_ptr, dep_node = _csr(deps)
@@ -224,7 +257,42 @@ def compile_model(model: LogicalModel, outputs=None) -> CompiledModel:
         output_index=np.array([i for i, n in enumerate(ids) if n in outputs], dtype=np.int64),
         code=code, consts=consts, code_ptr=code_ptr, dep_ptr=dep_ptr, dep_node=dep_node,
         out_ptr=out_ptr, out_node=np.ascontiguousarray(pairs[:, 0]), out_bit=np.ascontiguousarray(pairs[:, 1]),
-        table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups)
+        table_offset=table_offset, rate_table=_with_entropy_terms(rate_table), **groups, **schedule,
+        reference=np.array([_reference_level(model.nodes[n]) for n in ids], dtype=np.int8),
+        graph_bit=_graph_bits(model))
+
+
+def _graph_bits(model: LogicalModel) -> np.ndarray:
+    observed = [n for n in model.node_ids if model.nodes[n].metadata.get("maboss_in_graph")]
+    if len(observed) > MAX_GRAPH_NODES:
+        raise BooleanidtError(f"{len(observed)} nodes are in_graph; the observed graph takes at most "
+                              f"{MAX_GRAPH_NODES} (it has 2^k x 2^k cells)")
+    bits = np.zeros(len(model.node_ids), dtype=np.int64)
+    for position, node_id in enumerate(observed):
+        bits[model.node_ids.index(node_id)] = 1 << position
+    return bits
+
+
+def _reference_level(node) -> int:
+    """The node's MaBoSS ``refstate`` (0 or 1), or -1 when it has none or a negative one."""
+    value = node.metadata.get("maboss_refstate", -1)
+    return -1 if value < 0 else min(int(value), 1)
+
+
+def _schedule_arrays(model: LogicalModel, index: dict, assembler: _Assembler) -> dict:
+    """The model's scheduled perturbations grouped by time, their probabilities as bytecode."""
+    by_time: dict = {}
+    for node_id, entries in model.schedules.items():
+        for time, probability in entries:
+            start = len(assembler.code)
+            assembler.emit(probability, f"schedule of {node_id} at {time:g}")
+            by_time.setdefault(time, []).append((index[node_id], start, len(assembler.code)))
+    times = sorted(by_time)
+    entries = [by_time[t] for t in times]
+    ptr, _ = _csr(entries)
+    flat = np.array([e for group in entries for e in group], dtype=np.int64).reshape(-1, 3)
+    return dict(schedule_time=np.array(times, dtype=np.float64), schedule_ptr=ptr,
+                schedule_node=np.ascontiguousarray(flat[:, 0]), schedule_code=np.ascontiguousarray(flat[:, 1:]))
 
 
 def _tables(deps, code, consts, code_ptr, dep_ptr, dep_node) -> tuple:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .compile import RATE, RATE_LOG_RATE, flip_rate_code
+from .compile import RATE, RATE_LOG_RATE, evaluate_code, flip_rate_code
 from .statetable import EMPTY, column_of, grown, has_room, insert, new_table
 
 __all__ = ["run_chunk", "new_workspace", "trajectory_key", "MAX_TRACKED_OUTPUTS"]
@@ -305,16 +305,18 @@ def _is_valid_rate(rate):
 # allocate nothing, hence compile without reference counting.
 DONE, NEED_COLUMNS, BAD_RATE = 0, 1, 2
 
-# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM] (time, start of the
-# current output-state segment, sum of r log2 r) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
-# SINCE_EXACT] (output state, state columns used, state columns with an open window sum, jumps,
-# whether TERM_SUM must be summed afresh, jumps since it was).
-T, SEGMENT_START, TERM_SUM = 0, 1, 2
-KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT = 0, 1, 2, 3, 4, 5
+# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM | HD_START | GRAPH_SINCE] (time,
+# start of the current output-state segment, sum of r log2 r, time the Hamming distance took its value,
+# time the observed-graph state was entered) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
+# SINCE_EXACT | NEXT_SCHEDULE | HD | GRAPH_KEY] (output state, state columns used, state columns with an
+# open window sum, jumps, whether TERM_SUM must be summed afresh, jumps since it was, next scheduled
+# time, Hamming distance to the reference state, state of the observed-graph nodes).
+T, SEGMENT_START, TERM_SUM, HD_START, GRAPH_SINCE = 0, 1, 2, 3, 4
+KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD, GRAPH_KEY = 0, 1, 2, 3, 4, 5, 6, 7, 8
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters, error):
+def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters, error):
     """Draw the initial state, set every node's rate, the tree and the entropy terms; False on a bad rate."""
     code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
     initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels = initial
@@ -343,99 +345,217 @@ def _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters, erro
     clock[SEGMENT_START] = 0.0
     counters[KEY] = key
     counters[STALE] = 1
+    counters[NEXT_SCHEDULE] = 0
+    reference, graph_bit = observe[0], observe[1]
+    hd = 0
+    graph_key = 0
+    for i in range(n):
+        hd += reference[i] >= 0 and reference[i] != state[i]
+        if state[i] == 1:
+            graph_key |= graph_bit[i]
+    counters[HD] = hd
+    counters[GRAPH_KEY] = graph_key
+    clock[HD_START] = 0.0
+    clock[GRAPH_SINCE] = 0.0
+    return valid
+
+
+@numba.njit(**_NO_REFCOUNT, inline="always")
+def _close_segment(key, start, end, state_columns, used, n_touched, dt, windows):
+    """Credit output state ``key`` with [start, end); returns (used, n_touched) (the table must have room)."""
+    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    col = column_of(slot_keys, slot_cols, key)
+    if col < 0:
+        col = used
+        insert(slot_keys, slot_cols, col_keys, used, key)
+        used += 1
+    was_open = state_cur_k[col] >= 0
+    _credit(col, start, end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
+    if not was_open and state_cur_k[col] >= 0:  # a window sum opened: flush it when the trajectory ends
+        touched[n_touched] = col
+        n_touched += 1
+    return used, n_touched
+
+
+@numba.njit(**_NO_REFCOUNT, inline="always")
+def _flip(m, when, net, observe, work, node_columns, clock, counters, term_sum, stale, dt, windows, error):
+    """Flip node ``m`` at time ``when`` and update the rates of the nodes that depend on it.
+
+    Node columns past the transition entropy's (n) hold the Hamming distance to
+    the reference state: column n + 1 + d is credited while the distance is d.
+    A flip of an observed-graph node counts a transition of the graph's state and
+    the time spent in the state it leaves.
+
+    Returns (valid, term_sum, stale); valid is False when a new rate is invalid (recorded in ``error``).
+    """
+    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+    tree, terms, state, index, t_on, stack = work
+    node_acc, cur_k, partial = node_columns
+    n = state.shape[0]
+    base = _tree_shape(n)[0]
+    reference, graph_bit, graph_counts, graph_durations, watched = observe
+    if watched[m] and reference[m] >= 0:  # one test on the common path: most nodes are neither
+        _credit(n + 1 + counters[HD], clock[HD_START], when, 1.0, dt, windows, cur_k, partial, node_acc)
+        clock[HD_START] = when
+        counters[HD] += 1 if state[m] == reference[m] else -1
+    if watched[m] and graph_bit[m] != 0:
+        origin, destination = counters[GRAPH_KEY], counters[GRAPH_KEY] ^ graph_bit[m]
+        graph_counts[origin, destination] += 1
+        graph_durations[origin, destination] += when - clock[GRAPH_SINCE]
+        counters[GRAPH_KEY] = destination
+        clock[GRAPH_SINCE] = when
+    if state[m] == 1:
+        _credit(m, t_on[m], when, 1.0, dt, windows, cur_k, partial, node_acc)
+        state[m] = 0
+    else:
+        state[m] = 1
+        t_on[m] = when
+    for e in range(out_ptr[m], out_ptr[m + 1]):
+        i = out_node[e]
+        index[i] ^= out_bit[e]
+        rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
+        if rate != tree[base + i]:  # leaves hold valid rates: a bad one always differs
+            if not _is_valid_rate(rate):
+                _record_error(error, i, state[i], rate)
+                return False, term_sum, stale
+            _tree_set(tree, base, i, rate)
+            term = _entropy_term(i, rate, index, table_offset, rate_table)
+            stale = stale or abs(term) > _HUGE_TERM or abs(terms[i]) > _HUGE_TERM
+            term_sum += term - terms[i]
+            terms[i] = term
+    return True, term_sum, stale
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _apply_schedule(s, t, net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+                    track_states, dt, windows, error):
+    """Set the nodes scheduled at time ``schedule_time[s]`` (now ``t``); False on a bad rate.
+
+    Each node becomes 1 with its probability (evaluated on the state as the
+    earlier nodes of the same time left it) and 0 otherwise, as MaBoSS does.
+    """
+    code, consts, code_ptr = net[0], net[1], net[2]
+    schedule_time, schedule_ptr, schedule_node, schedule_code = schedule
+    state, stack = work[2], work[5]
+    key, used, n_touched = counters[KEY], counters[USED], counters[TOUCHED]
+    term_sum, stale = clock[TERM_SUM], counters[STALE] != 0
+    valid = True
+    for e in range(schedule_ptr[s], schedule_ptr[s + 1]):
+        i = schedule_node[e]
+        logic = 1.0 if evaluate_code(code, consts, code_ptr[i, 0], code_ptr[i, 1], state, 0.0, stack) != 0.0 else 0.0
+        p = evaluate_code(code, consts, schedule_code[e, 0], schedule_code[e, 1], state, logic, stack)
+        value = 1 if p >= _uniform(rng) else 0
+        if state[i] == value:
+            continue
+        if track_states and out_bit_of[i] != 0:
+            if t > clock[SEGMENT_START]:
+                used, n_touched = _close_segment(key, clock[SEGMENT_START], t, state_columns, used, n_touched, dt,
+                                                 windows)
+                clock[SEGMENT_START] = t
+            key ^= out_bit_of[i]
+        valid, term_sum, stale = _flip(i, t, net, observe, work, node_columns, clock, counters, term_sum, stale,
+                                       dt, windows, error)
+        if not valid:
+            break
+    counters[KEY], counters[USED], counters[TOUCHED] = key, used, n_touched
+    clock[TERM_SUM], counters[STALE] = term_sum, 1 if stale else 0
     return valid
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _run_jumps(net, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed, fixed_words, j,
-               track_states, max_time, dt, windows, discrete, error):
-    """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE."""
-    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+def _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
+               fixed_words, j, track_states, max_time, dt, windows, discrete, error):
+    """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE.
+
+    A scheduled time cuts the jump that would pass it, as in MaBoSS: the clock
+    stops there and the node drawn for that jump flips there, then the scheduled
+    nodes are set.  A trajectory on a fixed point waits for the next scheduled
+    time (MaBoSS also flips its last node there: a bug we do not copy).
+    """
     tree, terms, state, index, t_on, stack = work
     node_acc, cur_k, partial = node_columns
-    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    col_keys = state_columns[2]
+    schedule_time = schedule[0]
+    n_schedule = schedule_time.shape[0]
     n = state.shape[0]
     base = _tree_shape(n)[0]
     t, segment_start, term_sum = clock[T], clock[SEGMENT_START], clock[TERM_SUM]
     key, used, n_touched, jumps = counters[KEY], counters[USED], counters[TOUCHED], counters[JUMPS]
     stale, since_exact = counters[STALE] != 0, counters[SINCE_EXACT]
+    next_schedule = counters[NEXT_SCHEDULE]
     status = DONE
     while True:
-        if track_states and not has_room(col_keys, used):  # this jump may add one state
+        due = next_schedule < n_schedule and t >= schedule_time[next_schedule]
+        if track_states and not has_room(col_keys, used + 1 if due else used):  # room for the states added
             status = NEED_COLUMNS
             break
+        if due:
+            clock[SEGMENT_START], clock[TERM_SUM] = segment_start, term_sum
+            counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] = key, used, n_touched, stale
+            valid = _apply_schedule(next_schedule, t, net, schedule, observe, work, rng, out_bit_of, node_columns,
+                                    state_columns, clock, counters, track_states, dt, windows, error)
+            segment_start, term_sum = clock[SEGMENT_START], clock[TERM_SUM]
+            key, used, n_touched, stale = counters[KEY], counters[USED], counters[TOUCHED], counters[STALE] != 0
+            next_schedule += 1
+            if not valid:
+                status = BAD_RATE
+                break
+        t_limit = schedule_time[next_schedule] if next_schedule < n_schedule else max_time
         total = tree[0]
-        if total <= 0.0:
-            fixed[j] = 1
-            for i in range(n):
-                if state[i] == 1:
-                    fixed_words[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
-            t_next = max_time
-            entropy = 0.0
-        else:
-            t_next = t + (dt if discrete else -np.log(_uniform(rng)) / total)
+        moves = total > 0.0
+        if moves:
+            t_next = min(t + (dt if discrete else -np.log(_uniform(rng)) / total), t_limit)
             if stale or since_exact >= n:
                 term_sum = terms.sum()
                 stale = False
                 since_exact = 0
             since_exact += 1
             entropy = _transition_entropy(total, term_sum)
+        elif t_limit < max_time:  # a fixed point until the next scheduled time
+            t_next = t_limit
+            entropy = 0.0
+        else:
+            fixed[j] = 1
+            for i in range(n):
+                if state[i] == 1:
+                    fixed_words[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+            t_next = max_time
+            entropy = 0.0
         _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_acc)
         finished = t_next >= max_time
-        m = -1 if finished else _tree_pick(tree, base, _uniform(rng) * total)
-        if track_states and (finished or out_bit_of[m] != 0):
+        moves = moves and not finished
+        m = _tree_pick(tree, base, _uniform(rng) * total) if moves else -1
+        if track_states and (finished or (moves and out_bit_of[m] != 0)):
             segment_end = max_time if finished else t_next
-            col = column_of(slot_keys, slot_cols, key)
-            if col < 0:
-                col = used
-                insert(slot_keys, slot_cols, col_keys, used, key)
-                used += 1
-            was_open = state_cur_k[col] >= 0
-            _credit(col, segment_start, segment_end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
-            if not was_open and state_cur_k[col] >= 0:  # a window sum opened: flush it when the trajectory ends
-                touched[n_touched] = col
-                n_touched += 1
+            used, n_touched = _close_segment(key, segment_start, segment_end, state_columns, used, n_touched, dt,
+                                             windows)
             segment_start = segment_end
-            if not finished:
+            if moves:
                 key ^= out_bit_of[m]
         if finished:
             break
-        jumps += 1
-        if state[m] == 1:
-            _credit(m, t_on[m], t_next, 1.0, dt, windows, cur_k, partial, node_acc)
-            state[m] = 0
-        else:
-            state[m] = 1
-            t_on[m] = t_next
-        for e in range(out_ptr[m], out_ptr[m + 1]):
-            i = out_node[e]
-            index[i] ^= out_bit[e]
-            rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
-            if rate != tree[base + i]:  # leaves hold valid rates: a bad one always differs
-                if not _is_valid_rate(rate):
-                    _record_error(error, i, state[i], rate)
-                    status = BAD_RATE
-                    break
-                _tree_set(tree, base, i, rate)
-                term = _entropy_term(i, rate, index, table_offset, rate_table)
-                stale = stale or abs(term) > _HUGE_TERM or abs(terms[i]) > _HUGE_TERM
-                term_sum += term - terms[i]
-                terms[i] = term
-        if status == BAD_RATE:
-            break
+        if moves:
+            jumps += 1
+            valid, term_sum, stale = _flip(m, t_next, net, observe, work, node_columns, clock, counters, term_sum,
+                                           stale, dt, windows, error)
+            if not valid:
+                status = BAD_RATE
+                break
         t = t_next
     clock[T], clock[SEGMENT_START], clock[TERM_SUM] = t, segment_start, term_sum
     counters[KEY], counters[USED], counters[TOUCHED], counters[JUMPS] = key, used, n_touched, jumps
     counters[STALE], counters[SINCE_EXACT] = 1 if stale else 0, since_exact
+    counters[NEXT_SCHEDULE] = next_schedule
     return status
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows):
-    """Credit the nodes still on up to max_time and flush every open window sum."""
+def _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows):
+    """Credit the nodes still on and the Hamming distance up to max_time and flush every open window sum."""
     tree, terms, state, index, t_on, stack = work
     node_acc, cur_k, partial = node_columns
     slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    _credit(state.shape[0] + 1 + counters[HD], clock[HD_START], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
     for i in range(state.shape[0]):
         if state[i] == 1:
             _credit(i, t_on[i], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
@@ -468,14 +588,17 @@ STATE_CAPACITY = 64
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def new_workspace(n, windows, track_states):
+def new_workspace(n, windows, track_states, reference_count=0):
     """Accumulators for :func:`run_chunk`: ``(node_columns, state_columns)``.
+
+    ``reference_count`` is the number of reference nodes (Hamming distances 0 .. that).
 
     run_chunk leaves them cleared, so a thread reuses its workspace from chunk to
     chunk (freshly allocated accumulators, megabytes for many output states, cost
     more in page faults than the simulation of a chunk).
     """
-    node_columns = (np.zeros((n + 1, windows + 1, 4)), np.full(n + 1, -1, dtype=np.int64), np.zeros(n + 1))
+    width = n + 2 + reference_count
+    node_columns = (np.zeros((width, windows + 1, 4)), np.full(width, -1, dtype=np.int64), np.zeros(width))
     slot_keys, slot_cols, col_keys = new_table(STATE_CAPACITY if track_states else 0)
     columns = col_keys.shape[0]
     state_columns = (slot_keys, slot_cols, col_keys, np.zeros((columns, windows + 1, 4)),
@@ -499,7 +622,8 @@ def _cleared(workspace, used):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
-              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index, workspace,
+              initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
+              schedule_time, schedule_ptr, schedule_node, schedule_code, reference, graph_bit, workspace,
               track_states, seed, first, count, max_time, dt, windows, discrete):
     """Simulate ``count`` trajectories starting at global index ``first``.
 
@@ -507,13 +631,18 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
 
     Returns
     -------
-    node_sum, node_sq : (n + 1, windows) sums of per-trajectory window fractions with each node at 1
-        (last column: the time-weighted transition entropy) and of their squares
+    node_sum, node_sq : (n + 2 + r, windows) sums of per-trajectory window fractions with each node at 1
+        (column n: the time-weighted transition entropy; columns n + 1 + d: Hamming distance d to the
+        reference state of the r reference nodes, ``reference[i]`` 0 or 1, -1 elsewhere) and of their squares
+    graph_counts, graph_durations : (g, g) transitions between the states of the observed-graph nodes
+        (``graph_bit[i]``: node i's bit in that state, 0 if it is not observed) and the summed time
+        spent in the origin state before each
     state_keys : (s,) output-state bit masks
     cell_state, cell_window, cell_sum, cell_sq : the same sums per output state, for the (state,
         window) cells that are not 0: index into state_keys, window, sum, squares
     fixed : (count,) 1 where the trajectory ended on a fixed point
     fixed_words : (count, ceil(n/64)) that fixed point's bits
+    final_keys : (count,) each trajectory's output state at max_time (bit masks as state_keys)
     jumps : number of transitions
     error : (node, direction, rate) of the first invalid rate met, node -1 if none
     workspace : the workspace (maybe grown), cleared, for the next call
@@ -521,6 +650,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     n = code_ptr.shape[0]
     net = (code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table)
     initial = (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels)
+    schedule = (schedule_time, schedule_ptr, schedule_node, schedule_code)
     work = (np.zeros(_tree_shape(n)[1]), np.zeros(n), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int64),
             np.zeros(n), np.zeros(code.shape[0] + 1))
     rng = np.zeros(4, dtype=np.uint64)
@@ -528,25 +658,34 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     for p in range(output_index.shape[0]):
         out_bit_of[output_index[p]] = np.int64(1) << p
     node_columns, state_columns = workspace
-    clock = np.zeros(3)
-    counters = np.zeros(6, dtype=np.int64)
+    clock = np.zeros(5)
+    counters = np.zeros(9, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
     fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)
+    final_keys = np.zeros(count, dtype=np.int64)
+    graph_states = 1
+    watched = np.zeros(n, dtype=np.bool_)  # reference or observed-graph nodes
+    for i in range(n):
+        graph_states += graph_bit[i]
+        watched[i] = reference[i] >= 0 or graph_bit[i] != 0
+    observe = (reference, graph_bit, np.zeros((graph_states, graph_states), dtype=np.int64),
+               np.zeros((graph_states, graph_states)), watched)
     error = np.array([-1.0, 0.0, 0.0])
     for j in range(count):
         _seed_stream(trajectory_key(seed, first + j), rng)
-        status = NEED_COLUMNS if _start_trajectory(net, initial, work, rng, out_bit_of, clock, counters,
+        status = NEED_COLUMNS if _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters,
                                                    error) else BAD_RATE
         while status == NEED_COLUMNS:
-            status = _run_jumps(net, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
-                                fixed_words, j, track_states, max_time, dt, windows, discrete, error)
+            status = _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
+                                fixed, fixed_words, j, track_states, max_time, dt, windows, discrete, error)
             if status == NEED_COLUMNS:
                 state_columns = _more_columns(state_columns, counters[USED])
         if status == BAD_RATE:
             break
-        _end_trajectory(work, node_columns, state_columns, counters, max_time, dt, windows)
-    node_sum, node_sq = _totals(node_columns[0], n + 1)
+        _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows)
+        final_keys[j] = counters[KEY]
+    node_sum, node_sq = _totals(node_columns[0], node_columns[0].shape[0])
     used = counters[USED]
     cell_state, cell_window, cell_sum, cell_sq = _nonzero_cells(state_columns[3], used)
     return (node_sum, node_sq, state_columns[2][:used].copy(), cell_state, cell_window, cell_sum, cell_sq, fixed,
-            fixed_words, counters[JUMPS], error, _cleared((node_columns, state_columns), used))
+            fixed_words, final_keys, observe[2], observe[3], counters[JUMPS], error, _cleared((node_columns, state_columns), used))

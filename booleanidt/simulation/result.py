@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io._files import atomic_write_text, read_text
+from .pymaboss_names import PyMaBoSSNames
 from .settings import SimulationSettings
 
 __all__ = ["SimulationResult", "state_label", "state_labels", "standard_error"]
@@ -95,7 +96,7 @@ def _entropy(probabilities: pd.DataFrame) -> pd.Series:
 
 
 @dataclass
-class SimulationResult:
+class SimulationResult(PyMaBoSSNames):
     """Results of a stochastic simulation (DESIGN.md section 4).
 
     Attributes
@@ -113,6 +114,16 @@ class SimulationResult:
     output_nodes : output node ids, in model order
     jumps : number of transitions simulated
     levels : for a booleanized model, original node -> its bit nodes (see :meth:`level_probabilities`)
+    hamming_distances : DataFrame, columns ``HD=0`` .. ``HD=r``: probability per window that the
+        state differs from the reference state (MaBoSS ``refstate``) on that many of the r
+        reference nodes (without reference nodes, ``HD=0`` is 1); None when not known
+    final_states : Series, output state label -> fraction of trajectories in it at max_time (a
+        snapshot, MaBoSS's ``--final``), largest first; None when not known
+    stationary : :class:`~booleanidt.simulation.statdist.StationaryDistributions` of the first
+        ``statdist_traj_count`` trajectories, or None
+    observed_graph : DataFrame, origin x destination state of the ``in_graph`` nodes: the number of
+        transitions between them over all trajectories (MaBoSS's observed graph); None without such nodes
+    observed_durations : the mean time spent in the origin state before each of those transitions
     """
 
     settings: SimulationSettings
@@ -126,6 +137,11 @@ class SimulationResult:
     output_nodes: tuple
     jumps: int = 0
     levels: dict = field(default_factory=dict)
+    hamming_distances: pd.DataFrame | None = None
+    final_states: pd.Series | None = None
+    stationary: object = None
+    observed_graph: pd.DataFrame | None = None
+    observed_durations: pd.DataFrame | None = None
 
     # --- views -----------------------------------------------------------------------
 
@@ -213,42 +229,66 @@ class SimulationResult:
 
     # --- MaBoSS files ----------------------------------------------------------------
 
-    def probtraj_text(self) -> str:
-        """The ``_probtraj.csv`` table as MaBoSS writes it (tab-separated)."""
+    def probtraj_text(self, exact: bool = False) -> str:
+        """The ``_probtraj.csv`` table as MaBoSS writes it (tab-separated).
+
+        ``exact``: probabilities and errors written with all their digits (the
+        shortest decimal that reads back as the same double) instead of 6.
+        """
         if self.state_probabilities is None:
             raise InputError("probtraj", None, "output states were not tracked (too many outputs); "
                              "choose fewer outputs to write a probtraj table")
         out = io.StringIO()
         width = int((self.state_probabilities.to_numpy() > 0).sum(axis=1).max())
-        out.write("Time\tTH\tErrorTH\tH" + "\tState\tProba\tErrorProba" * width + "\n")
+        hamming = self.hamming_distances
+        hd_columns = list(hamming.columns) if hamming is not None else []
+        out.write("\t".join(["Time", "TH", "ErrorTH", "H"] + hd_columns) + "\tState\tProba\tErrorProba" * width + "\n")
         entropy = self.entropy
         labels = list(self.state_probabilities.columns)
         for k, time in enumerate(self.times):
             row = [f"{time:g}", f"{self.transition_entropy.iloc[k]:.6f}",
                    f"{self.transition_entropy_error.iloc[k]:.6f}", f"{entropy.iloc[k]:.6f}"]
+            row += [_number(p, exact) for p in (hamming.iloc[k] if hamming is not None else ())]
             probabilities = self.state_probabilities.iloc[k].to_numpy()
             errors = self.state_errors.iloc[k].to_numpy()
             for c in np.argsort(-probabilities, kind="stable"):
                 if probabilities[c] > 0:
-                    row += [labels[c], f"{probabilities[c]:.6g}", f"{errors[c]:.6g}"]
+                    row += [labels[c], _number(probabilities[c], exact), _number(errors[c], exact)]
             out.write("\t".join(row) + "\n")
         return out.getvalue()
 
-    def fp_text(self) -> str:
-        """The ``_fp.csv`` table as MaBoSS writes it (tab-separated)."""
+    def fp_text(self, exact: bool = False) -> str:
+        """The ``_fp.csv`` table as MaBoSS writes it (tab-separated); ``exact`` as in :meth:`probtraj_text`."""
         nodes = [c for c in self.fixed_points.columns if c not in ("State", "Proba")]
         lines = [f"Fixed Points ({len(self.fixed_points)})"]
         if len(self.fixed_points):
             lines.append("\t".join(["FP", "Proba", "State"] + nodes))
             for k, row in enumerate(self.fixed_points.itertuples(index=False)):
                 values = [str(int(v)) for v in row[2:]]
-                lines.append("\t".join([f"#{k + 1}", f"{row[1]:.6g}", row[0]] + values))
+                lines.append("\t".join([f"#{k + 1}", _number(row[1], exact), row[0]] + values))
         return "\n".join(lines) + "\n"
 
-    def save(self, prefix) -> None:
-        """Write ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (MaBoSS formats), atomically."""
+    def finalprob_text(self, exact: bool = False) -> str:
+        """The ``_finalprob.csv`` table of MaBoSS's ``--final``: ``probability<TAB>state`` lines, no header.
+
+        >>> from booleanidt.model import LogicalModel
+        >>> from booleanidt.expr import Const
+        >>> from booleanidt.simulation import simulate
+        >>> model = LogicalModel.from_rules({"A": Const(1)}).with_initial_probabilities({"A": 1.0})
+        >>> simulate(model, max_time=1, time_tick=1, sample_count=10).finalprob_text()
+        '1\\tA\\n'
+        """
+        if self.final_states is None:
+            raise InputError("finalprob", None, "final states were not tracked (too many outputs)")
+        return "".join(f"{_number(p, exact)}\t{label}\n" for label, p in self.final_states.items())
+
+    def save(self, prefix, exact: bool = False) -> None:
+        """Write ``PREFIX_probtraj.csv`` and ``PREFIX_fp.csv`` (MaBoSS formats), atomically.
+
+        pyMaBoSS reads them back: ``maboss.results.storedresult.StoredResult(folder, prefix)``.
+        """
         prefix = str(prefix)
-        probtraj, fp = self.probtraj_text(), self.fp_text()
+        probtraj, fp = self.probtraj_text(exact), self.fp_text(exact)
         atomic_write_text(prefix + "_probtraj.csv", probtraj)
         atomic_write_text(prefix + "_fp.csv", fp)
 
@@ -260,7 +300,7 @@ class SimulationResult:
         node errors are not stored in these files and come back as NaN.
         """
         prefix = str(prefix)
-        states, errors, th, th_error = _parse_probtraj(prefix + "_probtraj.csv")
+        states, errors, th, th_error, hamming = _parse_probtraj(prefix + "_probtraj.csv")
         fixed = _parse_fp(prefix + "_fp.csv")
         outputs = _nodes_of(states.columns)
         nodes = pd.DataFrame({n: states[[c for c in states.columns if n in c.split(SEPARATOR)]].sum(axis=1)
@@ -270,7 +310,8 @@ class SimulationResult:
         settings = SimulationSettings(max_time=dt * len(times), time_tick=dt, sample_count=1)
         return cls(settings=settings, node_probabilities=nodes, node_errors=nodes * np.nan,
                    state_probabilities=states, state_errors=errors, transition_entropy=th,
-                   transition_entropy_error=th_error, fixed_points=fixed, output_nodes=tuple(outputs))
+                   transition_entropy_error=th_error, fixed_points=fixed, output_nodes=tuple(outputs),
+                   hamming_distances=hamming)
 
     # --- plots ---------------------------------------------------------------------
 
@@ -343,6 +384,11 @@ class SimulationResult:
         return grouped.sort_values(ascending=False, kind="stable")
 
 
+def _number(value: float, exact: bool) -> str:
+    """A probability as text: 6 significant digits, or every digit (``repr``) when ``exact``."""
+    return repr(float(value)) if exact else f"{value:.6g}"
+
+
 def _parse_probtraj(path) -> tuple:
     text = read_text(path)
     lines = text.splitlines()
@@ -350,7 +396,8 @@ def _parse_probtraj(path) -> tuple:
     if header[:1] != ["Time"]:
         raise InputError(path, "line 1", "not a probtraj table (first column is not Time)")
     first_state = header.index("State") if "State" in header else len(header)
-    rows, times, th, th_error = [], [], [], []
+    hd_columns = [c for c in range(first_state) if header[c].startswith("HD=")]
+    rows, times, th, th_error, hamming = [], [], [], [], []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
@@ -359,6 +406,7 @@ def _parse_probtraj(path) -> tuple:
             times.append(float(cells[0]))
             th.append(float(cells[header.index("TH")]) if "TH" in header else np.nan)
             th_error.append(float(cells[header.index("ErrorTH")]) if "ErrorTH" in header else np.nan)
+            hamming.append([float(cells[c]) for c in hd_columns])
             triples = cells[first_state:]
             rows.append({triples[c]: (float(triples[c + 1]), float(triples[c + 2]))
                          for c in range(0, len(triples) - 2, 3)})
@@ -369,8 +417,10 @@ def _parse_probtraj(path) -> tuple:
                                  index=pd.Index(times, name="Time"), columns=labels)
     errors = pd.DataFrame([[row.get(s, (0.0, 0.0))[1] for s in labels] for row in rows],
                           index=probabilities.index, columns=labels)
+    hd_table = pd.DataFrame(hamming, index=probabilities.index, columns=[header[c] for c in hd_columns]) \
+        if hd_columns else None
     return (probabilities, errors, pd.Series(th, index=probabilities.index, name="TH"),
-            pd.Series(th_error, index=probabilities.index, name="ErrorTH"))
+            pd.Series(th_error, index=probabilities.index, name="ErrorTH"), hd_table)
 
 
 def _parse_fp(path) -> pd.DataFrame:

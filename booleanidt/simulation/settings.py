@@ -36,12 +36,14 @@ CFG_NAMES = {
     "seed": "seed_pseudorandom",
     "threads": "thread_count",
     "discrete_time": "discrete_time",
+    "statdist_traj_count": "statdist_traj_count",
+    "statdist_cluster_threshold": "statdist_cluster_threshold",
 }
 
 #: .cfg settings that MaBoSS accepts and booleanidt reads but does not need
 IGNORED_CFG_NAMES = frozenset({
-    "use_physrandgen", "use_glibcrandgen", "use_mtrandgen", "display_traj", "statdist_traj_count",
-    "statdist_cluster_threshold", "statdist_similarity_cache_max_size", "init_pop",
+    "use_physrandgen", "use_glibcrandgen", "use_mtrandgen", "display_traj",
+    "statdist_similarity_cache_max_size", "init_pop",
 })
 
 
@@ -57,6 +59,9 @@ class SimulationSettings:
     seed : seed of the pseudo-random streams (MaBoSS ``seed_pseudorandom``)
     threads : worker threads (results do not depend on it)
     discrete_time : every jump takes ``time_tick`` instead of an exponential time
+    statdist_traj_count : trajectories whose own state distributions are kept and clustered
+        (MaBoSS's stationary distributions; 0: none)
+    statdist_cluster_threshold : similarity from which two trajectories fall in one cluster
     """
 
     max_time: float = 10.0
@@ -65,6 +70,8 @@ class SimulationSettings:
     seed: int = 0
     threads: int = 1
     discrete_time: bool = False
+    statdist_traj_count: int = 0
+    statdist_cluster_threshold: float = 1.0
 
     def __post_init__(self):
         for name, value in _checked_values({f.name: getattr(self, f.name) for f in dataclasses.fields(self)}).items():
@@ -84,6 +91,10 @@ class SimulationSettings:
             raise SettingsError(f"sample_count must be at most {MAX_SAMPLE_COUNT:.0e} (got {self.sample_count:.3g})")
         if not 0 <= self.seed < 2 ** 64:
             raise SettingsError(f"seed_pseudorandom must be a whole number from 0 to 2^64-1 (got {self.seed:.6g})")
+        if self.statdist_traj_count < 0:  # more than sample_count: all of them, as MaBoSS does
+            raise SettingsError(f"statdist_traj_count must be >= 0 (got {self.statdist_traj_count})")
+        if not 0 <= self.statdist_cluster_threshold <= 1:
+            raise SettingsError(f"statdist_cluster_threshold must be in [0, 1] (got {self.statdist_cluster_threshold})")
         if self.threads < 1:
             raise SettingsError(f"threads must be >= 1 (got {self.threads})")
         if self.threads > MAX_THREADS:
@@ -140,7 +151,7 @@ MAX_SAMPLE_COUNT = 10 ** 12
 MAX_THREADS = 4096
 
 _TYPES = {"max_time": float, "time_tick": float, "sample_count": int, "seed": int, "threads": int,
-          "discrete_time": bool}
+          "discrete_time": bool, "statdist_traj_count": int, "statdist_cluster_threshold": float}
 
 
 def _number(key: str, value) -> float | int:

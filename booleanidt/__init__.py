@@ -24,6 +24,8 @@ _LAZY = {
     "personalize": ("booleanidt.personalization.apply", "personalize"),
     "treat": ("booleanidt.treatment.screen", "treat"),
     "maps": ("booleanidt.maps", None),
+    "cohort": ("booleanidt.cohort", None),
+    "analysis": ("booleanidt.analysis", None),
 }
 
 __all__ = ["BooleanidtError", "InputError", "LogicalModel", "Node", "maps", "personalize", "read", "simulate",
@@ -31,4 +33,14 @@ __all__ = ["BooleanidtError", "InputError", "LogicalModel", "Node", "maps", "per
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY, globals())
+
+
+def __dir__():
+    """The module's names and the lazy ones, for tab completion.
+
+    >>> import booleanidt
+    >>> {"simulate", "maps", "personalize", "cohort", "analysis"} <= set(dir(booleanidt))
+    True
+    """
+    return sorted(set(globals()) | set(_LAZY))
 _checkout_maps.install()   # Python started in a source checkout still finds the shipped maps

@@ -5,8 +5,8 @@ simulator and the analyses take.  It does no I/O.  It is treated as immutable:
 methods such as :meth:`LogicalModel.mutate` and :meth:`LogicalModel.fix` return
 a new model that shares the unchanged parts with the old one.
 
-Semantics (DESIGN.md sections 2 and 4)
---------------------------------------
+Semantics
+---------
 * ``rules[X]`` is an :class:`~booleanidt.expr.Expr` giving X's *target level*,
   or ``None`` for a free input, which keeps its value.  A rule ``X`` (self-loop)
   is a free input too.
@@ -313,7 +313,31 @@ class LogicalModel:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("graph", None)
+        state.pop("_naming_index", None)
         return state
+
+    def __repr__(self) -> str:
+        size = f"{len(self.nodes)} nodes, {len(self.inputs)} inputs, {self.graph.number_of_edges()} edges"
+        name = self.metadata.get("name") or self.metadata.get("id")
+        changes = "".join(f", {len(table)} {what}" for what, table in
+                          (("mutants", self.mutations), ("fixed", self.fixed)) if table)
+        return f"<LogicalModel{' ' + repr(name) if name else ''}: {size}{changes}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from .naming import labels, phenotypes, shortened
+        shown = labels(self)
+        rows = [("nodes", len(self.nodes)), ("inputs", shortened(shown[n] for n in self.inputs)),
+                ("phenotypes", shortened(shown[n] for n in phenotypes(self))),
+                ("edges", self.graph.number_of_edges())]
+        if self.mutations or self.fixed:
+            rows.append(("perturbed", ", ".join(f"{shown[n]}={v}" for n, v in {**self.mutations,
+                                                                                **self.fixed}.items())))
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{escape(str(v))}"
+                       "</td></tr>" for k, v in rows)
+        title = escape(str(self.metadata.get("name") or self.metadata.get("id") or "LogicalModel"))
+        return f"<b>{title}</b><table>{body}</table>"
 
     # --- views ----------------------------------------------------------------------
 
@@ -363,6 +387,31 @@ class LogicalModel:
         rule = self.rules[node_id]
         return tuple(sorted(variables(rule))) if rule is not None else ()
 
+    @property
+    def phenotypes(self) -> tuple:
+        """Phenotype nodes (declared, CaSQ's ``..._phenotype`` species, SBO:0000358, else :attr:`outputs`)."""
+        from .naming import phenotypes
+        return phenotypes(self)
+
+    def find(self, text: str) -> tuple:
+        """Ids of the nodes whose id, name, compartment or MIRIAM identifiers (HGNC, UniProt...) match ``text``.
+
+        >>> m = LogicalModel.from_rules({"S_22": None}, nodes={"S_22": Node("S_22", name="CD40LG")})
+        >>> m.find("cd40")
+        ('S_22',)
+        """
+        from .naming import find
+        return tuple(find(self, text))
+
+    def resolve(self, text: str) -> str:
+        """The id of the node named ``text`` (an id or a name); errors list candidates or suggestions.
+
+        >>> LogicalModel.from_rules({"S_22": None}, nodes={"S_22": Node("S_22", name="CD40LG")}).resolve("CD40LG")
+        'S_22'
+        """
+        from .naming import resolve
+        return resolve(self, text)
+
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The signed regulatory graph: edge ``A -> B`` with ``sign`` +1, -1 or 0 (dual)."""
@@ -400,16 +449,20 @@ class LogicalModel:
 
     # --- perturbations --------------------------------------------------------------
 
-    def _check_levels(self, values: Mapping[str, int], what: str):
+    def _check_levels(self, values: Mapping[str, int], what: str) -> dict:
+        """``values`` keyed by node ids (names are resolved), each level checked."""
+        from .naming import resolve_keys
+        values = resolve_keys(self, values, what)
         for node_id, value in values.items():
-            if node_id not in self.nodes:
-                raise ModelError(f"{what}: unknown node {node_id!r}")
             top = self.nodes[node_id].max_level
             if value not in range(top + 1):
                 raise ModelError(f"{what}: {node_id}={value} is outside 0..{top}")
+        return values
 
     def mutate(self, values: Mapping[str, int]) -> "LogicalModel":
         """MaBoSS mutants: each node's rule becomes the constant given, with the default rates.
+
+        Nodes are named by id or by name (see :func:`booleanidt.naming.resolve`).
 
         This is cmaboss's ``mutate`` (``simple=True``, its default): it writes
         ``logic = 1|0`` and drops the node's explicit rates, so the node reaches
@@ -419,7 +472,7 @@ class LogicalModel:
         >>> LogicalModel.from_rules({"A": None, "B": Var("A")}).mutate({"A": 1}).mutations
         {'A': 1}
         """
-        self._check_levels(values, "mutant")
+        values = self._check_levels(values, "mutant")
         rules, rates_up, rates_down = dict(self.rules), dict(self.rates_up), dict(self.rates_down)
         for node_id, value in values.items():
             rules[node_id] = Const(value)
@@ -431,12 +484,14 @@ class LogicalModel:
     def fix(self, values: Mapping[str, int]) -> "LogicalModel":
         """PROFILE's forced nodes: the rate away from the value is 0 and the node starts at it.
 
+        Nodes are named by id or by name (see :func:`booleanidt.naming.resolve`).
+
         >>> from booleanidt.expr import Var
         >>> m = LogicalModel.from_rules({"A": None, "B": Var("A")}).fix({"B": 0})
         >>> m.rates_up["B"], m.initial_probabilities["B"]
         (Const(value=0), 0.0)
         """
-        self._check_levels(values, "fixed node")
+        values = self._check_levels(values, "fixed node")
         multivalued = [n for n in values if self.nodes[n].max_level > 1]
         if multivalued:
             raise ModelError(f"fix works on Boolean nodes; booleanize the model first ({', '.join(multivalued)})")

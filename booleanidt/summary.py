@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .expr import Var
 from .model import LogicalModel, parse_identifier
+from .naming import labels
 
 __all__ = ["summarize", "free_input_kinds"]
 
@@ -45,7 +46,8 @@ def summarize(model: LogicalModel) -> dict:
     -------
     dict
         ``name``, ``nodes``, ``inputs`` (ids), ``free_inputs`` (id -> why free),
-        ``constants``, ``outputs``, ``edges`` (counts by sign), ``multivalued``
+        ``constants``, ``outputs``, ``phenotypes`` (the default outputs of a simulation),
+        ``names`` (id -> label shown, for nodes shown by a name), ``edges`` (counts by sign), ``multivalued``
         (id -> max level), ``annotated`` (nodes with at least one annotation),
         ``annotation_coverage`` (fraction), ``namespaces`` (identifier namespace ->
         number of nodes carrying it), ``compartments``.
@@ -73,6 +75,8 @@ def summarize(model: LogicalModel) -> dict:
         "free_inputs": free_input_kinds(model),
         "constants": list(model.constants),
         "outputs": list(model.outputs),
+        "phenotypes": list(model.phenotypes),
+        "names": {n: label for n, label in labels(model).items() if label != n},
         "edges": {"total": len(signs), "positive": signs.count(1), "negative": signs.count(-1),
                   "dual": signs.count(0)},
         "multivalued": {n: model.nodes[n].max_level for n in model.multivalued_nodes},

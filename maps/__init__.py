@@ -26,10 +26,22 @@ from pathlib import Path
 from booleanidt.errors import InputError
 from booleanidt.io import read
 
-__all__ = ["names", "path", "load", "publications", "celldesigner_example", "DEFAULT"]
+__all__ = ["names", "path", "load", "publications", "celldesigner_example", "DEFAULT", "PHENOTYPES",
+           "with_phenotypes"]
 
 #: the map used when none is named (the README's first command)
 DEFAULT = "th_naldi2010"
+
+
+#: each map's phenotype nodes, as its README reads the cell types (the default outputs of a simulation)
+PHENOTYPES = {
+    "th_naldi2010": ("TBET", "GATA3", "RORGT", "FOXP3"),
+    "th_differentiation": ("TBET", "GATA3", "RORGT", "FOXP3"),
+    "cd4_martinez2015": ("TBET", "GATA3", "RORGT", "FOXP3", "BCL6"),
+    "macrophage_polarization": ("M1", "M2a", "M2b", "M2c"),
+    "macrophage_palma2018": ("IL12", "NFKB", "STAT1", "STAT6", "PPARG", "KLF4", "ERK", "IL10", "STAT3"),
+    "ra_synovial_fibroblast": ("Apoptosis", "Proliferation", "Inflammation"),
+}
 
 
 def _root():
@@ -68,7 +80,22 @@ def load(name: str = DEFAULT):
     >>> load("ra_synovial_fibroblast").outputs
     ('MMP', 'Apoptosis', 'Proliferation', 'Inflammation')
     """
-    return read(path(name))
+    return with_phenotypes(read(path(name)), name)
+
+
+def with_phenotypes(model, name: str):
+    """``model`` with the phenotypes of the shipped map ``name`` declared (``metadata["phenotypes"]``).
+
+    The shipped maps' ids are gene symbols and cell types and their names are descriptions,
+    so they are also marked to be shown by id (``metadata["labels"]``).
+
+    >>> load("th_naldi2010").phenotypes
+    ('TBET', 'GATA3', 'RORGT', 'FOXP3')
+    """
+    declared = PHENOTYPES.get(name)
+    if not declared:
+        return model
+    return model.replace(metadata={**model.metadata, "phenotypes": declared, "labels": "id"})
 
 
 def celldesigner_example() -> Path:

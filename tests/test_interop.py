@@ -134,7 +134,8 @@ def test_simulate_takes_a_pymaboss_simulation_with_its_settings():
     simulation = maboss.load(str(MABOSS / "cellcycle.bnd"), str(MABOSS / "cellcycle_runcfg.cfg"), cmaboss=True)
     simulation.update_parameters(sample_count=700)
     result = booleanidt.simulate(simulation, seed=3)
-    expected = maboss_io.read_settings(MABOSS / "cellcycle_runcfg.cfg").replace(sample_count=700, seed=3)
+    expected = maboss_io.read_settings(MABOSS / "cellcycle_runcfg.cfg").replace(    # pyMaBoSS sets thread_count
+        sample_count=700, seed=3, threads=int(simulation.param["thread_count"]))
     assert result.settings == expected
     model = maboss_io.read(MABOSS / "cellcycle.bnd", MABOSS / "cellcycle_runcfg.cfg")
     direct = booleanidt.simulate(model, expected)   # cmaboss lists the nodes in another order: other streams

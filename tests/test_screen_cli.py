@@ -44,7 +44,7 @@ def test_analyze_attractors_reports_the_cycle(model_file, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--fixed-points", "--inputs", "X=1"], "--inputs: X is not a node of the model"),
+    (["--fixed-points", "--inputs", "X=1"], "--inputs: unknown node 'X'"),
     (["--fixed-points", "--inputs", "S=2"], "--inputs: S=2 is above its maximum level 1"),
     (["--attractors", "--max-bdd-nodes", "1"], "attractor search gave up: 5 nodes remain"),
     (["--trap-spaces", "--limit", "1"], "more than 1 minimal trap spaces; fix some inputs or raise the limit"),

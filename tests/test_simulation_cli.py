@@ -28,8 +28,8 @@ def test_writes_every_file_and_a_summary(toggle_file, tmp_path, capsys):
                  "--set", "sample_count=500", "--set", "seed_pseudorandom=9", "--fix", "B=1", "-o", str(out),
                  "--plot", "--no-progress"])
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["fp.csv", "nodes.csv", "probtraj.csv", "run.json",
-                                                     "trajectories.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["fixed_points.csv", "names.csv", "nodes.csv", "probtraj.csv",
+                                                     "run.json", "trajectories.png"]
     nodes = pd.read_csv(out / "nodes.csv", sep="\t", index_col=0)
     assert list(nodes.columns) == ["A", "B", "SE_A", "SE_B"]
     assert (nodes["B"] == 1).all()
@@ -42,7 +42,7 @@ def test_writes_every_file_and_a_summary(toggle_file, tmp_path, capsys):
 def test_probtraj_reads_back(toggle_file, tmp_path):
     out = tmp_path / "o"
     main(["simulate", str(toggle_file), "--set", "max_time=3", "--set", "time_tick=1", "--set",
-          "sample_count=200", "-o", str(out), "--no-progress"])
+          "sample_count=200", "--outputs", "A,B", "-o", str(out), "--no-progress", "--full-fp"])
     (out / "probtraj.csv").rename(out / "x_probtraj.csv")
     (out / "fp.csv").rename(out / "x_fp.csv")
     back = SimulationResult.load(out / "x")

@@ -45,6 +45,7 @@ from tqdm.auto import tqdm
 from ..errors import BooleanidtError
 from ..io._files import save_png
 from ..model import LogicalModel
+from ..naming import resolve_known, wrap_label
 from ..personalization.apply import add_drugs
 from ..simulation import SimulationSettings, simulate
 from .fixed_points import fixed_points
@@ -95,7 +96,7 @@ WILD_TYPE = Perturbation()
 
 
 def _nodes(model: LogicalModel, nodes: Iterable[str] | None, exclude: Iterable[str]) -> list:
-    chosen = list(model.nodes if nodes is None else nodes)
+    chosen = list(model.nodes) if nodes is None else [resolve_known(model, n) for n in nodes]
     unknown = [n for n in chosen if n not in model.nodes]
     if unknown:
         raise ScreenError(f"perturbation of unknown node(s) {', '.join(unknown)}")
@@ -198,7 +199,8 @@ def screen(model: LogicalModel, perturbations: Sequence[Perturbation], outputs: 
     ----------
     model : LogicalModel
     perturbations : the perturbations to run (the wild type is always added first)
-    outputs : phenotype nodes; default the nodes that regulate no other node
+    outputs : phenotype nodes, by id or name; default the model's phenotypes
+        (:func:`booleanidt.naming.phenotypes`)
     method : ``"simulation"`` or ``"fixed_points"`` (see the module docstring)
     settings : SimulationSettings for ``method="simulation"``; ``**overrides`` change
         them by readable or .cfg name (``sample_count=2000``); one thread per perturbation
@@ -217,7 +219,7 @@ def screen(model: LogicalModel, perturbations: Sequence[Perturbation], outputs: 
     """
     if method not in METHODS:
         raise ScreenError(f"unknown scoring method {method!r} (use {' or '.join(METHODS)})")
-    outputs = list(outputs or model.outputs)
+    outputs = [resolve_known(model, n) for n in outputs] if outputs else list(model.phenotypes)
     unknown = [n for n in outputs if n not in model.nodes]
     if unknown or not outputs:
         raise ScreenError(f"output node(s) not in the model: {', '.join(unknown)}" if unknown
@@ -269,13 +271,15 @@ def plot_screen(table: pd.DataFrame, path=None, top: int = 30):
     order = ranked(table).index[:top]
     effects = table.pivot(index="perturbation", columns="output", values="effect").loc[
         order, list(dict.fromkeys(table["output"]))]
-    figure, axes = plt.subplots(figsize=(1.6 + 1.1 * effects.shape[1], 1.0 + 0.28 * len(effects)))
+    columns = [wrap_label(str(c), 16) for c in effects.columns]
+    tallest = max((c.count("\n") + 1 for c in columns), default=1)
+    figure, axes = plt.subplots(figsize=(2.5 + 1.3 * effects.shape[1], 1.2 + 0.28 * len(effects) + 0.2 * tallest))
     image = axes.imshow(effects.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
-    axes.set_xticks(range(effects.shape[1]), effects.columns, rotation=45, ha="right")
-    axes.set_yticks(range(len(effects)), effects.index)
+    axes.set_xticks(range(effects.shape[1]), columns, fontsize="small")
+    axes.set_yticks(range(len(effects)), [wrap_label(str(p), 36) for p in effects.index], fontsize="small")
     figure.colorbar(image, ax=axes, label="change of phenotype score vs wild type")
     axes.set_title("Perturbation screen")
     figure.tight_layout()
     if path is not None:
-        save_png(figure, path)
+        save_png(figure, path, bbox_inches="tight")
     return figure

@@ -25,7 +25,7 @@ from ..errors import BooleanidtError
 __all__ = ["main", "build_parser"]
 
 #: order in which sub-commands are listed in ``--help``
-_ORDER = ["convert", "info", "validate", "maps", "simulate", "personalize", "cohort", "treat", "analyze", "screen"]
+_ORDER = ["convert", "info", "validate", "maps", "simulate", "personalize", "cohort", "treat", "analyze", "screen", "population"]
 
 
 def _command_modules():

@@ -17,7 +17,8 @@ from ..errors import InputError
 from ..io import read
 from ..simulation.settings import SimulationSettings
 
-__all__ = ["add_cfg_option", "key_value", "positive_int", "load_model", "model_path", "settings_from", "shipped_map_path"]
+__all__ = ["add_cfg_option", "key_value", "load_model", "model_path", "positive_int", "settings_from",
+           "shipped_map_path", "with_declared_phenotypes"]
 
 
 def shipped_map_path(name: str):
@@ -65,13 +66,23 @@ def load_model(arg: str, format: str | None = None, cfg: str | None = None):
     """
     if cfg is not None and not Path(cfg).is_file():
         raise InputError(cfg, None, "no such file")
-    return read(model_path(arg), format=format, cfg=cfg)
+    path = model_path(arg)
+    return with_declared_phenotypes(read(path, format=format, cfg=cfg), path)
 
 
 def add_cfg_option(parser) -> None:
     """The ``--cfg FILE`` option of the commands that read a model."""
     parser.add_argument("--cfg", metavar="CFG", help="MaBoSS .cfg to read with MODEL (default: for a .bnd, "
                         "the .cfg of the same name beside it)")
+
+
+def with_declared_phenotypes(model, path):
+    """``model`` with its phenotypes declared when ``path`` is the file of a shipped map."""
+    shipped = shipped_map_path(Path(path).stem)
+    declare = getattr(importlib.import_module("booleanidt.maps"), "with_phenotypes", None) if shipped else None
+    if declare is None or Path(shipped).resolve() != Path(path).resolve():
+        return model
+    return declare(model, Path(path).stem)
 
 
 def key_value(text: str) -> tuple:

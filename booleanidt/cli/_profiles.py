@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..io import maboss as maboss_io
+from ..naming import NodeNameError, resolve_keys
 from .. import personalization
 from ..personalization.apply import COMPAT_MODES, CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_MODES, drug_problem
 from ..simulation.settings import SimulationSettings
@@ -107,6 +108,10 @@ def add_profile_command(subparsers, name: str, help: str, description: str) -> a
 
 def apply_options(args, model) -> dict:
     """Keyword arguments of ``personalize`` from the parsed options; drug targets checked against ``model``."""
+    try:
+        args.drugs = resolve_keys(model, args.drugs, "--drugs") if args.drugs else args.drugs
+    except NodeNameError as exc:
+        raise InputError(args.model, None, str(exc)) from None
     problem = drug_problem(model, args.drugs)
     if problem:
         raise InputError(args.model, "--drugs", problem)

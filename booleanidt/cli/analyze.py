@@ -11,15 +11,21 @@ Examples
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..errors import BooleanidtError
 from ..io._files import atomic_write_text
+from ..naming import labels, resolve_keys, resolve_many, shortened
 from ._common import add_cfg_option, load_model
 
 __all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
 
 #: seconds an attractor search may run from the command line unless --time-limit says otherwise
 ATTRACTOR_TIME_LIMIT = 600.0
+
+
+#: from this many free inputs on, an attractor search says what it is about to explore
+ANNOUNCED_FREE_INPUTS = 6
 
 
 def parse_levels(text: str) -> dict:
@@ -36,14 +42,24 @@ def parse_levels(text: str) -> dict:
 
 
 def checked_levels(model, levels: dict, option: str) -> dict:
-    """``levels`` after checking that each node exists and the level is within its range."""
+    """``levels`` keyed by node ids (nodes named by id or name), each level within its range."""
+    levels = resolve_keys(model, levels, option)
     for node, level in levels.items():
-        if node not in model.nodes:
-            raise BooleanidtError(f"{option}: {node} is not a node of the model")
         if level > model.nodes[node].max_level:
             raise BooleanidtError(f"{option}: {node}={level} is above its maximum level "
                                   f"{model.nodes[node].max_level}")
     return levels
+
+
+def _announce_search(model, inputs: dict):
+    """Say before an attractor search how many inputs are left free and what that implies."""
+    free = [n for n in model.inputs if n not in inputs]
+    if len(free) < ANNOUNCED_FREE_INPUTS:
+        return
+    shown = labels(model)
+    print(f"searching attractors with {len(free)} free inputs ({shortened(shown[n] for n in free)}): each of "
+          f"the {2 ** len(free):,} input combinations is explored; fixing inputs (--inputs {free[0]}=0,...) "
+          "makes the search much faster", file=sys.stderr)
 
 
 def add_parser(subparsers):
@@ -60,8 +76,8 @@ def add_parser(subparsers):
                        help="asynchronous attractors (symbolic search; multi-valued models through their booleanization)")
     parser.add_argument("--inputs", type=parse_levels, default={}, metavar="A=1,B=0",
                         help="fix these nodes (free inputs not named range over all values)")
-    parser.add_argument("--outputs", metavar="A,B", help="columns to put first (default: the nodes that "
-                        "regulate no other node)")
+    parser.add_argument("--outputs", metavar="A,B", help="columns to put first, by id or name (default: the "
+                        "model's phenotype nodes)")
     parser.add_argument("--limit", type=int, default=100000, metavar="N",
                         help="fixed points / trap spaces: stop with an error beyond N results (default 100000)")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
@@ -70,7 +86,10 @@ def add_parser(subparsers):
     parser.add_argument("--max-bdd-nodes", type=int, metavar="N",
                         help="attractors: give up when a set of states needs more than N BDD nodes "
                              "(default: booleanidt.analysis.attractors.MAX_BDD_NODES, 5 million)")
-    parser.add_argument("--names", action="store_true", help="label columns with node names instead of ids")
+    parser.add_argument("--labels", choices=("name", "id"),
+                        help="label columns by node name (ids where names repeat or are missing) or by id "
+                             "(default: names, but ids on the shipped maps, whose names are descriptions)")
+    parser.add_argument("--names", dest="labels", action="store_const", const="name", help="same as --labels name")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
     add_cfg_option(parser)
     parser.set_defaults(func=run)
@@ -81,19 +100,19 @@ def run(args) -> int:
     """Compute the analysis and print or write the table."""
     model = load_model(args.model, cfg=args.cfg)
     inputs = checked_levels(model, args.inputs, "--inputs")
-    outputs = [n.strip() for n in args.outputs.split(",")] if args.outputs else list(model.outputs)
-    checked_levels(model, {n: 0 for n in outputs}, "--outputs")
+    outputs = resolve_many(model, args.outputs, "--outputs") if args.outputs else list(model.phenotypes)
     if args.analysis == "attractors":
         options = {"time_limit": ATTRACTOR_TIME_LIMIT if args.time_limit is None else args.time_limit}
         if args.max_bdd_nodes is not None:
             options["max_bdd_nodes"] = args.max_bdd_nodes
     else:
         options = {"limit": args.limit, "time_limit": args.time_limit}
+    if args.analysis == "attractors":
+        _announce_search(model, inputs)
     from .. import analysis  # the solvers: only when a command runs
 
     table = getattr(analysis, args.analysis)(model, inputs or None, outputs=outputs, **options)
-    if args.names:
-        table = table.rename(columns={n: node.label for n, node in model.nodes.items()})
+    table = table.rename(columns=labels(model, args.labels))
     if args.output:
         atomic_write_text(args.output, table.to_csv(index=False))
     elif table.empty:

@@ -19,6 +19,7 @@ import argparse
 import sys
 
 from ..errors import BooleanidtError, InputError
+from ..naming import resolve_many
 from ._common import key_value, load_model, positive_int, settings_from
 from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
 
@@ -75,9 +76,7 @@ def _resume_note(counts) -> str:
 def run(args) -> int:
     from .. import cohort  # pandas and the executors: only when a cohort runs
     model = load_model(args.model)
-    unknown = [n for n in args.outputs if n not in model.nodes]
-    if unknown:
-        raise InputError(args.model, "outputs", f"node(s) not in the model: {', '.join(unknown)}")
+    args.outputs = resolve_many(model, args.outputs, "--outputs")
     settings = settings_from(model_settings(args.model), args.set)
     options = apply_options(args, model)   # checked before the omics tables are read
     profiles = build_profiles(model, args)

@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io import format_module
 from ..io._results import result_folder, write_into
+from ..naming import resolve_many
 from ..personalization.apply import mark_outputs, personalize
 from ._common import load_model
 from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
@@ -64,7 +65,7 @@ def add_parser(subparsers):
 def run(args) -> int:
     model = load_model(args.model)
     if args.outputs:
-        model = mark_outputs(model, args.outputs)
+        model = mark_outputs(model, resolve_many(model, args.outputs, "--outputs"))
     settings = model_settings(args.model)
     options = apply_options(args, model)   # checked before the omics tables are read
     profiles = build_profiles(model, args)

@@ -19,6 +19,7 @@ import concurrent.futures
 from ..errors import BooleanidtError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_text
+from ..naming import labels, resolve_keys, resolve_many
 from ._common import key_value, load_model, positive_int, settings_from
 from ._profiles import comma_list, model_settings, parse_drugs
 from .analyze import checked_levels, parse_levels
@@ -45,7 +46,7 @@ def add_parser(subparsers):
     parser.add_argument("model", metavar="MODEL", help="model file (SBML-qual, .bnet, .bnd) or shipped map name")
     parser.add_argument("--cfg", metavar="FILE", help="MaBoSS .cfg for a .bnd model (default: the one beside it)")
     parser.add_argument("--outputs", type=comma_list, metavar="A,B",
-                        help="phenotype nodes (default: the nodes that regulate no other node)")
+                        help="phenotype nodes, by id or name (default: the model's phenotypes)")
     parser.add_argument("--knockouts", action="store_true", help="every single knock-out")
     parser.add_argument("--knockins", action="store_true", help="every single knock-in")
     parser.add_argument("--nodes", type=comma_list, metavar="A,B", help="restrict single perturbations to these")
@@ -72,13 +73,26 @@ def _perturbations(model, args, outputs) -> list:
     if not (args.knockouts or args.knockins or args.double or args.drugs):
         raise BooleanidtError("nothing to screen: give --knockouts, --knockins, --double or --drugs")
     runs = []
+    nodes = resolve_many(model, args.nodes, "--nodes") if args.nodes else None
     if args.knockouts:
-        runs += analysis.knockouts(model, args.nodes, exclude=outputs)
+        runs += analysis.knockouts(model, nodes, exclude=outputs)
     if args.knockins:
-        runs += analysis.knockins(model, args.nodes, exclude=outputs)
-    for double in args.double:
-        checked_levels(model, dict(double.mutations), "--double")
-    return runs + args.double + analysis.drug_treatments(args.drugs)
+        runs += analysis.knockins(model, nodes, exclude=outputs)
+    doubles = [analysis.Perturbation(tuple(checked_levels(model, dict(double.mutations), "--double").items()))
+               for double in args.double]
+    return runs + doubles + analysis.drug_treatments(resolve_keys(model, args.drugs, "--drugs"))
+
+
+def _by_name(table, model, perturbations):
+    """The screen table with perturbations and outputs shown by name (ids where names repeat or are missing)."""
+    from .. import analysis
+
+    shown = labels(model)
+    renamed = {p.name: analysis.Perturbation(tuple((shown.get(n, n), v) for n, v in p.mutations),
+                                             tuple((shown.get(n, n), s) for n, s in p.drugs)).name
+               for p in perturbations}
+    return table.assign(perturbation=table["perturbation"].map(lambda name: renamed.get(name, name)),
+                        output=table["output"].map(lambda node: shown.get(node, node)))
 
 
 def run(args) -> int:
@@ -87,8 +101,7 @@ def run(args) -> int:
         model, base = maboss_io.read(args.model, args.cfg), maboss_io.read_settings(args.cfg)
     else:
         model, base = load_model(args.model), model_settings(args.model)
-    outputs = args.outputs or list(model.outputs)
-    checked_levels(model, {n: 0 for n in outputs}, "--outputs")
+    outputs = resolve_many(model, args.outputs, "--outputs") if args.outputs else list(model.phenotypes)
     inputs = checked_levels(model, args.inputs, "--inputs")
     perturbations = _perturbations(model, args, outputs)
     from .. import analysis
@@ -99,6 +112,7 @@ def run(args) -> int:
     finally:
         if executor is not None:
             executor.shutdown()
+    table = _by_name(table, model, perturbations)
     if args.output:
         atomic_write_text(args.output, table.to_csv(index=False))
     if args.plot:

@@ -1,10 +1,16 @@
 """``booleanidt simulate``: run a model stochastically (MaBoSS semantics) and write the tables.
 
-OUTDIR gets probtraj.csv and fp.csv (MaBoSS's formats, tab-separated; named
-PREFIX_probtraj.csv and PREFIX_fp.csv with ``--prefix PREFIX``, as MaBoSS names them,
-so pyMaBoSS's ``StoredResult(OUTDIR, PREFIX)`` reads them), nodes.csv (node
-probabilities per window with their standard errors), run.json (settings, seed,
-model checksum, package versions) and, with ``--plot``, trajectories.png.
+OUTDIR gets probtraj.csv (MaBoSS's format, tab-separated, states by node id),
+fixed_points.csv (the fixed points reached, grouped by the outputs' values), names.csv
+(node id, name and the label shown), nodes.csv (node probabilities per window with their
+standard errors, columns by name), run.json (settings, seed, model checksum, package
+versions) and, with ``--plot``, trajectories.png.  Every fixed point over all nodes is
+written on request: ``--full-fp`` writes fp.csv (MaBoSS's format) and fp.parquet.
+``--prefix PREFIX`` writes MaBoSS's file set, PREFIX_probtraj.csv and PREFIX_fp.csv, as
+MaBoSS names them, so pyMaBoSS's ``StoredResult(OUTDIR, PREFIX)`` reads them.
+Nodes are named by id or by name.  Without ``--outputs`` the outputs of a MaBoSS .bnd are
+its nodes not marked internal, as in MaBoSS; those of other formats are the model's
+phenotypes (see booleanidt.naming.phenotypes).
 ``--final`` writes only finalprob.csv (the output states at max_time, MaBoSS's
 ``--final``) and run.json; ``--exact`` writes probabilities with all their digits;
 ``--check`` reads and checks the model, its .cfg and the options, and stops.
@@ -36,14 +42,17 @@ from ..io import maboss as maboss_io
 from ..io import read
 from ..io._files import png_bytes
 from ..io._results import result_folder, write_into
-from ._common import model_path
+from ..naming import labels
+from ..simulation.kernel import COMPILING_NOTICE, needs_compiling
+from ._common import model_path, with_declared_phenotypes
 
-__all__ = ["add_parser", "run", "parse_assignments", "parse_schedule"]
+__all__ = ["add_parser", "run", "parse_assignments", "parse_schedule", "default_outputs"]
 
 #: every file a run may write (MaBoSS's files also as PREFIX_name and model_K_name); OUTDIR
 #: holding another file is refused, not replaced
-RESULT_FILES = frozenset({"nodes.csv", "fp.csv", "levels.csv", "probtraj.csv", "statdist.csv", "observed_graph.csv",
-                          "observed_durations.csv", "run.json", "trajectories.png"})
+RESULT_FILES = frozenset({"nodes.csv", "fixed_points.csv", "names.csv", "fp.csv", "fp.parquet", "levels.csv",
+                          "probtraj.csv", "statdist.csv", "observed_graph.csv", "observed_durations.csv", "run.json",
+                          "trajectories.png"})
 
 
 def _is_result_file(name: str) -> bool:
@@ -89,7 +98,12 @@ def add_parser(subparsers):
     parser.add_argument("--schedule", action="append", metavar="NODE=T:P,T:P", default=[],
                         help="scheduled perturbation (MaBoSS NODE.schedule): at time T set NODE to 1 with "
                              "probability P, else to 0; repeatable")
-    parser.add_argument("--outputs", metavar="A,B", help="output nodes (default: those not marked internal)")
+    parser.add_argument("--outputs", metavar="A,B",
+                        help="output nodes, by id or name (default: a .bnd's nodes not marked internal, "
+                             "else the model's phenotypes)")
+    parser.add_argument("--labels", choices=("name", "id"),
+                        help="show nodes by name (ids where names repeat or are missing) or by id (default: "
+                             "names, but ids on the shipped maps, whose names are descriptions)")
     parser.add_argument("-o", "--output", metavar="OUTDIR", help="folder for the results (required unless --check)")
     parser.add_argument("--prefix", metavar="PREFIX", help="name MaBoSS's files PREFIX_probtraj.csv, PREFIX_fp.csv, "
                                                            "PREFIX_finalprob.csv")
@@ -102,6 +116,9 @@ def add_parser(subparsers):
                              "model_K_fp.csv (K from 0, MODEL first)")
     parser.add_argument("--check", action="store_true", help="read and check the model and .cfg, run nothing")
     parser.add_argument("--plot", action="store_true", help="also write trajectories.png")
+    parser.add_argument("--full-fp", action="store_true",
+                        help="also write every fixed point over all nodes: fp.csv (MaBoSS format) and fp.parquet "
+                             "(default: fixed_points.csv, the fixed points grouped by the outputs)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: on a terminal)")
     parser.set_defaults(func=run)
@@ -110,7 +127,8 @@ def add_parser(subparsers):
 
 def _read_model(arg: str, cfg):
     path = model_path(arg)
-    return maboss_io.read(path, cfg) if cfg and path.suffix.lower() == ".bnd" else read(path)
+    model = maboss_io.read(path, cfg) if cfg and path.suffix.lower() == ".bnd" else read(path)
+    return with_declared_phenotypes(model, path)
 
 
 def _load(args):
@@ -121,6 +139,12 @@ def _load(args):
     if args.cfg and not Path(args.cfg).is_file():
         raise InputError(args.cfg, None, "no such file")
     return model, settings, path, cfg
+
+
+def default_outputs(model, path) -> list | None:
+    """Outputs when none are named: a MaBoSS .bnd's own (its nodes not marked internal, None here),
+    else the model's phenotypes."""
+    return None if Path(path).suffix.lower() == ".bnd" else list(model.phenotypes)
 
 
 def _perturbed(model, args):
@@ -171,12 +195,15 @@ def parse_schedule(text: str, node: str) -> list:
     return entries
 
 
-def _tables(result, named, exact: bool) -> dict:
+def _tables(result, named, exact: bool, full_fp: bool) -> dict:
     """File name -> text of the per-window tables (MaBoSS's names through ``named``)."""
-    files = {"nodes.csv": _nodes_table(result), named("fp.csv"): result.fp_text(exact)}
+    summary = result.fixed_point_summary().rename(columns=result.label)
+    files = {"nodes.csv": _nodes_table(result), "fixed_points.csv": summary.to_csv(sep="\t", index=False)}
+    if full_fp:
+        files[named("fp.csv")] = result.fp_text(exact)
     if result.levels:
         levels = result.level_probabilities()
-        levels.columns = [f"{node}={level}" for node, level in levels.columns]
+        levels.columns = [f"{result.names.get(node, node)}={level}" for node, level in levels.columns]
         files["levels.csv"] = levels.to_csv(sep="\t", float_format="%.6g")
     if result.stationary is not None:
         files[named("statdist.csv")] = result.stationary.statdist_text()
@@ -209,8 +236,24 @@ def _versions() -> dict:
 
 
 def _nodes_table(result) -> str:
-    table = result.node_probabilities.join(result.node_errors.add_prefix("SE_"))
+    probabilities = result.node_probabilities.rename(columns=result.label)
+    table = probabilities.join(result.node_errors.rename(columns=lambda node: f"SE_{result.label(node)}"))
     return table.to_csv(sep="\t", float_format="%.6g")
+
+
+def _names_table(model, shown: dict) -> str:
+    """id, name, compartment and the label shown, one row per node."""
+    rows = ["id\tname\tcompartment\tlabel"]
+    rows += [f"{n}\t{node.name or ''}\t{node.compartment or ''}\t{shown[n]}" for n, node in model.nodes.items()]
+    return "\n".join(rows) + "\n"
+
+
+def _parquet(table) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def _png(result) -> bytes:
@@ -218,7 +261,8 @@ def _png(result) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, result.final_states_height()),
+                                      gridspec_kw={"width_ratios": [3, 2]})
     result.plot_trajectories(ax=left)
     result.plot_final_states(ax=right)
     fig.tight_layout()
@@ -234,7 +278,7 @@ def _checked(model, outputs) -> str:
     from ..simulation.compile import compile_model
 
     boolean = booleanize(model)
-    net = compile_model(boolean, resolve_outputs(boolean, outputs))
+    net = compile_model(boolean, resolve_outputs(boolean, outputs, model))
     return (f"{len(model.nodes)} nodes, {len(net.output_index)} outputs, {len(model.schedules)} scheduled, "
             f"{net.reference_count} reference nodes")
 
@@ -251,19 +295,24 @@ def run(args) -> int:
             print(f"{arg}: ok ({_checked(checked, args.outputs)})")
         return 0
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    outputs = args.outputs if args.outputs else default_outputs(model, path)
+    if needs_compiling():
+        print(f"booleanidt simulate: {COMPILING_NOTICE}", file=sys.stderr)
     started = time.time()
     if members:
-        ensemble = simulation.simulate_ensemble([model] + members, settings, outputs=args.outputs, progress=progress)
+        ensemble = simulation.simulate_ensemble([model] + members, settings, outputs=outputs, progress=progress)
         result = ensemble.pooled
     else:
-        result = simulation.simulate(model, settings, outputs=args.outputs, progress=progress)
+        result = simulation.simulate(model, settings, outputs=outputs, progress=progress)
     elapsed = time.time() - started
+    result.names = labels(model, args.labels)
 
     named = (lambda name: f"{args.prefix}_{name}") if args.prefix else (lambda name: name)
     if args.final:
         files = {named("finalprob.csv"): result.finalprob_text(args.exact)}
     else:
-        files = _tables(result, named, args.exact)
+        files = _tables(result, named, args.exact, args.full_fp or bool(args.prefix))
+        files["names.csv"] = _names_table(model, result.names)
         for k, member in enumerate(ensemble.models if members else ()):  # MaBoSS --save-individual's names
             files[named(f"model_{k}_fp.csv")] = member.fp_text(args.exact)
             if member.state_probabilities is not None:
@@ -280,9 +329,11 @@ def run(args) -> int:
     png = _png(result) if args.plot else None
     if png is not None:
         files["trajectories.png"] = png
+    if args.full_fp:
+        files[named("fp.parquet")] = _parquet(result.fixed_points)
     folder = Path(args.output)
     with result_folder(folder, ours=_is_result_file) as staging:
         write_into(staging, files)
-    print(result.summary())
+    print(result.summary(nodes_at="nodes.csv", fixed_points_at="fixed_points.csv"))
     print(f"results in {folder}/")
     return 0

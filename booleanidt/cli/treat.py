@@ -23,6 +23,7 @@ import argparse
 import sys
 
 from ..errors import InputError
+from ..naming import resolve_known
 from ..treatment.conditions import INHIBITIONS
 from ._common import key_value, load_model, settings_from
 from ._profiles import add_profile_command, apply_options, build_profiles, comma_list, model_settings
@@ -72,6 +73,7 @@ def run(args) -> int:
     model = load_model(args.model)
     if args.drugs:
         raise InputError(args.model, "--drugs", "treat screens drugs itself: give them as --targets")
+    args.targets = [resolve_known(model, target) for target in args.targets]
     problem = treatment.conditions.screen_problem(model, args.targets, args.strengths, args.pairs)
     if problem:
         raise InputError(args.model, "--targets/--strengths", problem)

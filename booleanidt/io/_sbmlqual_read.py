@@ -1,6 +1,6 @@
 """SBML-qual (L3 qual v1) text -> :class:`~booleanidt.model.LogicalModel`, with python-libsbml.
 
-DESIGN.md section 2 fixes the semantics; :mod:`booleanidt.io.sbmlqual` is the public entry point.
+:mod:`booleanidt.io.sbmlqual` is the public entry point.
 """
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def _self_contained(annotation: str, namespaces: dict) -> str:
 
 
 def _kept_xml(sbase, namespaces: dict | None = None) -> dict:
-    """Raw annotation / notes XML and metaid, kept so that nothing is lost on export."""
+    """Raw annotation / notes XML, metaid and SBO term, kept so that nothing is lost on export."""
     kept = {}
     if sbase.isSetMetaId():
         kept["sbml_metaid"] = sbase.getMetaId()
@@ -105,6 +105,8 @@ def _kept_xml(sbase, namespaces: dict | None = None) -> dict:
         kept["sbml_annotation"] = _self_contained(sbase.getAnnotationString(), namespaces or {})
     if sbase.isSetNotes():
         kept["sbml_notes"] = sbase.getNotesString()
+    if sbase.isSetSBOTerm():
+        kept["sbo_term"] = sbase.getSBOTermID()
     return kept
 
 

@@ -1,6 +1,6 @@
 """:class:`~booleanidt.model.LogicalModel` -> SBML-qual (L3V1 qual v1) text, with python-libsbml.
 
-DESIGN.md section 3: the export validates with zero libsbml errors, keeps ids, names,
+The export validates with zero libsbml errors, keeps ids, names,
 annotations, notes and a valid layout, writes thresholds as literal numbers and gives
 every transition a functionTerm (cmaboss rejects transitions with only a defaultTerm).
 """
@@ -333,6 +333,8 @@ def _write_species(qual, model: LogicalModel, ids: _Ids, default_compartment):
         level = _initial_level(model, node_id)
         if level is not None:
             species.setInitialLevel(int(level))
+        if node.metadata.get("sbo_term"):
+            species.setSBOTerm(node.metadata["sbo_term"])
         _set_annotation(species, node.metadata, node.annotations, ids, f"meta_{node_id}")
         _set_notes(species, node.metadata.get("sbml_notes"), node.notes)
 

@@ -1,9 +1,9 @@
 """SBML-qual (SBML Level 3, qual package version 1): read and write logical models.
 
-Reading follows DESIGN.md section 2 (thresholds, input ids in MathML, defaultTerm,
+Reading handles thresholds, input ids in MathML, defaultTerm,
 functionTerms in order, constant and transition-less species kept free, GINsim
-constant transitions, maxLevel inference, annotations, notes, layout); writing
-follows section 3 (valid L3V1 qual, literal thresholds, a functionTerm on every
+constant transitions, maxLevel inference, annotations, notes and layout; writing
+gives valid L3V1 qual (literal thresholds, a functionTerm on every
 transition, ids, names, annotations, notes and a valid layout kept).
 
 Examples

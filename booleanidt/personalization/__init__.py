@@ -1,4 +1,4 @@
-"""Personalisation of logical models with patient omics data (PROFILE, DESIGN.md section 5).
+"""Personalisation of logical models with patient omics data (PROFILE).
 
 Data side (samples are rows, genes or nodes are columns, NaN = no data):
 

@@ -1,4 +1,4 @@
-"""Applying a patient profile to a logical model, the PROFILE way (DESIGN.md section 5).
+"""Applying a patient profile to a logical model, the PROFILE way.
 
 A profile is two mappings node id -> value (NaN or absent = no data):
 
@@ -56,6 +56,7 @@ from typing import Mapping, Optional
 from ..errors import BooleanidtError
 from ..expr import And, Arith, Const, Expr, Not, Var, parameters
 from ..model import LogicalModel, Node
+from ..naming import resolve_known
 
 __all__ = ["personalize", "profile_values", "COMPAT_MODES", "mark_outputs", "add_drugs", "drug_problem", "rate_factors", "ProfileError",
            "CONTINUOUS_MODES", "DISCRETE_MODES", "DEFAULT_FACTOR"]
@@ -116,6 +117,7 @@ def profile_values(profile=None, continuous: Optional[Mapping] = None, discrete:
 
 
 def _checked_profile(model: LogicalModel, continuous: Mapping, discrete: Mapping) -> tuple:
+    continuous, discrete = (_by_id(model, values) for values in (continuous, discrete))
     for kind, values in (("continuous", continuous), ("discrete", discrete)):
         unknown = sorted(set(values) - model.nodes.keys())
         if unknown:
@@ -278,6 +280,11 @@ def personalize(model: LogicalModel, profile=None, *, continuous: Optional[Mappi
     return add_drugs(personalised, drugs) if drugs else personalised
 
 
+def _by_id(model: LogicalModel, values: Mapping) -> dict:
+    """``values`` keyed by node ids: nodes may be named by id or by name; unknown keys are kept."""
+    return {resolve_known(model, key): value for key, value in values.items()}
+
+
 def drug_problem(model: LogicalModel, drugs: Mapping[str, float]) -> Optional[str]:
     """What is wrong with ``drugs`` (target -> strength) for ``model``, in one line, or None.
 
@@ -311,6 +318,7 @@ def add_drugs(model: LogicalModel, drugs: Mapping[str, float]) -> LogicalModel:
     >>> to_text(m.rules["B"]), m.initial_probabilities["anti_B"]
     ('A & !anti_B', 0.8)
     """
+    drugs = _by_id(model, drugs)
     problem = drug_problem(model, drugs)
     if problem:
         raise ProfileError(problem)
@@ -333,7 +341,7 @@ def mark_outputs(model: LogicalModel, outputs) -> LogicalModel:
     >>> [n.internal for n in m.nodes.values()]
     [True, False]
     """
-    outputs = list(outputs)
+    outputs = [resolve_known(model, n) for n in outputs]
     unknown = [n for n in outputs if n not in model.nodes]
     if unknown:
         raise ProfileError(f"output node(s) not in the model: {', '.join(unknown)}")

@@ -1,6 +1,6 @@
 """Mutations and copy-number alterations -> forced node values 0/1 (PROFILE's rules).
 
-Per mutation (PROFILE's ``mutations_assignment``; DESIGN.md section 5):
+Per mutation (PROFILE's ``mutations_assignment``):
 
 1. Nonsense_Mutation, Frame_Shift_Del, Frame_Shift_Ins, Splice_Site and
    Translation_Start_Site -> 0 (inactivating).

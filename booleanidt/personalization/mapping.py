@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io._files import read_text
+from ..naming import NodeNameError, resolve_known
 
 __all__ = ["GeneMapping", "MappingReport", "read_mapping", "loads_mapping", "annotated_genes", "canonical_gene"]
 
@@ -213,10 +214,24 @@ class GeneMapping:
                              f"model node (mapping from {self.source})")
 
 
+def _by_id(model, node_genes: dict, source: str) -> dict:
+    """``node_genes`` keyed by node ids: nodes may be named by id or by name."""
+    try:
+        resolved = {resolve_known(model, node): genes for node, genes in node_genes.items()}
+    except NodeNameError as exc:
+        raise InputError(source, "nodes", str(exc)) from None
+    unknown = [node for node in resolved if node not in model.nodes]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        raise InputError(source, "nodes", f"{len(unknown)} node(s) not in the model: {shown}")
+    return resolved
+
+
 def loads_mapping(text: str, source: str = "<string>", model=None) -> GeneMapping:
     """Parse a node -> genes table (PROFILE's namesToHugo format: header, tab, comma-separated genes).
 
-    Nodes unknown to ``model`` raise :class:`InputError`.
+    With ``model``, nodes are named by id or by name (see :func:`booleanidt.naming.resolve`) and
+    the mapping is keyed by ids; unknown or ambiguous nodes raise :class:`InputError`.
 
     >>> loads_mapping("Node\\tHGNC.symbols\\nCyclinD\\tCCND1, CCND2\\nATM_ATR\\t\\n").node_genes
     {'CyclinD': ('CCND1', 'CCND2'), 'ATM_ATR': ()}
@@ -234,10 +249,7 @@ def loads_mapping(text: str, source: str = "<string>", model=None) -> GeneMappin
     if not node_genes:
         raise InputError(source, None, "no node -> genes line after the header")
     if model is not None:
-        unknown = [n for n in node_genes if n not in model.nodes]
-        if unknown:
-            shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-            raise InputError(source, "nodes", f"{len(unknown)} node(s) not in the model: {shown}")
+        node_genes = _by_id(model, node_genes, source)
     return GeneMapping(node_genes, str(source))
 
 

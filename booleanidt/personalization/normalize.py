@@ -1,6 +1,6 @@
 """PROFILE's classification, normalisation to [0, 1] and binarisation of continuous omics.
 
-Per gene, across a reference cohort (DESIGN.md section 5, PROFILE's ``compute_criteria``,
+Per gene, across a reference cohort (PROFILE's ``compute_criteria``,
 ``norm_fun_*``, ``BIMclass`` and ``OSclass``):
 
 * ``thr`` = median over genes of their amplitude (max - min) / 10.
@@ -20,7 +20,7 @@ data), NA between; Unimodal and ZeroInf -> 1 above q75 + IQR, 0 below q25 - IQR,
 :class:`ReferenceFit`, so one new sample can be normalised alone against it.
 
 Rule sets: :data:`PROFILE_RULES` are the rules above (PROFILE's RNA rules, the ones
-DESIGN.md fixes).  :data:`PROFILE_PROTEIN_RULES` are those of PROFILE's 2018 protein
+booleanidt fixes).  :data:`PROFILE_PROTEIN_RULES` are those of PROFILE's 2018 protein
 script (``compute_criteria_prot``): no dropout rule, BI > 2, no ZeroInf class.  The
 reference file Fumia_TCGA_prot_norm.csv was made with them: RPPA values are centred on
 0, so with the RNA rules the density of 43 of the 47 model genes peaks below thr and
@@ -91,7 +91,7 @@ class Rules:
     amplitude_fraction: float = 0.1
 
 
-#: PROFILE's rules for RNA (DESIGN.md section 5)
+#: PROFILE's rules for RNA
 PROFILE_RULES = Rules()
 #: PROFILE's 2018 rules for proteins (``compute_criteria_prot``), used for Fumia_TCGA_prot_norm.csv
 PROFILE_PROTEIN_RULES = Rules(bimodality_index=2.0, max_dropout=None, zero_inflated=False)
@@ -289,7 +289,7 @@ def fit_reference(table: pd.DataFrame, rules: Rules = PROFILE_RULES, progress: O
     Parameters
     ----------
     table : samples x genes (NaN = missing; each gene uses its non-missing values)
-    rules : :data:`PROFILE_RULES` (RNA, DESIGN.md) or :data:`PROFILE_PROTEIN_RULES`
+    rules : :data:`PROFILE_RULES` (RNA) or :data:`PROFILE_PROTEIN_RULES`
     progress : show a progress bar (default: when on a terminal)
 
     Examples

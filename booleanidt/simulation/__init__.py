@@ -1,4 +1,4 @@
-"""Stochastic simulation with MaBoSS semantics (DESIGN.md section 4).
+"""Stochastic simulation with MaBoSS semantics.
 
 ``simulate(model, ...)`` returns a :class:`SimulationResult`; :class:`Simulation`
 holds a model with its settings and perturbations in pyMaBoSS's style.

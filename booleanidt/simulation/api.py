@@ -18,6 +18,7 @@ Examples
 """
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -30,9 +31,10 @@ from tqdm.auto import tqdm
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
+from ..naming import labels, resolve
 from . import memory
 from .compile import CompiledModel, compile_model
-from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
+from .kernel import COMPILING_NOTICE, MAX_TRACKED_OUTPUTS, needs_compiling, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
 from .statdist import stationary_distributions
@@ -51,23 +53,22 @@ class SimulationError(BooleanidtError):
     """A run that cannot go on: a rate that is negative or not a number, an unknown output..."""
 
 
-def resolve_outputs(model: LogicalModel, outputs) -> list | None:
-    """Output node ids of a Boolean model (a multi-valued node's bits for its name); None: the default."""
+def resolve_outputs(model: LogicalModel, outputs, original: LogicalModel | None = None) -> list | None:
+    """Output node ids of a Boolean model (a multi-valued node's bits for its name); None: the default.
+
+    Outputs are named by id or by name, names as ``original`` (the model ``model`` booleanizes) has them.
+    """
     if outputs is None:
         return None
     if isinstance(outputs, str):
-        outputs = [o.strip() for o in outputs.split(",") if o.strip()]
+        outputs = [o for o in outputs.split(",") if o.strip()]
     if not outputs:
         raise SimulationError("outputs: no node named (leave outputs out for the nodes not marked internal)")
     bits = model.metadata.get("booleanized_from", {})
     resolved = []
-    for name in outputs:
-        if name in bits:
-            resolved.extend(bits[name])
-        elif name in model.nodes:
-            resolved.append(name)
-        else:
-            raise SimulationError(f"outputs: unknown node {name!r}")
+    for text in outputs:
+        node = text.strip() if text.strip() in model.nodes else resolve(original or model, text, "outputs")
+        resolved.extend(bits.get(node, [node]))
     return resolved
 
 
@@ -236,7 +237,7 @@ def _foreign_model(simulation, settings: SimulationSettings | None) -> tuple:
 
 def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *, outputs=None,
              progress: bool = False, **overrides) -> SimulationResult:
-    """Simulate ``model`` with MaBoSS semantics (DESIGN.md section 4).
+    """Simulate ``model`` with MaBoSS semantics.
 
     Parameters
     ----------
@@ -244,7 +245,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
         pyMaBoSS simulation (``maboss.load(...)``), read by :func:`booleanidt.interop.from_pymaboss`
     settings : SimulationSettings; default: a pyMaBoSS simulation's own, or those ``model`` carries
         from its .cfg (``booleanidt.read("m.bnd")`` reads the .cfg beside it), else the defaults
-    outputs : node ids (or one comma-separated string) whose joint states are tabulated;
+    outputs : nodes, by id or name (or one comma-separated string), whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
     **overrides : settings by readable or .cfg name (``max_time=50``, ``seed_pseudorandom=3``...)
@@ -266,11 +267,14 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
         model, settings = _foreign_model(model, settings)
     settings = (settings or SimulationSettings.of(model)).replace(**overrides)
     boolean = booleanize(model)
-    chosen = resolve_outputs(boolean, outputs)
+    chosen = resolve_outputs(boolean, outputs, model)
     net = compile_model(boolean, chosen)
     track_states = _warn_about_outputs(len(net.output_index), settings)
+    if progress and needs_compiling():
+        tqdm.write(COMPILING_NOTICE, file=sys.stderr)
     result = run_compiled(net, settings, track_states, progress)
     result.levels = dict(boolean.metadata.get("booleanized_from", {}))
+    result.names = labels(model)
     return result
 
 

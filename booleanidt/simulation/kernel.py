@@ -9,7 +9,7 @@ from a xoshiro256** stream seeded by hashing ``(seed, j)`` (splitmix64
 finaliser, as a seed sequence does), so a trajectory's path does not depend on
 which chunk or thread runs it, and seeds ``s`` and ``s + 1`` share no trajectory.
 
-Time windows follow DESIGN.md section 4: window ``k`` is ``[k dt, (k+1) dt)``
+Time windows: window ``k`` is ``[k dt, (k+1) dt)``
 and each trajectory contributes the fraction of the window it spends in a state.
 For standard errors the kernel also sums the squares of these per-trajectory
 fractions.  A trajectory whose total rate is 0 sits on a fixed point and
@@ -21,6 +21,8 @@ Examples
 True
 """
 from __future__ import annotations
+
+import os
 
 import numba
 import numpy as np
@@ -585,6 +587,24 @@ def _more_columns(state_columns, used):
 
 #: output-state columns a workspace starts with (the table doubles when needed)
 STATE_CAPACITY = 64
+
+
+def needs_compiling() -> bool:
+    """True when the kernel is neither compiled in this process nor in numba's on-disk cache
+    (the first simulation on a machine, or after an upgrade), so the next run compiles it first.
+
+    >>> isinstance(needs_compiling(), bool)
+    True
+    """
+    if run_chunk.signatures:
+        return False
+    cache = getattr(run_chunk, "_cache", None)
+    index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+    return index is None or not os.path.exists(index)
+
+
+#: what is said before a run that compiles the kernel
+COMPILING_NOTICE = "compiling the simulation kernel, once per machine (about 20 s)"
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

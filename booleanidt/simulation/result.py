@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..naming import wrap_label
 from ..io._files import atomic_write_text, read_text
 from .pymaboss_names import PyMaBoSSNames
 from .settings import SimulationSettings
@@ -28,6 +29,9 @@ from .settings import SimulationSettings
 __all__ = ["SimulationResult", "state_label", "state_labels", "standard_error"]
 
 NIL = "<nil>"
+
+#: at most this many trajectories in a plot
+MAX_LINES = 12
 SEPARATOR = " -- "
 
 
@@ -70,6 +74,16 @@ def _byte_labels(names: tuple) -> np.ndarray:
     return labels
 
 
+def _short_state(label: str, limit: int = 8) -> str:
+    """A state label naming at most ``limit`` active nodes, then how many more are on.
+
+    >>> _short_state("A -- B -- C", limit=2)
+    'A -- B -- ... and 1 more'
+    """
+    parts = label.split(SEPARATOR)
+    return label if len(parts) <= limit else SEPARATOR.join(parts[:limit] + [f"... and {len(parts) - limit} more"])
+
+
 def standard_error(sums: np.ndarray, squares: np.ndarray, count: int) -> np.ndarray:
     """Standard error of the mean of ``count`` values given their sum and sum of squares.
 
@@ -97,7 +111,7 @@ def _entropy(probabilities: pd.DataFrame) -> pd.Series:
 
 @dataclass
 class SimulationResult(PyMaBoSSNames):
-    """Results of a stochastic simulation (DESIGN.md section 4).
+    """Results of a stochastic simulation (MaBoSS's tables, by node id; shown by name).
 
     Attributes
     ----------
@@ -124,6 +138,8 @@ class SimulationResult(PyMaBoSSNames):
     observed_graph : DataFrame, origin x destination state of the ``in_graph`` nodes: the number of
         transitions between them over all trajectories (MaBoSS's observed graph); None without such nodes
     observed_durations : the mean time spent in the origin state before each of those transitions
+    names : node id -> the label shown in printouts and plots (:func:`booleanidt.naming.labels`);
+        ids missing from it are shown as they are.  Tables and MaBoSS files keep the ids.
     """
 
     settings: SimulationSettings
@@ -142,6 +158,23 @@ class SimulationResult(PyMaBoSSNames):
     stationary: object = None
     observed_graph: pd.DataFrame | None = None
     observed_durations: pd.DataFrame | None = None
+    names: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"<SimulationResult: {self.settings.sample_count} trajectories, {len(self.times)} windows, "
+                f"{len(self.node_probabilities.columns)} nodes, {len(self.output_nodes)} outputs, "
+                f"{len(self.fixed_points)} fixed points>")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+        return f"<pre>{escape(self.summary())}</pre>"
+
+    def label(self, node: str) -> str:
+        """The label shown for a node id (or a Van Ham bit ``X_bk``, shown ``X>=k``)."""
+        bit = self._bit_levels().get(node)
+        if bit is not None:
+            return f"{self.names.get(bit[0], bit[0])}>={bit[1]}"
+        return self.names.get(node, node)
 
     # --- views -----------------------------------------------------------------------
 
@@ -195,12 +228,14 @@ class SimulationResult(PyMaBoSSNames):
     def readable_state(self, label: str) -> str:
         """An output-state label with each multi-valued node's bits read as its level.
 
-        ``"STAT5_b1 -- STAT5_b2 -- TBET"`` -> ``"STAT5=2 -- TBET"``; labels of Boolean models
-        are returned unchanged.
+        ``"STAT5_b1 -- STAT5_b2 -- TBET"`` -> ``"STAT5=2 -- TBET"``; node ids are shown by
+        their :attr:`names`.
         """
         bit_levels = self._bit_levels()
-        if not bit_levels or label == NIL:
+        if label == NIL:
             return label
+        if not bit_levels:
+            return SEPARATOR.join(self.names.get(part, part) for part in label.split(SEPARATOR))
         parts, reached = [], {}
         for name in label.split(SEPARATOR):
             if name in bit_levels:
@@ -210,22 +245,24 @@ class SimulationResult(PyMaBoSSNames):
                 reached[node] = max(level, reached.get(node, 0))
             else:
                 parts.append(name)
-        return SEPARATOR.join(f"{p}={reached[p]}" if p in reached else p for p in parts)
+        return SEPARATOR.join(f"{self.names.get(p, p)}={reached[p]}" if p in reached else self.names.get(p, p)
+                              for p in parts)
 
-    def _last_output_lines(self, limit: int) -> list:
+    def _last_output_lines(self) -> list:
         """``name value`` lines of the output nodes at the last window, one per level for multi-valued nodes."""
         last, bit_levels = self.last_node_probabilities, self._bit_levels()
         levels = self.level_probabilities().iloc[-1] if bit_levels else None
-        lines, shown = [], set()
+        pairs, shown = [], set()
         for name in self.output_nodes:
             if name not in bit_levels:
-                lines.append(f"  {name:<24} {last[name]:.4f}")
+                pairs.append((self.label(name), last[name]))
             elif bit_levels[name][0] not in shown:
                 node = bit_levels[name][0]
                 shown.add(node)
-                lines += [f"  {f'{node}={level}':<24} {levels[(node, level)]:.4f}"
+                pairs += [(f"{self.names.get(node, node)}={level}", levels[(node, level)])
                           for level in range(1, len(self.levels[node]) + 1)]
-        return lines[:limit]
+        width = max([24] + [len(label) for label, _ in pairs])
+        return [f"  {label:<{width}} {value:.4f}" for label, value in pairs]
 
     # --- MaBoSS files ----------------------------------------------------------------
 
@@ -315,63 +352,112 @@ class SimulationResult(PyMaBoSSNames):
 
     # --- plots ---------------------------------------------------------------------
 
-    def plot_trajectories(self, nodes=None, ax=None):
+    def plotted_nodes(self, nodes=None, limit: int = MAX_LINES) -> list:
+        """The nodes :meth:`plot_trajectories` draws: ``nodes`` (default: the outputs), at most ``limit`` of
+        them, those whose probability changes most over time first when there are more (model order kept)."""
+        nodes = list(nodes) if nodes is not None else list(self.output_nodes)
+        if len(nodes) <= limit:
+            return nodes
+        probabilities = self.node_probabilities[nodes]
+        change = (probabilities.max() - probabilities.min()).to_numpy()
+        keep = set(np.array(nodes, dtype=object)[np.argsort(-change, kind="stable")[:limit]])
+        return [n for n in nodes if n in keep]
+
+    def plot_trajectories(self, nodes=None, ax=None, limit: int = MAX_LINES):
         """Node probabilities over time with +-2 standard error bands; returns the axes.
 
-        A bit ``X_bk`` of a multi-valued node is drawn as ``X>=k``: P(X >= k), with its own error.
+        Draws at most ``limit`` nodes (see :meth:`plotted_nodes`; the title says how many were left
+        out), labelled by name in a legend beside the plot.  A bit ``X_bk`` of a multi-valued node is
+        drawn as ``X>=k``: P(X >= k), with its own error.
         """
         import matplotlib.pyplot as plt
 
-        ax = ax or plt.subplots(figsize=(8, 4.5))[1]
-        nodes = list(nodes) if nodes is not None else list(self.output_nodes)
-        bit_levels = self._bit_levels()
-        for node in nodes:
+        ax = ax or plt.subplots(figsize=(9, 4.5))[1]
+        wanted = list(nodes) if nodes is not None else list(self.output_nodes)
+        shown = self.plotted_nodes(wanted, limit)
+        for k, node in enumerate(shown):
             p = self.node_probabilities[node]
-            label = f"{bit_levels[node][0]}>={bit_levels[node][1]}" if node in bit_levels else node
-            line, = ax.plot(self.times, p, label=label)
+            line, = ax.plot(self.times, p, label=wrap_label(self.label(node)), color=f"C{k % 10}",
+                            linestyle=("-", "--", ":")[k // 10 % 3])
             band = 2 * self.node_errors[node].fillna(0)
             ax.fill_between(self.times, p - band, p + band, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set_xlabel("time")
         ax.set_ylabel("probability")
         ax.set_ylim(-0.02, 1.02)
-        if len(nodes) <= 20:
-            ax.legend(fontsize="small", loc="best")
+        if len(shown) < len(wanted):
+            ax.set_title(f"the {len(shown)} of {len(wanted)} nodes that change most (all in nodes.csv)",
+                         fontsize="small")
+        if shown:
+            ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         return ax
 
-    def plot_final_states(self, top: int = 15, ax=None):
-        """Bar chart of the last window's output-state distribution (``top`` states); returns the axes."""
-        import matplotlib.pyplot as plt
-
-        ax = ax or plt.subplots(figsize=(8, 4.5))[1]
+    def _final_bars(self, top: int):
+        """The last window's ``top`` output states (or output nodes when states were not tracked),
+        their wrapped labels by name, and how many there are in all."""
         last = self.last_state_probabilities
         if last is None:
-            last = self.last_node_probabilities[list(self.output_nodes)]
-        last = last.head(top)
-        ax.barh(range(len(last)), last.to_numpy())
-        ax.set_yticks(range(len(last)), [self.readable_state(label) for label in last.index], fontsize="small")
+            last = self.last_node_probabilities[list(self.output_nodes)].sort_values(ascending=False, kind="stable")
+            labels = [self.label(node) for node in last.index[:top]]
+        else:
+            labels = [self.readable_state(label) for label in last.index[:top]]
+        return last.head(top), [wrap_label(label, 44) for label in labels], len(last)
+
+    def final_states_height(self, top: int = 15) -> float:
+        """Inches a bar chart of :meth:`plot_final_states` needs so its wrapped labels do not overlap."""
+        labels = self._final_bars(top)[1]
+        tallest = max((label.count("\n") + 1 for label in labels), default=1)
+        return max(4.5, 1.4 + 0.18 * tallest * len(labels))
+
+    def plot_final_states(self, top: int = 15, ax=None):
+        """Bar chart of the last window's output-state distribution (``top`` states), by name; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(8, self.final_states_height(top)))[1]
+        shown, labels, total = self._final_bars(top)
+        ax.barh(range(len(shown)), shown.to_numpy())
+        ax.set_yticks(range(len(shown)), labels, fontsize="small")
         ax.invert_yaxis()
-        ax.set_xlabel("probability in the last window")
+        more = f" ({len(shown)} of {total})" if total > len(shown) else ""
+        ax.set_xlabel(f"probability in the last window{more}")
         return ax
 
-    def summary(self, top: int = 10) -> str:
+    def summary(self, top: int = 10, nodes_at: str = "node_probabilities",
+                fixed_points_at: str = "fixed_point_summary()") -> str:
         """A few lines: last-window output probabilities (per level for multi-valued nodes) and the
-        fixed points reached."""
+        fixed points reached, nodes by name; shortened lists say how many more there are and where
+        they are (``nodes_at``, ``fixed_points_at``)."""
         lines = [f"{self.settings.sample_count} trajectories, {len(self.times)} windows of "
                  f"{self.settings.time_tick:g} up to t = {self.settings.max_time:g}",
                  "output nodes, last window:"]
-        lines += self._last_output_lines(top * 3)
+        outputs = self._last_output_lines()
+        lines += outputs[:top * 3]
+        if len(outputs) > top * 3:
+            lines.append(f"  ... and {len(outputs) - top * 3} more, see {nodes_at}")
         fixed = self.fixed_points
         if not len(fixed):
             lines.append("no fixed point reached")
         elif len(fixed) <= top or not self.output_nodes:
             lines.append(f"fixed points reached ({len(fixed)}):")
-            lines += [f"  {probability:.4f}  {self.readable_state(label)}"
+            lines += [f"  {probability:.4f}  {_short_state(self.readable_state(label))}"
                       for label, probability in zip(fixed["State"].head(top), fixed["Proba"].head(top))]
         else:
             by_outputs = self.fixed_points_by_outputs()
             lines.append(f"fixed points reached ({len(fixed)}), by their output nodes ({len(by_outputs)} groups):")
-            lines += [f"  {probability:.4f}  {label}" for label, probability in by_outputs.head(top).items()]
+            lines += [f"  {probability:.4f}  {_short_state(label)}" for label, probability in by_outputs.head(top).items()]
+            if len(by_outputs) > top:
+                lines.append(f"  ... and {len(by_outputs) - top} more groups, see {fixed_points_at}")
         return "\n".join(lines)
+
+    def fixed_point_summary(self) -> pd.DataFrame:
+        """Fixed points reached, grouped by the values of the output nodes: ``Proba`` then one column per
+        output node (by id), most probable first.  The compact form of :attr:`fixed_points` at map scale."""
+        outputs = list(self.output_nodes)
+        if not len(self.fixed_points):
+            return pd.DataFrame(columns=["Proba", *outputs])
+        grouped = self.fixed_points.groupby(outputs, sort=False)["Proba"].sum().reset_index() if outputs else \
+            pd.DataFrame({"Proba": [self.fixed_points["Proba"].sum()]})
+        grouped = grouped[["Proba", *outputs]]
+        return grouped.sort_values("Proba", ascending=False, kind="stable").reset_index(drop=True)
 
     def fixed_points_by_outputs(self) -> pd.Series:
         """Probability of reaching a fixed point, summed over fixed points with the same output nodes on

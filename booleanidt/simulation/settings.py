@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..errors import BooleanidtError
 
-__all__ = ["SimulationSettings", "CFG_NAMES", "SettingsError", "SETTINGS_KEY"]
+__all__ = ["SimulationSettings", "CFG_NAMES", "SettingsError", "SETTINGS_KEY", "available_cores"]
 
 #: key of ``LogicalModel.metadata`` under which a model read with a .cfg carries that .cfg's run settings
 SETTINGS_KEY = "simulation_settings"
@@ -47,6 +48,18 @@ IGNORED_CFG_NAMES = frozenset({
 })
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it).
+
+    >>> available_cores() >= 1
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:   # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class SimulationSettings:
     """MaBoSS run settings.
@@ -57,7 +70,7 @@ class SimulationSettings:
     time_tick : width of the time windows results are averaged over
     sample_count : number of trajectories
     seed : seed of the pseudo-random streams (MaBoSS ``seed_pseudorandom``)
-    threads : worker threads (results do not depend on it)
+    threads : worker threads, by default the cores this process may use (results do not depend on it)
     discrete_time : every jump takes ``time_tick`` instead of an exponential time
     statdist_traj_count : trajectories whose own state distributions are kept and clustered
         (MaBoSS's stationary distributions; 0: none)
@@ -68,7 +81,7 @@ class SimulationSettings:
     time_tick: float = 0.1
     sample_count: int = 10_000
     seed: int = 0
-    threads: int = 1
+    threads: int = field(default_factory=available_cores)
     discrete_time: bool = False
     statdist_traj_count: int = 0
     statdist_cluster_threshold: float = 1.0

@@ -1,0 +1,67 @@
+"""Bad .upp files give one clear line (InputError; CLI exit 2) and no output folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from booleanidt.cli import main
+from booleanidt.errors import InputError
+from booleanidt.population.upp import parse_upp
+
+DATA = Path(__file__).parent / "data" / "population"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("death = D;", "no 'steps = N;' line"),
+    ("steps = two;", "line 1: steps must be a whole number"),
+    ("steps = 1;\nsteps = 2;", "line 2: steps is defined twice"),
+    ("steps = 1;\n$x u= p[(A,B) = (1)];", "line 2: p[(A,B) = (1)]: expected"),
+    ("steps = 1;\n$x u= p[(A) = (2)];", "line 2: p[(A) = (2)]: expected"),
+    ("steps = 1;\nkill = D;", "line 2: cannot read 'kill = D'"),
+    ("steps = 1;\n$x u= 1;\n$x u= 2;", "line 3: $x is updated twice"),
+])
+def test_parse_errors_name_file_and_line(text, message):
+    with pytest.raises(InputError, match="^bad.upp: " + message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]").replace("$", r"\$")):
+        parse_upp(text, "bad.upp")
+
+
+@pytest.mark.parametrize("upp, message", [
+    ("death = Dead;\nsteps = 1;", "death: node 'Dead' is not in the model"),
+    ("steps = 1;\n$nope u= 1;", "$nope: no such parameter in the model"),
+    ("steps = 1;\n$signal_level u= p[(Growth,Ghost) = (1,0)];", "unknown node(s) Ghost"),
+    ("steps = 1;\n@Ghost u= 0.5;", "@Ghost: no such node in the model"),
+])
+def test_cli_rejects_upp_that_does_not_fit_the_model(tmp_path, capsys, upp, message):
+    path = tmp_path / "bad.upp"
+    path.write_text(upp)
+    out = tmp_path / "out"
+    code = main(["population", str(DATA / "growth_signal.bnd"), "--cfg", str(DATA / "growth_signal.cfg"),
+                 "--upp", str(path), "--set", "sample_count=10", "-o", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("booleanidt population: error: ") and message in err and "\n" not in err
+    assert not out.exists()
+
+
+def test_cli_needs_upp(tmp_path, capsys):
+    code = main(["population", str(DATA / "growth_signal.bnd"), "-o", str(tmp_path / "out")])
+    assert code == 2 and "--upp" in capsys.readouterr().err
+
+
+def test_cli_writes_population_tables(tmp_path, capsys):
+    import pandas as pd
+    out = tmp_path / "out"
+    code = main(["population", str(DATA / "growth_signal.bnd"), "--cfg", str(DATA / "growth_signal.cfg"),
+                 "--upp", str(DATA / "growth_signal.upp"), "--set", "sample_count=2000", "-o", str(out)])
+    assert code == 0
+    population = pd.read_csv(out / "population.csv")
+    assert list(population.columns) == ["step", "time", "ratio"]
+    assert population["step"].tolist() == list(range(6)) and population["ratio"].iloc[0] == 1.0
+    assert population["ratio"].iloc[-1] > 1.05          # growth wins: Division outpaces Death
+    nodes = pd.read_csv(out / "nodes.csv", index_col="step")
+    states = pd.read_csv(out / "states.csv", index_col="step")
+    assert len(nodes) == len(states) == 6
+    assert states.sum(axis=1).round(6).eq(1.0).all()
+    assert (out / "population.png").stat().st_size > 1000

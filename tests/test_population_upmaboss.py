@@ -1,0 +1,108 @@
+"""UPMaBoSS semantics against pyMaBoSS's own published test values (colomoto/pyMaBoSS test/test_uppmaboss.py).
+
+The model files in tests/data/population are our own write-up of the same model (see SOURCES.md there).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from booleanidt.io import maboss
+from booleanidt.model import JointInitialState, LogicalModel
+from booleanidt.expr import Var
+from booleanidt.population import run
+from booleanidt.population.upmaboss import StateDistribution
+from booleanidt.population.upp import parse_upp
+
+DATA = Path(__file__).parent / "data" / "population"
+SLOW = os.environ.get("BOOLEANIDT_SLOW_TESTS") == "1"
+
+# pyMaBoSS test_uppmaboss.py: MaBoSS with 100,000 trajectories, max_time 1 (and 2) per step
+PYMABOSS_1H = [1.0, 0.6817469999999883, 0.6307373259659714, 0.611569849367168, 0.5975759080738972,
+               0.5761277135812584, 0.5432025908777551, 0.5028866377853486, 0.460771390530693,
+               0.4201875679954881, 0.38478088276588096, 0.35500692283830454, 0.3300712365781111]
+PYMABOSS_2H = [1.0, 0.6290939999999912, 0.5951210367179476, 0.5367509703155656, 0.45236674001930355,
+               0.3774244993004896, 0.3253316150580102, 0.28897222842748704, 0.26132018691701203,
+               0.23839378295820296, 0.21932847855988485, 0.2033278080634895, 0.18987482697076252]
+
+
+def cellfate(**overrides):
+    model = maboss.read(DATA / "cellfate_upp.bnd", DATA / "cellfate_upp_1h.cfg")
+    settings = maboss.read_settings(DATA / "cellfate_upp_1h.cfg").replace(**overrides)
+    return run(model, settings, upp=DATA / "cellfate_1h.upp")
+
+
+@pytest.mark.parametrize("max_time, expected", [(1, PYMABOSS_1H), (2, PYMABOSS_2H)])
+def test_cellfate_population_ratios_match_pymaboss(max_time, expected):
+    # 100,000 trajectories as pyMaBoSS with BOOLEANIDT_SLOW_TESTS=1; 15,000 keep the default run short
+    result = cellfate(max_time=max_time, sample_count=100_000 if SLOW else 15_000, threads=2)
+    ratios = result.population["ratio"].to_numpy()
+    assert len(ratios) == 13
+    assert result.population["time"].tolist() == [float(max_time * k) for k in range(13)]
+    np.testing.assert_allclose(ratios, expected, atol=0.01, rtol=0)
+
+
+def test_cellfate_tnf_node_probability_in_first_step_matches_exponential_decay():
+    # TNF starts at 1 and decays at 1/6 per hour: the last window [0.9, 1) averages exp(-t/6)
+    result = cellfate(sample_count=4000, threads=2)
+    expected = np.mean(np.exp(-np.linspace(0.9, 1.0, 101) / 6))
+    assert abs(result.node_probabilities["TNF"].iloc[0] - expected) < 0.02
+
+
+def test_results_do_not_depend_on_thread_count():
+    model = maboss.read(DATA / "growth_signal.bnd", DATA / "growth_signal.cfg")
+    settings = maboss.read_settings(DATA / "growth_signal.cfg").replace(sample_count=3000)
+    one = run(model, settings, upp=DATA / "growth_signal.upp", threads=1)
+    two = run(model, settings, upp=DATA / "growth_signal.upp", threads=2)
+    assert one.population.equals(two.population)
+    assert one.final_ratio != run(model, settings, upp=DATA / "growth_signal.upp", seed=4).final_ratio
+
+
+def test_node_formula_sets_next_initial_probability():
+    # @Signal u= 1.5 * p[(Growth,Stress) = (1,0)]: Signal's P at t = 0 of step k+1 comes from step k's cells
+    model = maboss.read(DATA / "growth_signal.bnd", DATA / "growth_signal.cfg")
+    result = run(model, maboss.read_settings(DATA / "growth_signal.cfg"), upp=DATA / "growth_signal.upp",
+                 sample_count=3000)
+    first, second = result.runs[0], result.runs[1]
+    assert first.node_probabilities["Signal"].iloc[0] < 0.2        # Signal.istate = 0, rate 1 up
+    assert second.node_probabilities["Signal"].iloc[0] > first.node_probabilities["Signal"].iloc[0] + 0.1
+
+
+def test_joint_distribution_is_carried_not_marginals():
+    # A and B start equal (50/50 [0,0] / [1,1]) and never move: with per-node marginals,
+    # the next step would start with A != B half of the time.
+    model = LogicalModel.from_rules({"A": Var("A"), "B": Var("B"), "Division": None})
+    model = model.replace(joint_initial_states=(JointInitialState(("A", "B"), ((1, (0, 0)), (1, (1, 1)))),),
+                          initial_probabilities={"Division": 0.0})
+    result = run(model, upp="division = Division; steps = 2;", max_time=1, time_tick=0.5, sample_count=2000)
+    states = result.state_probabilities
+    mixed = [c for c in states.columns if ("A" in c.split(" -- ")) != ("B" in c.split(" -- "))]
+    assert mixed == [] or states[mixed].to_numpy().max() == 0
+    assert abs(states.iloc[-1].filter(like="A -- B").sum() - 0.5) < 0.05
+
+
+def test_death_and_division_update_ratio_and_distribution():
+    dist = StateDistribution.from_labels(("X", "Division", "Death"),
+                                         __import__("pandas").Series({"X": 0.5, "Division": 0.25, "Death": 0.25}))
+    growth, survivors = dist.growth_and_survivors("Death", "Division")
+    assert growth == pytest.approx(0.5 + 2 * 0.25)
+    assert survivors.probability({"X": 1}) == pytest.approx(0.5)
+    assert survivors.probability({"Division": 1}) == 0.0      # division reset in the daughters
+    assert dist.growth_and_survivors("Death", None)[0] == pytest.approx(0.75)
+
+
+def test_extinct_population_stops_with_ratio_zero():
+    model = LogicalModel.from_rules({"Death": None}).with_initial_probabilities({"Death": 1.0})
+    result = run(model, upp="death = Death; steps = 4;", max_time=1, time_tick=1, sample_count=100)
+    assert result.population["ratio"].tolist() == [1.0, 0.0]
+
+
+def test_parse_upp_reads_all_forms():
+    spec = parse_upp("// comment\ndeath = D;\ndivision = V ;\n$x u= #rand * p[(A,B) = (1,0)] + #pop_ratio;\n"
+                     "@A u= p[A = 1];\nsteps = 3;\nMaBoSS = MaBoSS\n")
+    assert (spec.death, spec.division, spec.steps) == ("D", "V", 3)
+    assert spec.parameters == {"x": "#rand * p[(A,B) = (1,0)] + #pop_ratio"}
+    assert spec.node_formulas == {"A": "p[A = 1]"}

@@ -149,7 +149,8 @@ def test_ctrl_c_prints_interrupted_and_exits_130(toggle):
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
-    assert err.strip().splitlines() == ["booleanidt: interrupted"]
+    assert err.strip().splitlines()[-1] == "booleanidt: interrupted"   # after a compiling notice, if any
+    assert "Traceback" not in err and "SystemError" not in err
     assert not (toggle.parent / "o").exists()
 
 

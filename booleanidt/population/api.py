@@ -9,7 +9,7 @@ Examples
 >>> result = run(model, upp="death = Death; steps = 1;", max_time=1, time_tick=0.5, sample_count=4000)
 >>> round(result.final_ratio, 1)   # P(Death) in the last window [0.5, 1) is about 0.53
 0.5
->>> pop = run("tests/data/population/popmaboss/Log_Growth.pbnd", sample_count=200)  # doctest: +SKIP
+>>> pop = run("growth.pbnd", cfg="growth.cfg", sample_count=200)  # doctest: +SKIP
 """
 from __future__ import annotations
 

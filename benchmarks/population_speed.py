@@ -1,5 +1,7 @@
 """Population speed, per core: UPMaBoSS (CellFate, 48 one-hour steps) and PopMaBoSS (the MaBoSS engine's
 Fork, Log_Growth and Assymetric tests at their configured sample counts) against cmaboss.
+MaBoSS's test files are read from its own checkout: set BOOLEANIDT_MABOSS_TESTS to its engine/tests/maboss
+(or pass --maboss-tests); without it the PopMaBoSS part is skipped.
 
 PopMaBoSS: cmaboss's ``PopMaBoSSSim`` on the same files (thread_count = 1 in their .cfg) against
 ``booleanidt.population.run``; the ratio printed is cmaboss / ours (above 1: ours is faster).
@@ -12,10 +14,12 @@ bound of what UpdatePopulation costs: the same 49 cmaboss runs of the step model
 thread), without the Python update between them.  The ratio printed is reference / ours.
 
 Usage: python benchmarks/population_speed.py [--steps 48] [--samples 100000] [--only upmaboss|popmaboss]
+       [--maboss-tests MaBoSS/engine/tests/maboss]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -52,19 +56,22 @@ def ours_seconds(steps: int, samples: int) -> tuple:
     return time.perf_counter() - start, result.final_ratio
 
 
-POPMABOSS = DATA / "popmaboss"
 POPMABOSS_CASES = (("Fork.bnd", "Fork.pcfg"), ("Log_Growth.pbnd", "Log_Growth.cfg"),
                    ("Assymetric.pbnd", "Assymetric.cfg"))
 
 
-def popmaboss_comparison():
+def popmaboss_comparison(maboss_tests):
     """Print, for each model, cmaboss PopMaBoSSSim's and our seconds at the configured sample count."""
+    if not maboss_tests or not (Path(maboss_tests) / "popmaboss").is_dir():
+        print("PopMaBoSS: skipped (set BOOLEANIDT_MABOSS_TESTS or --maboss-tests to MaBoSS's engine/tests/maboss)")
+        return
+    folder = Path(maboss_tests) / "popmaboss"
     print("PopMaBoSS, configured sample counts, one core")
     for model, cfg in POPMABOSS_CASES:
         start = time.perf_counter()
-        cmaboss.PopMaBoSSSim(str(POPMABOSS / model), str(POPMABOSS / cfg)).run()
+        cmaboss.PopMaBoSSSim(str(folder / model), str(folder / cfg)).run()
         reference = time.perf_counter() - start
-        pop = read_pbnd(POPMABOSS / model, POPMABOSS / cfg)
+        pop = read_pbnd(folder / model, folder / cfg)
         start = time.perf_counter()
         result = run(pop, progress=True, threads=1)
         ours = time.perf_counter() - start
@@ -87,11 +94,13 @@ def main():
     parser.add_argument("--steps", type=int, default=48)
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--only", choices=("upmaboss", "popmaboss"))
+    parser.add_argument("--maboss-tests", default=os.environ.get("BOOLEANIDT_MABOSS_TESTS"),
+                        help="MaBoSS checkout's engine/tests/maboss (default: $BOOLEANIDT_MABOSS_TESTS)")
     args = parser.parse_args()
     if args.only != "popmaboss":
         upmaboss_comparison(args)
     if args.only != "upmaboss":
-        popmaboss_comparison()
+        popmaboss_comparison(args.maboss_tests)
 
 
 if __name__ == "__main__":

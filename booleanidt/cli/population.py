@@ -13,7 +13,7 @@ Examples
 --------
 >>> main(["population", "CellFateModel.bnd", "--cfg", "CellFateModel_1h.cfg", "--upp", "CellFate_1h.upp",
 ...       "-o", "out"])  # doctest: +SKIP
->>> main(["population", "Log_Growth.pbnd", "-o", "out"])  # doctest: +SKIP
+>>> main(["population", "growth.pbnd", "-o", "out"])  # doctest: +SKIP
 """
 from __future__ import annotations
 

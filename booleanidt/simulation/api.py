@@ -39,7 +39,8 @@ from .settings import SimulationSettings
 from .statdist import stationary_distributions
 from .statetable import StateTotals
 
-__all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
+__all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS", "run_compiled", "run_totals",
+           "result_of"]
 
 #: trajectories per kernel call (fixed, so results do not depend on the thread count)
 CHUNK_SIZE = 500
@@ -86,12 +87,13 @@ def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
 
 
 class _Accumulator:
-    """Adds chunk results in chunk order."""
+    """Adds chunk results in chunk order; with ``last_window_only``, output states of the last window only."""
 
-    def __init__(self, windows: int, columns: int):
+    def __init__(self, windows: int, columns: int, last_window_only: bool = False):
         self.node_sum = np.zeros((columns, windows))
         self.node_sq = np.zeros((columns, windows))
-        self.states = StateTotals(windows)
+        self.last_window = windows - 1 if last_window_only else None
+        self.states = StateTotals(1 if last_window_only else windows)
         self.fixed: list = []
         self.final_keys: list = []
         self.graph_counts = self.graph_durations = 0
@@ -102,6 +104,10 @@ class _Accumulator:
          graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
+        if self.last_window is not None:
+            last = cell_window == self.last_window
+            cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
+                                                          cell_sum[last], cell_sq[last])
         self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
         self.final_keys.append(final_keys)
@@ -131,9 +137,14 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
     return table
 
 
-def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
-                 progress: bool = False) -> SimulationResult:
-    """Run a compiled model; see :func:`simulate`."""
+def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
+               progress: bool = False, last_window_only: bool = False) -> _Accumulator:
+    """Run a compiled model and return its summed chunk results (the tables before any DataFrame).
+
+    ``last_window_only`` keeps the output states of the last time window only (node
+    probabilities cover every window in any case): what a caller that needs only the
+    final distribution (a population step) pays for, instead of windows x states.
+    """
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = net.kernel_arrays()
@@ -149,7 +160,7 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
                                               settings.discrete_time)
         return result
 
-    total = _Accumulator(windows, net.size + 2 + net.reference_count)
+    total = _Accumulator(windows, net.size + 2 + net.reference_count, last_window_only)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
     with ThreadPoolExecutor(max_workers=settings.threads) as pool:
         for first, result in zip(starts, pool.map(chunk, starts)):
@@ -158,14 +169,24 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
             total.add(result)
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
     bar.close()
-    result = _result(net, settings, total, track_states)
+    return total
+
+
+def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
+                 progress: bool = False, last_window_only: bool = False) -> SimulationResult:
+    """Run a compiled model; see :func:`simulate` and, for ``last_window_only``, :func:`run_totals`."""
+    total = run_totals(net, settings, track_states, progress, last_window_only)
+    result = result_of(net, settings, total, track_states)
     result.stationary = stationary_distributions(net, settings)
     return result
 
 
-def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulator, track_states: bool):
+def result_of(net: CompiledModel, settings: SimulationSettings, total: _Accumulator,
+              track_states: bool) -> SimulationResult:
+    """The :class:`SimulationResult` of a run's totals (:func:`run_totals`); no stationary distributions."""
     count = settings.sample_count
     index = pd.Index(np.arange(settings.window_count) * settings.time_tick, name="Time")
+    state_index = index if total.last_window is None else index[-1:]
     n = net.size
     node_sum, node_sq = total.node_sum.T, total.node_sq.T
     probabilities = pd.DataFrame(node_sum[:, :n] / count, index=index, columns=list(net.node_ids))
@@ -185,9 +206,9 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
         state_sum, state_sq = total.states.dense(order)
-        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=index, columns=labels)
+        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=state_index, columns=labels)
         state_sum /= count  # in place: these tables take windows x states x 8 bytes each
-        states = pd.DataFrame(state_sum, index=index, columns=labels)
+        states = pd.DataFrame(state_sum, index=state_index, columns=labels)
     graph = durations = None
     if net.graph_ids:
         labels = state_labels(net.graph_ids, np.arange(len(total.graph_counts), dtype=np.int64))

@@ -17,7 +17,9 @@ Speed: the model is compiled again only when a step changes its parameters (they
 folded into the compiled rates); the carried distribution goes straight into the
 compiled model's initial-state arrays, as a treatment screen varies a compiled
 patient's initial states.  Each run tabulates the output states of its last window only,
-and states stay integer codes until the final table is labelled.
+and states stay integer codes until the final table is labelled (the per-step
+:class:`~booleanidt.simulation.SimulationResult` in ``runs`` has no state tables: the
+steps' state distributions are ``state_probabilities``).
 
 Examples
 --------
@@ -237,7 +239,7 @@ def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSetting
     for step in tqdm(range(spec.steps + 1), disable=not progress, unit="step", desc="population"):
         step_settings = settings.replace(seed=step_seed(settings.seed, step))
         total = run_totals(net, step_settings, last_window_only=True)
-        run = result_of(net, step_settings, total, True)
+        run = result_of(net, step_settings, total, False)   # the states are labelled once, at the end
         run.stationary = stationary_distributions(net, step_settings)
         runs.append(run)
         rows.append((step, step * settings.max_time, ratio))

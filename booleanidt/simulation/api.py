@@ -206,6 +206,9 @@ def result_of(net: CompiledModel, settings: SimulationSettings, total: _Accumula
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
         state_sum, state_sq = total.states.dense(order)
+        if total.last_window is not None:   # states seen only in earlier windows have no column
+            seen = state_sum[0] > 0
+            labels, state_sum, state_sq = labels[seen], state_sum[:, seen], state_sq[:, seen]
         state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=state_index, columns=labels)
         state_sum /= count  # in place: these tables take windows x states x 8 bytes each
         states = pd.DataFrame(state_sum, index=state_index, columns=labels)

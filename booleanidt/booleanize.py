@@ -38,7 +38,11 @@ from .expr import (FALSE, TRUE, And, Compare, Const, Expr, IfThenElse, Implies, 
                    conjunction, disjunction, evaluate, simplify, variables)
 from .model import LogicalModel, ModelError, Node
 
-__all__ = ["booleanize", "bit_ids", "levels_from_booleanized"]
+__all__ = ["booleanize", "bit_ids", "levels_from_booleanized", "MAX_BOOLEAN_NODES"]
+
+#: most Boolean nodes booleanization may create (one per level of each multi-valued node);
+#: published multi-valued models need a few dozen
+MAX_BOOLEAN_NODES = 100_000
 
 
 def bit_ids(node_id: str, max_level: int) -> tuple:
@@ -194,6 +198,11 @@ def booleanize(model: LogicalModel) -> LogicalModel:
     explicit_rates = sorted(set(multivalued) & (model.rates_up.keys() | model.rates_down.keys()))
     if explicit_rates:
         raise ModelError(f"cannot booleanize explicit rates of multi-valued node(s) {', '.join(explicit_rates)}")
+    needed = sum(model.nodes[x].max_level for x in multivalued)
+    if needed > MAX_BOOLEAN_NODES:
+        top = max(multivalued, key=lambda x: model.nodes[x].max_level)
+        raise ModelError(f"booleanizing would create {needed:,} Boolean nodes (more than {MAX_BOOLEAN_NODES:,}); "
+                         f"{top} alone has maxLevel {model.nodes[top].max_level:,}")
     mapping = {x: bit_ids(x, model.nodes[x].max_level) for x in multivalued}
     clashes = sorted(set(itertools.chain.from_iterable(mapping.values())) & model.nodes.keys())
     if clashes:

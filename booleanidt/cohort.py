@@ -32,30 +32,18 @@ True
 """
 from __future__ import annotations
 
-import concurrent.futures
-import contextlib
-import ctypes
-import dataclasses
 import hashlib
 import io
 import json
 import math
-import os
-import signal
-import sys
-import threading
-import time
-import uuid
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Mapping, Optional
 
 import pandas as pd
-from tqdm import tqdm as tqdm_base
-from tqdm.auto import tqdm
 
+from ._batch import CohortError, CohortTerminated, check_manifest, read_parts, run_manifest, run_saving_parts
 from .errors import BooleanidtError
-from .io._files import atomic_write_bytes, atomic_write_text
+from .io._files import atomic_write_bytes
 from .model import LogicalModel
 from .personalization.apply import mark_outputs, personalize, profile_values
 from .simulation.settings import SimulationSettings
@@ -65,22 +53,9 @@ __all__ = ["run", "patient_seed", "profile_digest", "agreement", "simulate_patie
 
 #: name of the whole table in ``results_dir``
 SCORES_FILE = "scores.parquet"
-_PARTS = "parts"
-_MANIFEST = "cohort.json"
 _ERROR = "error"
 #: column of the parts and of ``scores.parquet``: digest of the patient's applied profile
 DIGEST = "profile_sha256"
-
-
-class CohortError(BooleanidtError):
-    """A cohort that cannot run (no patients, results folder of another run...)."""
-
-
-class CohortTerminated(SystemExit):
-    """The cohort process received SIGTERM: finished patients are saved, workers stopped (exit code 143)."""
-
-    def __init__(self):
-        super().__init__(128 + signal.SIGTERM)
 
 
 def patient_seed(seed: int, patient: str) -> int:
@@ -184,61 +159,13 @@ def simulate_patient(task: Mapping) -> dict:
     return row
 
 
-class _Submitter:
-    """One interface over concurrent.futures executors and dask.distributed clients."""
-
-    def __init__(self, executor):
-        self.executor = executor
-        self.is_dask = type(executor).__module__.split(".")[0] == "distributed"
-
-    def submit(self, task):
-        if self.is_dask:
-            return self.executor.submit(simulate_patient, task, pure=False)
-        return self.executor.submit(simulate_patient, task)
-
-    def as_completed(self, futures):
-        if self.is_dask:
-            from distributed import as_completed
-            return as_completed(futures)
-        return concurrent.futures.as_completed(futures)
-
-
-def _manifest(model: LogicalModel, outputs, settings, seed, options) -> dict:
-    model_key = repr((model.rules, model.rates_up, model.rates_down, model.parameters,
-                      model.initial_probabilities, model.fixed, model.mutations))
-    run_settings = {k: v for k, v in dataclasses.asdict(settings).items() if k not in ("seed", "threads")}
-    return {"outputs": list(outputs), "seed": int(seed), "settings": run_settings,
-            "options": {k: v for k, v in sorted(options.items())},
-            "model_sha256": hashlib.sha256(model_key.encode("utf-8")).hexdigest()}
-
-
-def _check_manifest(results_dir: Path, manifest: dict):
-    path = results_dir / _MANIFEST
-    if path.exists():
-        previous = json.loads(path.read_text(encoding="utf-8"))
-        if previous != json.loads(json.dumps(manifest)):
-            changed = sorted(k for k in manifest if previous.get(k) != json.loads(json.dumps(manifest)).get(k))
-            raise CohortError(f"{results_dir}: holds results of a run with other {', '.join(changed)}; "
-                              "use another results folder or delete it")
-    else:
-        atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=True))
-
-
-def _read_parts(results_dir) -> pd.DataFrame:
-    """Every row of every part, oldest part first (an empty table when there is none)."""
-    parts = sorted((Path(results_dir) / _PARTS).glob("*.parquet"))
-    if not parts:
-        return pd.DataFrame()
-    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-
-
 def read_scores(results_dir) -> pd.DataFrame:
     """Every patient written under ``results_dir/parts``, once (successful rows win over failed ones,
     newer over older).
 
     Returns an empty table when there is none.
     """
-    table = _read_parts(results_dir)
+    table = read_parts(results_dir)
     if table.empty:
         return table
     table["_ok"] = table[_ERROR].isna()
@@ -248,7 +175,7 @@ def read_scores(results_dir) -> pd.DataFrame:
 
 def _reusable_rows(results_dir: Path, digests: Mapping[str, str]) -> tuple:
     """Earlier successful rows whose profile digest is today's, and the patients whose data changed."""
-    table = _read_parts(results_dir)
+    table = read_parts(results_dir)
     if table.empty:
         return [], set()
     ok = table[table[_ERROR].isna()]
@@ -260,15 +187,9 @@ def _reusable_rows(results_dir: Path, digests: Mapping[str, str]) -> tuple:
     return reused.to_dict("records"), changed
 
 
-def _part_name(run_id: str, number: int) -> str:
-    """Parts sort by the time they were started, so that newer rows come last."""
-    return f"part-{time.time_ns():020d}-{run_id}-{number:05d}.parquet"
-
-
-def _write_part(results_dir: Path, run_id: str, number: int, rows: list):
-    buffer = io.BytesIO()
-    pd.DataFrame(rows).to_parquet(buffer, index=False)
-    atomic_write_bytes(results_dir / _PARTS / _part_name(run_id, number), buffer.getvalue())
+def _failed_row(task: Mapping, message: str) -> dict:
+    """The row of a patient whose worker raised or died."""
+    return {"patient": task["patient"], _ERROR: message}
 
 
 def _table(rows: list, patients: list, outputs) -> pd.DataFrame:
@@ -336,16 +257,15 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
     done_rows, changed = [], set()
     if results_dir is not None:
         results_dir = Path(results_dir)
-        _check_manifest(results_dir, _manifest(model, outputs, settings, seed, options))
+        check_manifest(results_dir, run_manifest(model, outputs, settings, seed, options))
         done_rows, changed = _reusable_rows(results_dir, digests)
     done = {row["patient"] for row in done_rows}
     tasks = [{"patient": p, "model": model, "profile": by_key[p], "options": options, "settings": settings,
-              "outputs": outputs, "seed": seed, DIGEST: digests[p]} for p in patients if p not in done]
+              "outputs": outputs, "seed": seed} for p in patients if p not in done]
 
-    runner = _Runner(executor, results_dir, batch_size)
-    with _terminate_on_sigterm(), tqdm(total=len(patients), initial=len(done), unit="patient", desc="cohort",
-                                       disable=(not progress) if progress is not None else None) as bar:
-        rows = runner.run(tasks, bar)
+    rows = run_saving_parts(simulate_patient, tasks, executor=executor, failed=_failed_row,
+                            rows=lambda row: [{**row, DIGEST: digests[row["patient"]]}], results_dir=results_dir,
+                            batch_size=batch_size, progress=progress, desc="cohort", done_before=len(done))
     table = _table(done_rows + rows, patients, outputs)
     if results_dir is not None:
         buffer = io.BytesIO()
@@ -353,132 +273,3 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
         atomic_write_bytes(results_dir / SCORES_FILE, buffer.getvalue())
     table.attrs.update(reused=len(done), computed=len(rows), changed=len(changed & {r["patient"] for r in rows}))
     return table
-
-
-@contextlib.contextmanager
-def _terminate_on_sigterm():
-    """SIGTERM raises :class:`CohortTerminated` (so that pools shut down and parts are written)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def terminate(signum, frame):
-        raise CohortTerminated()
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _watch_parent(parent: int):
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-def _die_with_parent(parent: int):
-    """Initializer of local workers: end when the cohort process ends, however it ends.
-
-    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
-    everywhere a daemon thread watches the parent id.  Ctrl-C and SIGTERM are the
-    parent's business (it stops the pool).  Workers forked while the parent draws its
-    progress bar get a fresh progress-bar lock.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # a fork copies the progress bars' lock as it was: held, if the parent was drawing a bar
-    tqdm_base.set_lock(threading.RLock())
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):   # no prctl: the watch below still ends the worker
-            pass
-    if os.getppid() != parent:   # the parent died before the signal was armed
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
-
-
-def _local_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
-                                                  initargs=(os.getpid(),))
-
-
-def _stop_pool(pool: concurrent.futures.ProcessPoolExecutor, finished: bool):
-    """Shut a local pool down; unless it finished, kill its workers rather than wait for their tasks."""
-    if not finished:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.kill()
-    pool.shutdown(wait=finished, cancel_futures=True)
-
-
-class _Runner:
-    """Runs patient tasks, writes their rows in parts, retries patients lost with a dead local worker."""
-
-    def __init__(self, executor, results_dir, batch_size: int):
-        self.executor, self.results_dir, self.batch_size = executor, results_dir, batch_size
-        self.run_id, self.part_number, self.pending = uuid.uuid4().hex[:8], 0, []
-
-    def run(self, tasks: list, bar) -> list:
-        rows = []
-        try:
-            if self.executor is not None:
-                rows += self._round(self.executor, tasks, bar, retry=False)[0]
-            else:
-                rows += self._local_rounds(tasks, bar)
-        finally:
-            self._flush()
-        return rows
-
-    def _local_rounds(self, tasks: list, bar) -> list:
-        """Fresh pools until every task has a row; a round that finishes nobody isolates one task,
-        so that a patient that kills its worker fails alone."""
-        rows, queue, isolate = [], list(tasks), False
-        while queue:
-            batch, queue = (queue[:1], queue[1:]) if isolate else (queue, [])
-            pool, finished = _local_pool(min(os.cpu_count() or 1, len(batch))), False
-            try:
-                done, lost = self._round(pool, batch, bar, retry=not isolate)
-                finished = True
-            finally:
-                _stop_pool(pool, finished)
-            rows += done
-            isolate = bool(lost) and not done
-            queue = lost + queue
-        return rows
-
-    def _round(self, executor, tasks: list, bar, retry: bool) -> tuple:
-        """Rows of the tasks that ran, and (when ``retry``) the tasks lost with a broken pool."""
-        submitter = _Submitter(executor)
-        futures = {submitter.submit(task): task for task in tasks}
-        rows, lost = [], []
-        for future in submitter.as_completed(list(futures)):
-            task = futures[future]
-            try:
-                row = future.result()
-            except BrokenProcessPool as exc:
-                if retry:
-                    lost.append(task)
-                    continue
-                row = {"patient": task["patient"], _ERROR: f"its worker process died ({exc})"}
-            except Exception as exc:  # the worker itself failed
-                row = {"patient": task["patient"], _ERROR: f"{type(exc).__name__}: {exc}"}
-            row[DIGEST] = task[DIGEST]
-            rows.append(row)
-            self._add(row)
-            bar.update(1)
-        return rows, lost
-
-    def _add(self, row: dict):
-        self.pending.append(row)
-        if len(self.pending) >= self.batch_size:
-            self._flush()
-
-    def _flush(self):
-        if self.results_dir is not None and self.pending:
-            _write_part(self.results_dir, self.run_id, self.part_number, self.pending)
-            self.part_number, self.pending = self.part_number + 1, []

@@ -30,7 +30,7 @@ __all__ = [
     "Compare", "Arith", "Neg", "IfThenElse", "TRUE", "FALSE",
     "evaluate", "variables", "parameters", "substitute", "simplify", "to_text",
     "children", "walk", "is_boolean_rule", "signs", "truth_table",
-    "conjunction", "disjunction", "compile_levels",
+    "conjunction", "disjunction", "compile_levels", "MAX_NESTING", "nesting_depth",
 ]
 
 
@@ -219,6 +219,26 @@ def walk(expr: Expr) -> Iterator[Expr]:
         node = stack.pop()
         yield node
         stack.extend(reversed(children(node)))
+
+
+#: Deepest expression the readers accept.  The tree functions here recurse, and Python's compiler
+#: (used by :func:`compile_levels`) refuses more than 200 nested parentheses; real models nest
+#: rules fewer than 10 levels deep.
+MAX_NESTING = 100
+
+
+def nesting_depth(expr: Expr) -> int:
+    """The number of levels of the expression tree (a leaf is 1), computed without recursion.
+
+    >>> nesting_depth(Not(Not(Var("A")))), nesting_depth(Var("A"))
+    (3, 1)
+    """
+    deepest, stack = 0, [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children(node))
+    return deepest
 
 
 def variables(expr: Expr) -> frozenset:

@@ -45,8 +45,12 @@ from .expr import Const, Expr, IfThenElse, Logic, Var, signs, variables
 
 __all__ = [
     "Annotation", "Node", "JointInitialState", "LogicalModel", "ModelError",
-    "DEFAULT_INITIAL_PROBABILITY", "default_rate_up", "default_rate_down", "parse_identifier",
+    "DEFAULT_INITIAL_PROBABILITY", "MAX_LEVEL", "default_rate_up", "default_rate_down", "parse_identifier",
 ]
+
+#: Highest max level a node may have: the simulator keeps each level in one signed byte, and
+#: published multi-valued models use fewer than 10 levels.
+MAX_LEVEL = 127
 
 #: P(node = 1) at t = 0 for a node with no initial level or probability (MaBoSS's default).
 DEFAULT_INITIAL_PROBABILITY = 0.5
@@ -269,8 +273,10 @@ class LogicalModel:
         for node_id, node in self.nodes.items():
             if node.id != node_id:
                 raise ModelError(f"node key {node_id!r} differs from its id {node.id!r}")
-            if node.max_level < 1:
-                raise ModelError(f"node {node_id}: max level {node.max_level} < 1")
+            if not 1 <= node.max_level <= MAX_LEVEL:
+                raise ModelError(f"node {node_id}: max level {node.max_level} is outside 1..{MAX_LEVEL}")
+            if node.initial_level is not None and not 0 <= node.initial_level <= node.max_level:
+                raise ModelError(f"node {node_id}: initial level {node.initial_level} is outside 0..{node.max_level}")
         same_nodes = previous is not None and previous.nodes.keys() == self.nodes.keys()
         for table_name in ("rules", "rates_up", "rates_down"):
             checked = getattr(previous, table_name) if same_nodes else {}
@@ -279,7 +285,7 @@ class LogicalModel:
                     raise ModelError(f"{table_name}: unknown node {node_id!r}")
                 if expr is None or checked.get(node_id) is expr:
                     continue
-                unknown = sorted(variables(expr) - self.nodes.keys())
+                unknown = sorted(name for name in variables(expr) if name not in self.nodes)
                 if unknown:
                     raise ModelError(f"rule of {node_id} names unknown node(s) {', '.join(unknown)}")
         for node_id, p in self.initial_probabilities.items():
@@ -288,7 +294,7 @@ class LogicalModel:
             if not 0.0 <= p <= 1.0:
                 raise ModelError(f"initial probability of {node_id} is {p}, not in [0, 1]")
         for joint in self.joint_initial_states:
-            unknown = sorted(set(joint.nodes) - self.nodes.keys())
+            unknown = sorted(name for name in joint.nodes if name not in self.nodes)
             if unknown:
                 raise ModelError(f"joint initial state names unknown node(s) {', '.join(unknown)}")
         for node_id, entries in self.schedules.items():

@@ -70,7 +70,7 @@ def test_changed_patient_data_recomputes_exactly_that_patient(tmp_path, model):
     assert pool.submitted == [] and third.attrs["reused"] == 6
 
 
-def _kill_own_worker_once(marker: Path, personalize):
+def kill_own_worker_once(marker: Path, personalize):
     """A ``personalize`` that kills the worker process running it the first time it sees ``die``."""
     def wrapped(model, profile, **options):
         if profile.get("die") and not marker.exists():
@@ -84,7 +84,7 @@ def test_worker_killed_mid_run_costs_no_patient(tmp_path, model, monkeypatch):
     profiles = cohort_profiles(8)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         expected = cohort.run(model, profiles, OUTPUTS, executor=pool, settings=SETTINGS, seed=5)
-    monkeypatch.setattr(cohort, "personalize", _kill_own_worker_once(tmp_path / "died", cohort.personalize))
+    monkeypatch.setattr(cohort, "personalize", kill_own_worker_once(tmp_path / "died", cohort.personalize))
     dying = {**profiles, "P03": {**profiles["P03"], "die": True}}   # local pool: forked after the patch
     table = cohort.run(model, dying, OUTPUTS, settings=SETTINGS, seed=5, results_dir=tmp_path / "out")
     assert (tmp_path / "died").exists()                 # a worker did die
@@ -133,17 +133,17 @@ def _cohort_command(folder: Path, out: Path, batch_size: int) -> list:
             "--no-progress", *CLI_SETTINGS]
 
 
-def _descendants(pid: int) -> list:
+def descendants(pid: int) -> list:
     children = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             children += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
             pass
-    return children + [d for c in children for d in _descendants(c)]
+    return children + [d for c in children for d in descendants(c)]
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
@@ -151,8 +151,8 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _run_until_parts(command: list, out: Path, parts: int) -> subprocess.Popen:
-    """Start the cohort and return once ``parts`` parts are written (the run is then mid-way)."""
+def run_until_parts(command: list, out: Path, parts: int) -> subprocess.Popen:
+    """Start the command and return once ``parts`` parts are written (the run is then mid-way)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=Path(__file__).parents[1])
     while len(list((out / "parts").glob("*.parquet"))) < parts:
@@ -175,15 +175,15 @@ def uninterrupted(cli_inputs, tmp_path_factory):
 def test_killed_cohort_leaves_no_worker_and_resumes_whole(cli_inputs, uninterrupted, tmp_path, how):
     out = tmp_path / "run"
     command = _cohort_command(cli_inputs, out, 1 if how == signal.SIGKILL else 4)
-    process = _run_until_parts(command, out, 2)
-    workers = _descendants(process.pid)
+    process = run_until_parts(command, out, 2)
+    workers = descendants(process.pid)
     assert workers                                       # the local pool is up
     process.send_signal(how)
     _, stderr = process.communicate(timeout=60)
     deadline = time.monotonic() + 30
-    while any(map(_alive, workers)) and time.monotonic() < deadline:
+    while any(map(alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [w for w in workers if _alive(w)], "workers outlived the cohort"
+    assert not [w for w in workers if alive(w)], "workers outlived the cohort"
     assert not (out / cohort.SCORES_FILE).exists()       # stopped mid-run
     if how == signal.SIGTERM:
         assert process.returncode == 143 and "terminated" in stderr
@@ -210,3 +210,18 @@ def test_results_respect_the_umask(tmp_path):
         os.umask(old)
     modes = {path.name: path.stat().st_mode & 0o777 for path in out.rglob("*") if path.is_file()}
     assert modes and set(modes.values()) == {0o644}, modes
+
+
+def test_resume_removes_writes_a_killed_run_left_half_done(tmp_path, model):
+    profiles = cohort_profiles(4)
+    with CountingExecutor() as pool:
+        cohort.run(model, profiles, OUTPUTS, executor=pool, settings=SETTINGS, seed=3, results_dir=tmp_path)
+    half_part = tmp_path / "parts" / ".part-00000000000000000001-dead-00000.parquet.x1y2.tmp"
+    half_scores = tmp_path / ".scores.parquet.z3w4.tmp"
+    half_part.write_bytes(b"PAR1 cut off by kill -9")
+    half_scores.write_bytes(b"")
+    with CountingExecutor() as pool:
+        again = cohort.run(model, profiles, OUTPUTS, executor=pool, settings=SETTINGS, seed=3, results_dir=tmp_path)
+    assert pool.submitted == []                           # everything reused
+    assert list(again.index) == list(profiles) and again.attrs["reused"] == 4
+    assert not list(tmp_path.rglob(".*.tmp"))

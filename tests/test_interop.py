@@ -9,6 +9,7 @@ model does not finish, each node's rule is compared on its own).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -22,8 +23,8 @@ import pytest
 
 import booleanidt
 from booleanidt.booleanize import booleanize
-from booleanidt.errors import InputError
-from booleanidt.expr import Var, variables
+from booleanidt.errors import BooleanidtError, InputError
+from booleanidt.expr import And, Const, IfThenElse, Not, Param, Var, variables, walk
 from booleanidt.interop import from_networkx, from_primes, from_pymaboss, to_networkx, to_primes, to_pymaboss
 from booleanidt.io import bnet, maboss as maboss_io
 from booleanidt.model import LogicalModel
@@ -67,11 +68,32 @@ def assert_same_model(back: LogicalModel, model: LogicalModel):
     assert back.joint_initial_states == expected.joint_initial_states
     assert back.mutations == expected.mutations and back.fixed == expected.fixed
     assert list(back.nodes) == list(expected.nodes)
+    assert back.schedules == expected.schedules
     for node_id, node in expected.nodes.items():
         other = back.nodes[node_id]
         assert back.initial_probability(node_id) == expected.initial_probability(node_id), node_id
         assert (other.label, other.annotations, other.notes, other.internal) == \
             (node.label, node.annotations, node.notes, node.internal), node_id
+        assert maboss_node_settings(other) == maboss_node_settings(node), node_id
+
+
+def maboss_node_settings(node) -> tuple:
+    """A node's X.refstate and X.in_graph; refstate -1 (none, which cmaboss prints for every
+    node) is the same as no refstate."""
+    refstate = node.metadata.get("maboss_refstate")
+    return (None if refstate == -1 else refstate), node.metadata.get("maboss_in_graph")
+
+
+def with_maboss_features(model: LogicalModel, scheduled: str, observed) -> LogicalModel:
+    """``model`` with a constant-probability schedule on ``scheduled``, a reference state
+    (every node at 1 but the first, at 0) and ``observed`` nodes in the observed graph."""
+    nodes = {}
+    for index, (node_id, node) in enumerate(model.nodes.items()):
+        metadata = {**node.metadata, "maboss_refstate": int(index > 0)}
+        if node_id in observed:
+            metadata["maboss_in_graph"] = True
+        nodes[node_id] = dataclasses.replace(node, metadata=metadata)
+    return model.replace(nodes=nodes, schedules={scheduled: ((1.5, Const(0.2)), (3.0, Const(0.85)))})
 
 
 @needs_corpus
@@ -88,6 +110,23 @@ def test_pymaboss_round_trip_keeps_the_model(paths):
     assert set(simulation.cmaboss_sim.get_nodes()) == set(booleanize(model).nodes)
 
 
+@needs_corpus
+@pytest.mark.filterwarnings("ignore:cmaboss 1.0.0b34 also changes")
+@pytest.mark.parametrize("paths", corpus_params())
+def test_pymaboss_round_trip_keeps_schedules_refstates_observed_nodes_and_statdist(paths):
+    model = booleanize(load(paths))
+    observed = list(model.nodes)[:2]
+    model = with_maboss_features(model, scheduled=observed[0], observed=observed)
+    settings = SimulationSettings(max_time=5, time_tick=0.5, sample_count=100, seed=4,
+                                  statdist_traj_count=40, statdist_cluster_threshold=0.75)
+    simulation = to_pymaboss(model, settings)
+    assert set(simulation.network.get_observed_graph_nodes()) == set(observed)
+    back = from_pymaboss(simulation)
+    assert_same_model(back, model)
+    assert back.schedules[observed[0]] == ((1.5, Const(0.2)), (3.0, Const(0.85)))
+    assert back.metadata["simulation_settings"] == settings
+
+
 def cmaboss_node_statistics(simulation):
     """{node: (probabilities, standard errors)} per window of a pyMaBoSS run in cmaboss."""
     native = simulation.run().cmaboss_result
@@ -95,8 +134,8 @@ def cmaboss_node_statistics(simulation):
     return {n: (probabilities[:, i], errors[:, i]) for i, n in enumerate(names)}
 
 
-def assert_statistics_agree(model, settings):
-    reference = cmaboss_node_statistics(to_pymaboss(model, settings))
+def assert_statistics_agree(model, settings, reference=None):
+    reference = reference or cmaboss_node_statistics(to_pymaboss(model, settings))
     ours = booleanidt.simulate(booleanize(model), settings)
     assert reference, "cmaboss reported no output node"
     for node, (p, se) in reference.items():
@@ -118,6 +157,42 @@ def test_cmaboss_runs_of_to_pymaboss_agree_with_simulate(paths):
     settings = SimulationSettings(max_time=3 if heavy else 6, time_tick=0.5, seed=11,
                                   sample_count=(2000 if SLOW else 500) if heavy else (5000 if SLOW else 1500))
     assert_statistics_agree(model, settings)
+
+
+#: Z, constant at 0, is the node cmaboss lists last: the one its schedules also change
+TOY = LogicalModel.from_rules({"S": None, "A": Var("S"), "B": And((Var("A"), Not(Var("B")))), "Z": None}) \
+    .with_initial_probabilities({"S": 0.0, "A": 0.0, "B": 0.0, "Z": 0.0})
+
+
+def test_scheduled_switches_run_in_cmaboss_as_in_simulate():
+    """Node probabilities in windows before, between and after the switches at t = 1.5 and 3:
+    S is set to 1 with probability 0.2, then 0.85 (else to 0); A and B follow."""
+    model = with_maboss_features(TOY, scheduled="S", observed=("A", "B"))
+    settings = SimulationSettings(max_time=5, time_tick=0.5, sample_count=3000, seed=5)
+    with pytest.warns(UserWarning, match="changes the node it lists last"):
+        simulation = to_pymaboss(model, settings)
+    assert simulation.cmaboss_sim.get_nodes()[-1] == "Z"
+    assert simulation.run().cmaboss_result.get_observed_graph()[1] == ["<nil>", "A", "B", "A -- B"]
+    reference = cmaboss_node_statistics(simulation)
+    assert reference["S"][0][[0, 3, 6]] == pytest.approx([0, 0.2, 0.85], abs=0.04)
+    assert np.all(reference.pop("Z")[0][3:] >= 0.1)  # cmaboss's defect; booleanidt keeps Z at 0
+    assert_statistics_agree(model, settings, reference)
+
+
+@needs_corpus
+@pytest.mark.filterwarnings("ignore:cmaboss 1.0.0b34 also changes")
+def test_a_schedule_on_a_corpus_model_runs_in_cmaboss_as_in_simulate():
+    model = load((MABOSS / "cellfate.bnd", MABOSS / "cellfate_TNF.cfg"))
+    model = model.replace(schedules={"TNF": ((1.0, Const(0.0)), (2.5, Const(0.7)))})
+    assert_statistics_agree(model, SimulationSettings(max_time=4, time_tick=0.5, sample_count=1500, seed=7))
+
+
+def test_a_schedule_that_reads_node_states_is_refused_before_cmaboss_aborts():
+    """cmaboss 1.0.0b34 aborts the process on such a schedule: refused with one line instead."""
+    model = TOY.replace(schedules={"S": ((2.0, IfThenElse(Var("B"), Const(0.5), Const(0.1))),)})
+    with pytest.raises(BooleanidtError, match=r"^cmaboss cannot take the schedule of S: its probability "
+                                              r"at t=2 \(B \? 0\.5 : 0\.1\) reads node states"):
+        to_pymaboss(model)
 
 
 @needs_corpus
@@ -173,6 +248,27 @@ def test_file_based_pymaboss_simulation_and_its_mutants(maboss_executable_stub):
     assert model.rules == expected.rules and model.fixed == {"ROS": 0}
     assert model.rates_up == expected.rates_up and model.parameters == expected.parameters
     assert model.metadata["simulation_settings"] == maboss_io.read_settings(MABOSS / "cellfate_TNF.cfg")
+
+
+@needs_corpus
+def test_pymaboss_mutants_of_nodes_with_their_own_low_high_switches(maboss_executable_stub):
+    """cellfate's CASP8, RIP1, cIAP (``$Low_X``) and NFkB (``$High_X``) read their own switch
+    inside pyMaBoSS's mutant wrapper: the parameter stays, with the value pyMaBoSS gave it."""
+    import maboss
+    simulation = maboss.load(str(MABOSS / "cellfate.bnd"), str(MABOSS / "cellfate_TNF.cfg"))
+    levels = {"CASP8": 0, "RIP1": 0, "cIAP": 0, "NFkB": 1}
+    for node, level in levels.items():
+        simulation.mutate(node, "ON" if level else "OFF")
+    model = from_pymaboss(simulation)
+    assert model.fixed == levels
+    read = {p.name for rates in (model.rates_up, model.rates_down) for r in rates.values() for p in walk(r)
+            if isinstance(p, Param)}
+    assert read <= model.parameters.keys()
+    assert {k: model.parameters[k] for k in ("Low_CASP8", "Low_RIP1", "Low_cIAP", "High_NFkB")} == \
+        {"Low_CASP8": 1, "Low_RIP1": 1, "Low_cIAP": 1, "High_NFkB": 1}
+    result = booleanidt.simulate(model, max_time=2, time_tick=1, sample_count=50)
+    assert (result.node_probabilities[["CASP8", "RIP1", "cIAP"]] == 0).all().all()
+    assert (result.node_probabilities["NFkB"] == 1).all()
 
 
 def test_parameters_keep_every_digit_that_cmaboss_prints_with_six():

@@ -140,6 +140,19 @@ def test_pymaboss_mutants_are_read_as_fixed_nodes():
     assert switched_off.fixed == {} and switched_off.parameters["High_A"] == 0, "no mutant: the wrapper stays"
 
 
+def test_pymaboss_mutant_of_a_node_that_reads_its_own_low_parameter_keeps_it():
+    """cellfate's CASP8 has its own ``$Low_CASP8`` switch in its rates; pyMaBoSS's mutant wraps
+    those rates, so ``$Low_CASP8`` is still read once the wrapper is gone and must stay defined."""
+    bnd = ("node B { logic = !A; }\nNode A {\n\tlogic = B;\n"
+           "\trate_up = $Low_A ? 0 : ($High_A ? 1E308/$nb_mutable : (($Low_A ? 0 : (@logic ? 1 : 0))));\n"
+           "\trate_down = $High_A ? 0 : ($Low_A ? 1E308/$nb_mutable : (($Low_A ? 1e+100 : (@logic ? 0 : 1))));\n}\n")
+    model = maboss.loads(bnd, "$nb_mutable = 1;\n$High_A = 0;\n$Low_A = 1;\nA.istate = 1;\n")
+    assert model.fixed == {"A": 0} and model.parameters == {"Low_A": 1}
+    assert model.initial_probability("A") == 0.0 and model.rate_up("A") == Const(0)
+    reread = maboss.loads(*maboss.dumps(model))
+    assert reread.parameters == {"Low_A": 1} and reread.fixed == {"A": 0}
+
+
 def test_multivalued_models_are_booleanized_on_export():
     from booleanidt.model import Node
     nodes = {"A": Node("A"), "X": Node("X", max_level=2)}

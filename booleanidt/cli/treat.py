@@ -10,7 +10,8 @@ per patient x treatment x strength: outputs, objective, standard errors, Bliss e
 pairs, rank and the significance of each rank difference), ``best.csv`` (best treatment
 per patient and those not significantly worse), ``heatmap.png`` (patients x treatments),
 ``ranking.png`` (per-patient rankings) and ``response.png`` (distribution of each
-treatment's effect over the cohort).  Resumes like ``cohort``; ``--scheduler`` runs on Dask.
+treatment's effect over the cohort).  Resumes like ``cohort`` (also after SIGTERM, which
+saves the finished patients and exits with 143); ``--scheduler`` runs on Dask.
 
 Examples
 --------
@@ -70,6 +71,7 @@ def add_parser(subparsers):
 
 def run(args) -> int:
     from .. import treatment  # pandas and the executors: only when a screen runs
+    from .._batch import CohortTerminated
     model = load_model(args.model)
     if args.drugs:
         raise InputError(args.model, "--drugs", "treat screens drugs itself: give them as --targets")
@@ -91,6 +93,10 @@ def run(args) -> int:
                                 maximize=not args.minimize, executor=client, settings=settings, seed=args.seed,
                                 results_dir=args.output, batch_size=args.batch_size, progress=args.progress,
                                 **options)
+    except CohortTerminated as stop:
+        print(f"booleanidt treat: terminated; finished patients are kept in {args.output}, "
+              "the same command resumes", file=sys.stderr)
+        return stop.code
     finally:
         if client is not None:
             client.close()

@@ -24,6 +24,13 @@ Where a round trip through cmaboss loses something (cmaboss 1.0.0b34):
   process on a node that has an explicit ``rate_up`` and MaBoSS's default ``rate_down`` left
   out (booleanidt writes only explicit rates; cellfate's cFLIP is one); cmaboss simulates
   such nodes correctly, and the original files, which spell out both rates, do not crash.
+* Scheduled perturbations (``model.schedules``) are carried and read back, but cmaboss
+  aborts the process on a scheduled probability that reads node states (:func:`to_pymaboss`
+  refuses those), and at each scheduled time it also changes the node it lists last
+  (``sim.cmaboss_sim.get_nodes()[-1]``; :func:`to_pymaboss` warns): the other nodes' statistics
+  agree with :func:`booleanidt.simulate`.  Reference states, observed-graph nodes
+  (``in_graph``, which cmaboss simulates but does not print in ``str_cfg()``) and the statdist
+  settings make the round trip.
 * Names, annotations and notes have no MaBoSS syntax, and cmaboss lists nodes in its own
   order; :func:`to_pymaboss` keeps the description comment lines and the node order on the
   simulation (attributes ``booleanidt_descriptions`` and ``booleanidt_order``) and
@@ -47,9 +54,11 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import warnings
 
 from ..booleanize import booleanize
 from ..errors import BooleanidtError, InputError
+from ..expr import Logic, Var, to_text, walk
 from ..io import maboss as maboss_io
 from ..model import LogicalModel
 from ..simulation.settings import SettingsError, SimulationSettings
@@ -109,6 +118,7 @@ def to_pymaboss(model: LogicalModel, settings: SimulationSettings | None = None,
     if overrides:
         settings = settings.replace(**overrides)
     boolean = booleanize(model)
+    _check_schedules(boolean)
     bnd, cfg = maboss_io.dumps(boolean, settings)
     build = _cmaboss_build(len(boolean.nodes))
     try:
@@ -120,6 +130,22 @@ def to_pymaboss(model: LogicalModel, settings: SimulationSettings | None = None,
         line for line in bnd.splitlines() if line.startswith(_DESCRIPTION_PREFIX))
     simulation.booleanidt_order = tuple(boolean.nodes)
     return simulation
+
+
+def _check_schedules(model: LogicalModel) -> None:
+    """Refuse what cmaboss cannot take: it aborts the whole process on a scheduled
+    probability that reads a node state (cmaboss 1.0.0b34)."""
+    for node_id, entries in model.schedules.items():
+        for time, probability in entries:
+            if any(isinstance(e, (Var, Logic)) for e in walk(probability)):
+                raise BooleanidtError(
+                    f"cmaboss cannot take the schedule of {node_id}: its probability at t={time:g} "
+                    f"({to_text(probability)}) reads node states, which aborts cmaboss; "
+                    f"simulate this model with booleanidt.simulate")
+    if model.schedules:
+        warnings.warn("cmaboss 1.0.0b34 also changes the node it lists last at each scheduled time "
+                      "(a constant node with istate 0 becomes 1): its statistics of that node are wrong",
+                      stacklevel=3)
 
 
 def is_pymaboss_simulation(obj) -> bool:
@@ -193,7 +219,8 @@ def from_pymaboss(simulation) -> LogicalModel:
         settings = SimulationSettings.from_cfg_values(values)
     except SettingsError as exc:
         raise InputError(_SOURCE, None, str(exc)) from None
-    nodes = _in_order(_without_unset_refstates(model.nodes), getattr(simulation, "booleanidt_order", ()))
+    nodes = _with_observed(_without_unset_refstates(model.nodes), _observed_graph_nodes(simulation))
+    nodes = _in_order(nodes, getattr(simulation, "booleanidt_order", ()))
     return model.replace(nodes=nodes, parameters={**model.parameters, **exact},
                          metadata={**model.metadata, SETTINGS_KEY: settings})
 
@@ -202,6 +229,20 @@ def _in_order(nodes: dict, order) -> dict:
     """``nodes`` with those named in ``order`` first, in that order (cmaboss lists nodes its own way)."""
     first = {n: nodes[n] for n in order if n in nodes}
     return {**first, **{n: node for n, node in nodes.items() if n not in first}}
+
+
+def _observed_graph_nodes(simulation) -> frozenset:
+    """The ``in_graph`` nodes of a cmaboss simulation: cmaboss simulates them but its
+    ``str_cfg()`` does not print them."""
+    network = getattr(simulation, "network", None)
+    observed = getattr(network, "get_observed_graph_nodes", None)
+    return frozenset(observed()) if callable(observed) else frozenset()
+
+
+def _with_observed(nodes: dict, observed: frozenset) -> dict:
+    """``nodes`` with ``maboss_in_graph`` set on those in ``observed``."""
+    return {node_id: dataclasses.replace(node, metadata={**node.metadata, "maboss_in_graph": True})
+            if node_id in observed else node for node_id, node in nodes.items()}
 
 
 def _without_unset_refstates(nodes: dict) -> dict:

@@ -83,8 +83,10 @@ def with_descriptions(model: LogicalModel, text: str, source: str, comment: str)
     A malformed line is an error naming ``source``, the line and what is wrong.
     """
     nodes, metadata = dict(model.nodes), dict(model.metadata)
+    line, counted_to = 1, 0
     for match in _line_pattern(comment).finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", counted_to, match.start())  # counted from the previous match: linear
+        counted_to = match.start()
         try:
             fields = json.loads(match.group(3))
         except json.JSONDecodeError as exc:

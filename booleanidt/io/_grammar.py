@@ -37,11 +37,11 @@ import re
 from typing import Callable, NamedTuple, Optional
 
 from ..errors import InputError
-from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Logic, Neg, Not, Or, Param, Var,
-                    Xor, evaluate, walk)
+from ..expr import (MAX_NESTING, And, Arith, Compare, Const, Expr, IfThenElse, Logic, Neg, Not, Or, Param,
+                    Var, Xor, evaluate, walk)
 
 __all__ = ["Token", "TokenStream", "tokenize", "blank_comments", "parse_expression",
-           "parse_expression_from", "constant_value"]
+           "parse_expression_from", "constant_value", "name_problem"]
 
 
 class Token(NamedTuple):
@@ -186,9 +186,9 @@ class TokenStream:
 #: binary operator (upper-cased for keywords) -> (precedence, builder)
 _BINARY = {}
 for _ops, _prec, _build in (
-        (("|", "||", "OR"), 1, lambda a, b: _flat(Or, a, b)),
-        (("^", "XOR"), 2, lambda a, b: _flat(Xor, a, b)),
-        (("&", "&&", "AND"), 3, lambda a, b: _flat(And, a, b)),
+        (("|", "||", "OR"), 1, "flat"),
+        (("^", "XOR"), 2, "flat"),
+        (("&", "&&", "AND"), 3, "flat"),
         (("==", "!="), 4, None),
         (("<", "<=", ">", ">="), 5, None),
         (("+", "-"), 6, None),
@@ -196,6 +196,7 @@ for _ops, _prec, _build in (
     for _op in _ops:
         _BINARY[_op] = (_prec, _build)
 
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KEYWORD_OPERATORS = frozenset({"OR", "XOR", "AND"})
 _CONSTANT_NAMES = {"TRUE": 1, "FALSE": 0}
 _RESERVED_NAMES = _KEYWORD_OPERATORS | {"NOT"} | _CONSTANT_NAMES.keys()
@@ -205,18 +206,41 @@ _FUNCTIONS = {
 }
 
 
-def _flat(kind, left: Expr, right: Expr) -> Expr:
-    """``kind((left, right))`` with nested terms of the same kind spliced in (associativity)."""
-    terms = []
-    for term in (left, right):
-        terms.extend(term.args if isinstance(term, kind) else (term,))
-    return kind(tuple(terms))
+_FLAT_KINDS = {op: kind for kind, ops in ((Or, ("|", "||", "OR")), (Xor, ("^", "XOR")),
+                                         (And, ("&", "&&", "AND"))) for op in ops}
+
+
+def _spliced(kind, terms: list) -> Expr:
+    """``kind(terms)`` with terms of the same kind spliced in (associativity), built once."""
+    flat = []
+    for term in terms:
+        flat.extend(term.args if isinstance(term, kind) else (term,))
+    return kind(tuple(flat))
+
+
+def name_problem(name: str, format_name: str, reserved=()) -> Optional[str]:
+    """Why ``name`` cannot be a node id in rule text (.bnd, .bnet), or None when it can.
+
+    The grammar reads ``TRUE``, ``FALSE``, ``AND``, ``OR``, ``XOR`` and ``NOT`` (any case) as
+    constants or operators, so a node with such an id would be read back as something else;
+    ``reserved`` adds a format's own keywords.
+
+    >>> name_problem("TRUE_1", ".bnet") is None
+    True
+    >>> name_problem("A-1", ".bnet")
+    "'A-1' is not a valid .bnet name"
+    >>> name_problem("true", ".bnet")
+    "'true' is a keyword of the rule grammar (TRUE, FALSE, AND, OR, XOR, NOT in any case), not a usable node id"
+    """
+    if not _NAME.match(name):
+        return f"{name!r} is not a valid {format_name} name"
+    if name.upper() in _RESERVED_NAMES or name.upper() in {word.upper() for word in reserved}:
+        shown = ", ".join(["TRUE", "FALSE", "AND", "OR", "XOR", "NOT", *(w.upper() for w in reserved)])
+        return f"{name!r} is a keyword of the rule grammar ({shown} in any case), not a usable node id"
+    return None
 
 
 def _build_binary(op: str, left: Expr, right: Expr) -> Expr:
-    builder = _BINARY[op][1]
-    if builder is not None:
-        return builder(left, right)
     if op in ("+", "-", "*", "/"):
         return Arith(op, left, right)
     return Compare(op, left, right)
@@ -235,6 +259,7 @@ class _ExpressionParser:
     def __init__(self, stream: TokenStream, attribute: Optional[AttributeResolver]):
         self.stream = stream
         self.attribute = attribute or (lambda name, token: _only_logic(name, token, stream.source))
+        self.depth = 0
 
     def binary_operator(self) -> Optional[str]:
         token = self.stream.peek()
@@ -244,23 +269,50 @@ class _ExpressionParser:
             return token.text.upper()
         return None
 
+    def too_deep(self, what: str) -> InputError:
+        return self.stream.error(self.stream.peek(), f"expression nested more than {MAX_NESTING} levels deep ({what})")
+
+    def nested(self, parse: Callable[[], Expr]) -> Expr:
+        """``parse()`` one level deeper; past :data:`~booleanidt.expr.MAX_NESTING` levels, an error
+        (instead of exhausting Python's stack)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.too_deep("parentheses, ! or ?:")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
     def expression(self) -> Expr:
         condition = self.climb(1)
         if not self.stream.accept("?"):
             return condition
-        then = self.expression()
+        then = self.nested(self.expression)
         self.stream.expect(":")
-        return IfThenElse(condition, then, self.expression())
+        return IfThenElse(condition, then, self.nested(self.expression))
 
     def climb(self, min_precedence: int) -> Expr:
-        left = self.unary()
+        """Operators of precedence >= ``min_precedence``; a run of one associative operator
+        (``A | B | C ...``) is collected and built once, so long rules cost linear time."""
+        left, run, run_kind, chain = self.unary(), [], None, 0
         while True:
             op = self.binary_operator()
             if op is None or _BINARY[op][0] < min_precedence:
-                return left
+                break
             self.stream.next()
             right = self.climb(_BINARY[op][0] + 1)
-            left = _build_binary(op, left, right)
+            kind = _FLAT_KINDS.get(op)
+            if kind is None or kind is not run_kind:
+                left = _spliced(run_kind, [left] + run) if run else left
+                run, run_kind = [], kind
+            if kind is None:
+                chain += 1  # a - b - c ... nests to the left, one level per operator
+                if self.depth + chain > MAX_NESTING:
+                    raise self.too_deep("a chain of arithmetic or comparisons")
+                left = _build_binary(op, left, right)
+            else:
+                run.append(right)
+        return _spliced(run_kind, [left] + run) if run else left
 
     def unary(self) -> Expr:
         stream = self.stream
@@ -268,15 +320,15 @@ class _ExpressionParser:
         if token.kind == "op" and token.text in ("!", "-", "+"):
             stream.next()
             if token.text == "!":
-                return Not(self.unary())
+                return Not(self.nested(self.unary))
             if token.text == "+":
-                return self.unary()
+                return self.nested(self.unary)
             if stream.peek().kind == "number":
                 return Const(-self.number(stream.next()))
-            return Neg(self.unary())
+            return Neg(self.nested(self.unary))
         if token.kind == "name" and token.text.upper() == "NOT":
             stream.next()
-            return Not(self.unary())
+            return Not(self.nested(self.unary))
         return self.primary()
 
     @staticmethod
@@ -304,7 +356,7 @@ class _ExpressionParser:
             stream.next()
             return Const(_CONSTANT_NAMES[token.text.upper()])
         if stream.accept("("):
-            inner = self.expression()
+            inner = self.nested(self.expression)
             stream.expect(")")
             return inner
         raise stream.expected("a node name, number, $parameter or '('")
@@ -315,9 +367,9 @@ class _ExpressionParser:
         if function is None:
             raise stream.error(name, f"unknown function {name.text}() (MaBoSS knows log and exp)")
         stream.expect("(")
-        args = [self.expression()]
+        args = [self.nested(self.expression)]
         while stream.accept(","):
-            args.append(self.expression())
+            args.append(self.nested(self.expression))
         stream.expect(")")
         values = [constant_value(a) for a in args]
         if any(v is None for v in values) or len(args) > 2:

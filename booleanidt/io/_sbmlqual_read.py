@@ -12,9 +12,10 @@ import warnings
 import libsbml
 
 from ..errors import InputError
-from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Implies, Neg, Not, Or, Var, Xor,
-                    simplify)
-from ..model import Annotation, LogicalModel, Node
+from ..expr import (MAX_NESTING, And, Arith, Compare, Const, Expr, IfThenElse, Implies, Neg, Not, Or, Var,
+                    Xor, nesting_depth, simplify)
+from ..model import MAX_LEVEL, Annotation, LogicalModel, Node
+from ._xml import check_xml_depth
 
 __all__ = ["parse_sbml_qual", "LAYOUT_NS"]
 
@@ -174,6 +175,17 @@ class _Reader:
             found[sid] = s
         return found
 
+    def check_levels(self, species: dict):
+        """A maxLevel above :data:`~booleanidt.model.MAX_LEVEL`, or an initialLevel outside
+        0..maxLevel, is refused (libsbml's validator flags the latter too)."""
+        for sid, s in species.items():
+            if not 1 <= self.max_levels[sid] <= MAX_LEVEL:
+                raise self.error(f"qualitativeSpecies {sid}", f"maxLevel {self.max_levels[sid]:,} is outside "
+                                 f"1..{MAX_LEVEL} (the levels booleanidt can represent)")
+            if s.isSetInitialLevel() and not 0 <= s.getInitialLevel() <= self.max_levels[sid]:
+                raise self.error(f"qualitativeSpecies {sid}", f"initialLevel {s.getInitialLevel()} is outside "
+                                 f"0..{self.max_levels[sid]} (its maxLevel)")
+
     # --- MathML ----------------------------------------------------------------------
 
     def math(self, ast, where: str, thresholds: dict, species: dict) -> Expr:
@@ -235,10 +247,15 @@ class _Reader:
 
     def transitions(self, species: dict) -> dict:
         """output id -> (rule, transition id, inputs info); several outputs share one function."""
-        rules = {}
+        rules, seen = {}, set()
         for index, tr in enumerate(_transitions(self.qual)):
             tid = tr.getId() or f"#{index + 1}"
             where = f"transition {tid}"
+            if tid in seen:
+                raise self.error(where, "id declared twice (SBML ids must be unique)")
+            if tid in species:
+                raise self.error(where, f"id {tid} is also a qualitativeSpecies id (SBML ids must be unique)")
+            seen.add(tid)
             thresholds, inputs = self._inputs(tr, where, species)
             outputs = self._outputs(tr, where, species)
             rule = self._function(tr, where, thresholds, species, outputs)
@@ -292,6 +309,8 @@ class _Reader:
             if not term.isSetMath():
                 raise self.error(where, "functionTerm without math")
             condition = self.math(term.getMath(), where, thresholds, species)
+            if nesting_depth(condition) > MAX_NESTING:
+                raise self.error(where, f"MathML nested more than {MAX_NESTING} levels deep")
             branches.append((condition, term.getResultLevel()))
         levels = [default_level] + [level for _, level in branches]
         for out in outputs:
@@ -349,6 +368,7 @@ class _Reader:
             warnings.warn(f"{self.source}: {len(inferred)} qualitativeSpecies without maxLevel "
                           f"({shown}); inferred from resultLevels and thresholds", stacklevel=4)
             self.max_levels.update(inferred)
+        self.check_levels(species)
         functions = self.transitions(species)
         essential = self._essential()
         nodes, rules = {}, {}
@@ -410,4 +430,5 @@ def parse_sbml_qual(text: str, source: str = "<string>") -> LogicalModel:
         raise InputError(source, None, "file is empty")
     if not text.lstrip().startswith("<"):
         raise InputError(source, "line 1", "not XML (SBML-qual files start with '<')")
+    check_xml_depth(text, source)
     return _Reader(text, source).read()

@@ -47,12 +47,11 @@ from ..expr import And, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, sim
 from ..model import LogicalModel, Node, default_rate_down, default_rate_up
 from ._files import atomic_write_text, read_text
 from ._descriptions import model_description, node_description, with_descriptions
-from ._grammar import TokenStream, blank_comments, parse_expression_from, tokenize
+from ._grammar import TokenStream, blank_comments, name_problem, parse_expression_from, tokenize
 
 __all__ = ["loads", "dumps", "read", "write", "exported_rule"]
 
 _HEADER = re.compile(r"^\s*targets\s*,\s*factors\s*$", re.IGNORECASE)
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _boolean_connectives(expr: Expr, where: str, source: str) -> Expr:
@@ -82,6 +81,9 @@ def _boolean_connectives(expr: Expr, where: str, source: str) -> Expr:
 def _parse_line(text: str, line_number: int, source: str):
     stream = TokenStream(tokenize(text, source, line_number), source)
     target = stream.expect_name("a node name")
+    problem = name_problem(target.text, ".bnet")
+    if problem:
+        raise stream.error(target, problem)
     stream.expect(",")
     if stream.at_end():
         raise stream.error(stream.peek(), f"empty rule for {target.text} (write 1 or 0 for a constant; "
@@ -117,7 +119,7 @@ def loads(text: str, source: str = "<string>") -> LogicalModel:
     if not rules:
         raise InputError(source, None, "no rules found")
     for target, rule in rules.items():
-        unknown = sorted(variables(rule) - rules.keys())
+        unknown = sorted(name for name in variables(rule) if name not in rules)
         if unknown:
             raise InputError(source, f"line {lines[target]}",
                              f"rule of {target} names {', '.join(unknown)}, which has no line of its own")
@@ -173,8 +175,9 @@ def dumps(model: LogicalModel, header: bool = True) -> str:
     lines = ["targets, factors"] if header else []
     lines += filter(None, [model_description(model, "#")])
     for node_id in model.rules:
-        if not _IDENTIFIER.match(node_id):
-            raise InputError("<bnet output>", f"node {node_id!r}", "is not a valid .bnet name")
+        problem = name_problem(node_id, ".bnet")
+        if problem:
+            raise InputError("<bnet output>", f"node {node_id}", f"{problem}; rename the node to write .bnet")
         rule = to_text(exported_rule(model, node_id), style="bnet")
         lines += filter(None, [node_description(model, node_id, "#"), f"{node_id}, {rule}"])
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ from ..errors import BooleanidtError, InputError
 from ..model import LogicalModel
 from . import sbmlqual
 from ._files import atomic_write_text, read_text
+from ._xml import check_xml_depth
 
 __all__ = ["read", "loads", "CASQ_MISSING"]
 
@@ -53,7 +54,7 @@ def read(path) -> LogicalModel:
     ...
     booleanidt.errors.InputError: missing.xml: no such file
     """
-    read_text(path)  # clear messages for missing, empty or non-text files
+    check_xml_depth(read_text(path), str(path))  # clear messages for missing, empty, non-text or too deep files
     convert = _casq_converter()
     if convert is None:
         raise BooleanidtError(f"{path}: {CASQ_MISSING}")

@@ -34,7 +34,9 @@ pyMaBoSS's file-based mutants, ``rate_up = $Low_X ? 0 : ($High_X ? 1E308/$nb_mut
 : rate)`` (``rate_down`` the mirror image) with ``$High_X`` or ``$Low_X`` set to 1 in
 the .cfg, switch X to the value at once and hold it there whatever its rule says:
 they are read as fixed nodes (:meth:`LogicalModel.fix`: X starts at the value and the
-rate away from it is 0), and ``$High_X``, ``$Low_X`` and ``$nb_mutable`` are dropped.
+rate away from it is 0), and ``$High_X``, ``$Low_X`` and ``$nb_mutable`` are dropped,
+unless the node's own rates inside the wrapper read them (cellfate's CASP8 uses its own
+``$Low_CASP8``): those keep the .cfg's value.
 With neither set to 1, the wrapper is kept as the node's rates.
 
 Where we differ from MaBoSS (2.6, as cmaboss): we refuse what it accepts silently
@@ -70,7 +72,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,14 +82,15 @@ from ..errors import InputError
 from ..expr import Arith, Const, Expr, IfThenElse, Logic, Param, Var, evaluate, to_text, walk
 from ..model import JointInitialState, LogicalModel, ModelError, default_rate_down, default_rate_up
 from ..model import Node
-from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SettingsError, SimulationSettings
-from ._files import atomic_write_text, read_text
-from ._grammar import Token, TokenStream, blank_comments, parse_expression_from, tokenize
+from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SETTINGS_KEY, SettingsError, SimulationSettings
+from ._files import atomic_write_files, read_text
+from ._grammar import Token, TokenStream, blank_comments, name_problem, parse_expression_from, tokenize
 from ._descriptions import model_description, node_description, with_descriptions
 
 __all__ = ["loads", "dumps", "read", "write", "loads_settings", "read_settings", "apply_cfg", "apply_cfg_text"]
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: MaBoSS's own keyword beyond the rule grammar's: a node named ``node`` stops its parser.
+_MABOSS_KEYWORDS = ("NODE",)
 _CORE_ATTRIBUTES = ("logic", "rate_up", "rate_down", "is_internal", "refstate", "fixed", "mutant")
 _RANDOM_ISTATE = -1
 _MUTATION_RATE = Arith("/", Const(1e308), Param("nb_mutable"))
@@ -113,6 +115,11 @@ class _References:
             elif isinstance(e, Logic):
                 logic = True
         return cls(frozenset(nodes), frozenset(params), logic)
+
+
+def _absent(names, table) -> list:
+    """The ``names`` that are not keys of ``table`` (``set - dict.keys()`` costs the whole dict each time)."""
+    return [name for name in names if name not in table]
 
 
 def _stream(text: str, source: str) -> TokenStream:
@@ -169,6 +176,9 @@ def _parse_bnd(text: str, source: str) -> dict:
             stream.accept(";")
         else:
             raise stream.expected("'node NAME { ... }' or 'NAME : rule'")
+        problem = name_problem(block.id, "MaBoSS")
+        if problem:
+            raise stream.error(name, problem)
         if block.id in blocks:
             raise stream.error(name, f"node {block.id} is already defined (line {blocks[block.id].line})")
         blocks[block.id] = block
@@ -203,7 +213,7 @@ class _ConfigParser:
         if references.nodes or references.logic:
             raise self.stream.error(start, f"{what} must be a number, not an expression of node states "
                                     f"({', '.join(sorted(references.nodes)) or '@logic'})")
-        undefined = sorted(references.parameters - self.config.parameters.keys())
+        undefined = sorted(_absent(references.parameters, self.config.parameters))
         if undefined:
             raise self.stream.error(start, f"{what} uses ${undefined[0]}, which is not defined above")
         try:
@@ -376,12 +386,19 @@ def _unwrap_mutation(rate: Optional[Expr], first: str, second: str, node_id: str
     return rate, False
 
 
+def _parameters_read(rules: dict, rates_up: dict, rates_down: dict, schedules: dict) -> frozenset:
+    """The parameters that rules, rates and scheduled probabilities read."""
+    expressions = [e for e in (*rules.values(), *rates_up.values(), *rates_down.values()) if e is not None]
+    expressions += [p for entries in schedules.values() for _, p in entries]
+    return frozenset().union(*(_References.of(e).parameters for e in expressions))
+
+
 def _possible_values(expr: Expr, params: dict) -> list:
     """The values a rate can take that do not depend on node states (branches of ``?:``)."""
     if isinstance(expr, IfThenElse):
         return _possible_values(expr.then, params) + _possible_values(expr.otherwise, params)
     references = _References.of(expr)
-    if references.nodes or references.logic or references.parameters - params.keys():
+    if references.nodes or references.logic or _absent(references.parameters, params):
         return []
     try:
         return [evaluate(expr, {}, params)]
@@ -401,10 +418,10 @@ class _ModelBuilder:
 
     def check_expression(self, node_id: str, attribute: str, expr: Expr):
         references = _References.of(expr)
-        unknown = sorted(references.nodes - self.blocks.keys())
+        unknown = sorted(_absent(references.nodes, self.blocks))
         if unknown:
             self.fail_bnd(node_id, attribute, f"{attribute} names unknown node(s) {', '.join(unknown)}")
-        undefined = sorted(references.parameters - self.config.parameters.keys())
+        undefined = sorted(_absent(references.parameters, self.config.parameters))
         if undefined:
             self.fail_bnd(node_id, attribute, f"{attribute} uses ${undefined[0]}, which the .cfg does not define")
         if attribute.startswith("rate_"):
@@ -417,7 +434,7 @@ class _ModelBuilder:
     def number(self, node_id: str, attribute: str, expr: Expr):
         """The value of a node attribute that must be a number (parameters allowed)."""
         references = _References.of(expr)
-        if references.nodes or references.logic or references.parameters - self.config.parameters.keys():
+        if references.nodes or references.logic or _absent(references.parameters, self.config.parameters):
             self.fail_bnd(node_id, attribute, f"{attribute} must be a number")
         return evaluate(expr, {}, self.config.parameters)
 
@@ -458,11 +475,12 @@ class _ModelBuilder:
                 fixed[node_id] = int(self.number(node_id, "fixed", block.attributes["fixed"]))
             if "mutant" in block.attributes:
                 mutations[node_id] = self.mutant_level(node_id)
-        for node_id in py_mutants:
-            del params[f"High_{node_id}"], params[f"Low_{node_id}"]
-        if py_mutants:
-            params.pop("nb_mutable", None)
         fields = _configured_fields(nodes, {}, (), self.config, self.cfg_source)
+        wrapper_params = {f"{level}_{n}" for n in py_mutants for level in ("High", "Low")}
+        read = _parameters_read(rules, rates_up, rates_down, fields["schedules"])
+        for name in wrapper_params | ({"nb_mutable"} if py_mutants else set()):
+            if name not in read:  # a model's own $Low_X, read by X's rates inside the wrapper, stays
+                params.pop(name, None)
         model = LogicalModel(rules=rules, rates_up=rates_up, rates_down=rates_down, parameters=params,
                              mutations=mutations, **fields)
         return model.fix(fixed) if fixed else model
@@ -514,10 +532,19 @@ def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>")
     ({'k': 2}, {'A': 0.25})
     """
     config = _ConfigParser(cfg_text, source).parse()
-    _settings_from(config, source)
+    settings = _settings_from(config, source)
     fields = _configured_fields(model.nodes, model.initial_probabilities, model.joint_initial_states, config, source)
     fields["schedules"] = {**model.schedules, **fields["schedules"]}
-    return model.replace(parameters={**model.parameters, **config.parameters}, **fields)
+    return _carrying_settings(model.replace(parameters={**model.parameters, **config.parameters}, **fields),
+                              config, settings)
+
+
+def _carrying_settings(model: LogicalModel, config: _Config, settings: SimulationSettings) -> LogicalModel:
+    """``model`` carrying the run settings of its .cfg when the .cfg sets any (so that
+    ``simulate(model)`` runs them, as ``maboss.load(bnd, cfg)`` does)."""
+    if not set(config.settings) - IGNORED_CFG_NAMES:
+        return model
+    return model.replace(metadata={**model.metadata, SETTINGS_KEY: settings})
 
 
 def apply_cfg(model: LogicalModel, cfg_path) -> LogicalModel:
@@ -542,8 +569,9 @@ def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>
     cfg_source = cfg_source or source
     blocks = _parse_bnd(bnd_text, source)
     config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
-    _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
-    return with_descriptions(_ModelBuilder(blocks, config, source, cfg_source).build(), bnd_text, source, "//")
+    settings = _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
+    model = with_descriptions(_ModelBuilder(blocks, config, source, cfg_source).build(), bnd_text, source, "//")
+    return _carrying_settings(model, config, settings)
 
 
 def _cfg_beside(bnd_path: Path) -> Optional[Path]:
@@ -588,8 +616,9 @@ def _number(value) -> str:
 
 
 def _node_text(model: LogicalModel, node_id: str) -> str:
-    if not _IDENTIFIER.match(node_id):
-        raise InputError("<maboss output>", f"node {node_id!r}", "is not a valid MaBoSS name")
+    problem = name_problem(node_id, "MaBoSS", _MABOSS_KEYWORDS)
+    if problem:
+        raise InputError("<maboss output>", f"node {node_id}", f"{problem}; rename the node to write MaBoSS files")
     node, rule = model.nodes[node_id], model.rules[node_id]
     lines = [f"node {node_id} {{"]
     if rule is not None:
@@ -646,7 +675,8 @@ def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> st
 def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) -> tuple:
     """``(bnd_text, cfg_text)`` for ``model`` (booleanized first if it is multi-valued).
 
-    ``settings`` adds the run settings to the .cfg.  The .cfg always says
+    ``settings`` adds the run settings to the .cfg (default: those the model carries
+    from the .cfg it was read with, if any).  The .cfg always says
     ``use_physrandgen = 0``, so that MaBoSS uses its seeded generator.
 
     >>> from booleanidt.expr import Var, Not
@@ -664,6 +694,7 @@ def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) ->
     >>> loads(bnd, cfg).mutations
     {'A': 1}
     """
+    settings = settings or model.metadata.get(SETTINGS_KEY)
     if not model.is_boolean:
         model = booleanize(model)
     if model.metadata.get("sbml_layout"):
@@ -681,5 +712,4 @@ def write(model: LogicalModel, bnd_path, cfg_path=None, settings: Optional[Simul
         raise InputError(bnd_path, None, "write the model to a .bnd path (its .cfg is written beside it)")
     cfg_path = Path(cfg_path) if cfg_path is not None else bnd_path.with_suffix(".cfg")
     bnd, cfg = dumps(model, settings)
-    atomic_write_text(bnd_path, bnd)
-    atomic_write_text(cfg_path, cfg)
+    atomic_write_files({bnd_path: bnd, cfg_path: cfg})  # both written in full before either replaces a file

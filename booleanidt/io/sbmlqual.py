@@ -42,6 +42,7 @@ from ..model import LogicalModel
 from ._files import atomic_write_text, read_text
 from ._sbmlqual_read import parse_sbml_qual
 from ._sbmlqual_write import format_sbml_qual
+from ._xml import check_xml_depth
 
 __all__ = ["loads", "dumps", "read", "write", "consistency_problems"]
 
@@ -143,6 +144,7 @@ def consistency_problems(text: str, source: str = "<string>") -> list:
     >>> consistency_problems(dumps(LogicalModel.from_rules({"A": None, "B": Var("A")})))
     []
     """
+    check_xml_depth(text, source)
     document = libsbml.readSBMLFromString(text)
     document.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
     document.checkConsistency()

@@ -10,7 +10,7 @@ evaluated on every assignment at once, for the rate tables), :mod:`.kernel` (the
 :mod:`.api` (runs chunks of trajectories on threads and adds them up),
 :mod:`.result` (tables, MaBoSS files, plots), :mod:`.settings` (run settings),
 :mod:`.statdist` (stationary distributions and their clusters), :mod:`.ensemble`
-(one run over several models), :mod:`.sensitivity` (rate parameters scaled up and down).
+(one run over several models), :mod:`.rate_sensitivity` (rate parameters scaled up and down).
 
 Where we differ from MaBoSS 2.6 (cmaboss), on purpose
 -----------------------------------------------------
@@ -49,7 +49,7 @@ __getattr__ = lazy_getattr(__name__, {
     "SimulationResult": ("booleanidt.simulation.result", "SimulationResult"),
     "simulate_ensemble": ("booleanidt.simulation.ensemble", "simulate_ensemble"),
     "EnsembleResult": ("booleanidt.simulation.ensemble", "EnsembleResult"),
-    "sensitivity": ("booleanidt.simulation.sensitivity", "sensitivity"),
+    "sensitivity": ("booleanidt.simulation.rate_sensitivity", "sensitivity"),
 }, globals())
 
 __all__ = ["Simulation", "SimulationError", "SimulationResult", "SimulationSettings", "simulate", "simulate_ensemble",

@@ -22,7 +22,7 @@ import sys
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
 from ..naming import labels, resolve
+from . import memory
 from .compile import CompiledModel, compile_model
 from .kernel import COMPILING_NOTICE, MAX_TRACKED_OUTPUTS, needs_compiling, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
@@ -62,6 +63,8 @@ def resolve_outputs(model: LogicalModel, outputs, original: LogicalModel | None 
         return None
     if isinstance(outputs, str):
         outputs = [o for o in outputs.split(",") if o.strip()]
+    if not outputs:
+        raise SimulationError("outputs: no node named (leave outputs out for the nodes not marked internal)")
     bits = model.metadata.get("booleanized_from", {})
     resolved = []
     for text in outputs:
@@ -78,12 +81,30 @@ def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
                       "(outputs=[...] or is_internal) to get state tables.", stacklevel=3)
         return False
     if count > WARN_OUTPUTS:
-        bound = min(2.0 ** count, float(settings.sample_count) * settings.window_count * 4)
-        warnings.warn(f"{count} output nodes: up to 2^{count} output states; memory grows with windows x "
-                      f"distinct states visited (up to about {bound * settings.window_count * 16 / 1e9:.2g} GB "
-                      "here). Node probabilities are computed in any case; mark nodes internal or pass "
-                      "outputs=[...] to keep it small.", stacklevel=3)
+        per_state = memory.readable_bytes(memory.state_bytes(100_000, settings.window_count))
+        warnings.warn(f"{count} output nodes: up to 2^{count} output states; every 100,000 distinct states "
+                      f"visited take {per_state} over {settings.window_count:,} windows (the run stops with an "
+                      "error if they outgrow the memory). Node probabilities are computed in any case; mark "
+                      "nodes internal or pass outputs=[...] to keep it small.", stacklevel=3)
     return True
+
+
+class _MemoryGuard:
+    """Refuses a run whose tables cannot fit: before it starts, and as output states accumulate."""
+
+    def __init__(self, net: CompiledModel, settings: SimulationSettings, track_states: bool, chunks: int,
+                 state_windows: int | None = None):
+        self.windows = settings.window_count
+        self.state_windows = state_windows or self.windows   # windows the output-state totals keep
+        self.available = memory.available_bytes()
+        self.fixed = memory.fixed_bytes(net.size, self.windows, min(settings.threads, chunks), track_states)
+        memory.check_fits(self.fixed, f"{self.windows:,} time windows of {net.size} nodes: raise time_tick "
+                          "or lower max_time", self.available)
+
+    def check(self, states: int):
+        memory.check_fits(self.fixed + memory.state_bytes(states, self.state_windows),
+                          f"{states:,} distinct output states visited so far, over {self.state_windows:,} windows: "
+                          "choose fewer outputs or raise time_tick", self.available)
 
 
 class _Accumulator:
@@ -160,14 +181,19 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
                                               settings.discrete_time)
         return result
 
+    guard = _MemoryGuard(net, settings, track_states, len(starts), 1 if last_window_only else None)
     total = _Accumulator(windows, net.size + 2 + net.reference_count, last_window_only)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
-    with ThreadPoolExecutor(max_workers=settings.threads) as pool:
+    pool = ThreadPoolExecutor(max_workers=settings.threads)
+    try:
         for first, result in zip(starts, pool.map(chunk, starts)):
             if result[-1][0] >= 0:
                 _raise_rate_error(net, result[-1])
             total.add(result)
+            guard.check(len(total.states.keys))
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
+    finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
+        pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
     return total
 
@@ -243,7 +269,8 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     ----------
     model : LogicalModel (multi-valued models run through their Van Ham booleanization), or a
         pyMaBoSS simulation (``maboss.load(...)``), read by :func:`booleanidt.interop.from_pymaboss`
-    settings : SimulationSettings; default: a pyMaBoSS simulation's own, else the defaults
+    settings : SimulationSettings; default: a pyMaBoSS simulation's own, or those ``model`` carries
+        from its .cfg (``booleanidt.read("m.bnd")`` reads the .cfg beside it), else the defaults
     outputs : nodes, by id or name (or one comma-separated string), whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
@@ -264,8 +291,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     """
     if not isinstance(model, LogicalModel):
         model, settings = _foreign_model(model, settings)
-    settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
-        (settings or SimulationSettings())
+    settings = (settings or SimulationSettings.of(model)).replace(**overrides)
     boolean = booleanize(model)
     chosen = resolve_outputs(boolean, outputs, model)
     net = compile_model(boolean, chosen)
@@ -295,8 +321,11 @@ class Simulation:
     """
 
     model: LogicalModel
-    settings: SimulationSettings = field(default_factory=SimulationSettings)
+    settings: SimulationSettings | None = None   # None: the model's .cfg settings, else the defaults
     outputs: list | None = None
+
+    def __post_init__(self):
+        self.settings = self.settings or SimulationSettings.of(self.model)
 
     def update(self, **settings) -> "Simulation":
         """Change run settings (readable or .cfg names)."""

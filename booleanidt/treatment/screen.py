@@ -14,6 +14,9 @@ the initial state of the drug nodes, or the targets' activation rates
   screen seed, the patient id and the condition, so results do not depend on the
   executor, the number of workers or the order of completion.
 * A failing patient is reported in the ``error`` column; the rest of the screen completes.
+* Local worker processes die with the screen (SIGTERM, kill -9), and patients lost with a
+  worker that died are retried on a fresh pool, as in cohorts
+  (:func:`booleanidt._batch.run_tasks`).
 * With ``results_dir``, finished patients are written as Parquet parts while the screen
   runs (``results_dir/parts/``); a rerun with the same settings skips them, a folder of
   another screen is refused, and the whole table is written to
@@ -21,17 +24,13 @@ the initial state of the drug nodes, or the targets' activation rates
 """
 from __future__ import annotations
 
-import concurrent.futures
 import io
-import os
-import uuid
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 import pandas as pd
-from tqdm.auto import tqdm
 
-from ..cohort import CohortError, _check_manifest, _manifest
+from .._batch import CohortError, check_manifest, read_parts, run_manifest, run_saving_parts
 from ..io._files import atomic_write_bytes
 from ..model import LogicalModel
 from ..personalization.apply import mark_outputs
@@ -45,7 +44,6 @@ __all__ = ["treat", "read_screen", "TREATMENTS_FILE"]
 
 #: name of the whole table in ``results_dir``
 TREATMENTS_FILE = "treatments.parquet"
-_PARTS = "parts"
 _KEY = ["patient", "treatment", "strength"]
 
 
@@ -54,62 +52,12 @@ def read_screen(results_dir) -> pd.DataFrame:
 
     Returns an empty table when there is none.
     """
-    parts = sorted((Path(results_dir) / _PARTS).glob("*.parquet"))
-    if not parts:
-        return pd.DataFrame()
-    table = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    table = read_parts(results_dir)
+    if table.empty:
+        return table
     table["_ok"] = table[ERROR].isna()
     table = table.sort_values("_ok", kind="stable").drop_duplicates(_KEY, keep="last")
     return table.drop(columns="_ok")
-
-
-def _write_part(results_dir: Path, run_id: str, number: int, rows: list):
-    buffer = io.BytesIO()
-    pd.DataFrame(rows).to_parquet(buffer, index=False)
-    atomic_write_bytes(results_dir / _PARTS / f"part-{run_id}-{number:05d}.parquet", buffer.getvalue())
-
-
-def _submit(executor, task):
-    if type(executor).__module__.split(".")[0] == "distributed":
-        return executor.submit(screen_patient, task, pure=False)
-    return executor.submit(screen_patient, task)
-
-
-def _completed(executor, futures):
-    if type(executor).__module__.split(".")[0] == "distributed":
-        from distributed import as_completed
-        return as_completed(futures)
-    return concurrent.futures.as_completed(futures)
-
-
-def _run_tasks(tasks: list, executor, results_dir, batch_size: int, progress, already_done: int) -> list:
-    if not tasks:
-        return []
-    own_executor = executor is None
-    if own_executor:
-        executor = concurrent.futures.ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, len(tasks)))
-    run_id, part_number, pending, rows = uuid.uuid4().hex[:8], 0, [], []
-    try:
-        futures = {_submit(executor, task): task for task in tasks}
-        with tqdm(total=already_done + len(tasks), initial=already_done, unit="patient", desc="treat",
-                  disable=(not progress) if progress is not None else None) as bar:
-            for future in _completed(executor, list(futures)):
-                try:
-                    patient_rows = future.result()
-                except Exception as exc:  # the worker itself died
-                    patient_rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
-                rows += patient_rows
-                pending += patient_rows
-                bar.update(1)
-                if results_dir is not None and len({r["patient"] for r in pending}) >= batch_size:
-                    _write_part(results_dir, run_id, part_number, pending)
-                    part_number, pending = part_number + 1, []
-    finally:
-        if results_dir is not None and pending:
-            _write_part(results_dir, run_id, part_number, pending)
-        if own_executor:
-            executor.shutdown(cancel_futures=True)
-    return rows
 
 
 def _checked(model: LogicalModel, targets, strengths, pairs, objective) -> Objective:
@@ -145,6 +93,7 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
         :mod:`~booleanidt.treatment.inhibition`
     maximize : rank by decreasing objective (False: increasing)
     executor : concurrent.futures.Executor or dask.distributed.Client; None = local processes
+        (patients lost with a dying worker are retried on a fresh pool)
     settings : SimulationSettings (threads are set to 1 per run)
     seed : screen seed; each (patient, condition) seed derives from it
     results_dir : folder for resumable Parquet parts and ``treatments.parquet``, or None
@@ -166,6 +115,8 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     TreatmentError
         bad targets or strengths; ObjectiveError: bad objective; CohortError: no patient,
         results folder of another run.
+    CohortTerminated
+        on SIGTERM (in the main thread): finished patients are written, workers stopped.
 
     Examples
     --------
@@ -190,7 +141,7 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
         results_dir = Path(results_dir)
         screen = {"targets": list(targets), "strengths": [float(s) for s in strengths], "pairs": bool(pairs),
                   "objective": objective.text, "inhibition": inhibition}
-        _check_manifest(results_dir, _manifest(model, objective.names, settings, seed, {**options, **screen}))
+        check_manifest(results_dir, run_manifest(model, objective.names, settings, seed, {**options, **screen}))
         previous = read_screen(results_dir)
         if not previous.empty:
             done_rows = previous[previous[ERROR].isna()].to_dict("records")
@@ -199,7 +150,10 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     tasks = [{"patient": p, "model": model, "profile": by_key[p], "options": options, "conditions": conditions,
               "objective": objective, "settings": settings, "seed": seed, "inhibition": inhibition}
              for p in patients if p not in done]
-    rows = _run_tasks(tasks, executor, results_dir, batch_size, progress, len(done))
+    rows = [row for patient_rows in run_saving_parts(screen_patient, tasks, executor=executor, failed=failed_rows,
+                                                     rows=list, results_dir=results_dir, batch_size=batch_size,
+                                                     progress=progress, desc="treat", done_before=len(done))
+            for row in patient_rows]
 
     names = list(objective.names)
     columns = _KEY + names + [f"{n}_se" for n in names] + ["objective", "objective_se", "seed", ERROR]

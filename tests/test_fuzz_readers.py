@@ -1,0 +1,132 @@
+"""Fuzzing every reader with hostile text: the result is a model, or one clean InputError naming the file.
+
+Default: a few dozen examples per reader, derandomized (stable in CI).  A longer run:
+``BOOLEANIDT_FUZZ_EXAMPLES=2000 python -m pytest tests/test_fuzz_readers.py``.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import warnings
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import booleanidt
+from booleanidt.errors import BooleanidtError
+from booleanidt.personalization.omics import read_table
+from test_sbmlqual import qual_document, transition
+
+EXAMPLES = int(os.environ.get("BOOLEANIDT_FUZZ_EXAMPLES", "20"))
+FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+WORDS = ["A", "B", "C", "TRUE", "FALSE", "OR", "AND", "NOT", "xor", "node", "logic", "rate_up", "$k", "@logic",
+         "1", "0", "1e308", "-1", "nan", "inf"]
+SYMBOLS = ["!", "&", "|", "^", "(", ")", ",", ";", ":", "?", "=", "{", "}", "==", ">=", "+", "-", "*", "/",
+           "\n", " ", "#", "//", "/*", "*/", "\x00", "é", "\r\n", '"']
+pieces = st.lists(st.sampled_from(WORDS + SYMBOLS) | st.text(max_size=3), max_size=60).map(" ".join)
+repeated = st.builds(lambda s, n: s * n, st.sampled_from(["(", "!", "- A ", "A | ", "A ? B : "]),
+                     st.integers(0, 3000))
+
+
+def assert_contract(path):
+    """Reading ``path`` gives a model, or a one-line BooleanidtError that names the file (or the .cfg beside it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            booleanidt.read(path)
+        except BooleanidtError as exc:
+            message = str(exc)
+            assert "\n" not in message and str(path.with_suffix("")) in message, message
+
+
+@FUZZ
+@given(text=st.one_of(pieces, repeated.map(lambda r: f"A, A\nB, {r}A\n")))
+def test_bnet_reader_contract(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("bnet") / "m.bnet"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    assert_contract(path)
+
+
+@FUZZ
+@given(text=st.one_of(pieces, repeated.map(lambda r: f"node A {{ logic = {r}A; }}")),
+       cfg=st.one_of(st.just(""), pieces))
+def test_bnd_cfg_reader_contract(tmp_path_factory, text, cfg):
+    folder = tmp_path_factory.mktemp("bnd")
+    (folder / "m.bnd").write_text(text, encoding="utf-8", errors="surrogatepass")
+    if cfg:
+        (folder / "m.cfg").write_text(cfg, encoding="utf-8", errors="surrogatepass")
+    assert_contract(folder / "m.bnd")
+
+
+ids = st.sampled_from(["A", "B", "TRUE", "xor", "1A", "", "A B", "tB"])
+levels = st.sampled_from(["0", "1", "2", "-1", "127", "128", "2000000000", "x", "1.5"])
+maths = st.one_of(
+    st.sampled_from(["<apply><eq/><ci>A</ci><cn type='integer'>1</cn></apply>", "<ci>A</ci>", "<true/>",
+                     "<apply><sin/><ci>A</ci></apply>", "<apply><and/></apply>", "<ci>Q</ci>", "<apply>",
+                     "<apply><eq/><ci>A</ci></apply>", "<piecewise><piece><cn>1</cn><ci>A</ci></piece></piecewise>"]),
+    st.integers(0, 12_000).map(lambda n: "<apply><not/>" * n + "<ci>A</ci>" + "</apply>" * n))
+
+
+@FUZZ
+@given(species=st.lists(ids, min_size=1, max_size=4), output=ids, tid=ids, level=levels, max_level=levels,
+       initial=levels, math=maths, cut=st.integers(0, 3000))
+def test_sbml_reader_contract(tmp_path_factory, species, output, tid, level, max_level, initial, math, cut):
+    text = qual_document(species, transition(tid, ["A"], [output], [(level, math)]), max_level=max_level)
+    text = text.replace('qual:id="A" ', f'qual:id="A" qual:initialLevel="{initial}" ', 1)
+    if cut:  # a truncated file
+        text = text[:-cut] or "<"
+    path = tmp_path_factory.mktemp("sbml") / "m.sbml"
+    path.write_text(text)
+    assert_contract(path)
+
+
+cells = st.sampled_from(["1.5", "0", "-2", "", "NA", "x", "nan", "inf", "1e400", '"', "TP53", "s1"])
+rows = st.lists(st.lists(cells, max_size=5), max_size=5)
+
+
+@FUZZ
+@given(rows=rows, sep=st.sampled_from([",", "\t"]))
+def test_omics_reader_contract(tmp_path_factory, rows, sep):
+    path = tmp_path_factory.mktemp("omics") / ("t.csv" if sep == "," else "t.tsv")
+    path.write_text("\n".join(sep.join(row) for row in rows))
+    try:
+        read_table(path)
+    except BooleanidtError as exc:
+        assert "\n" not in str(exc) and str(path) in str(exc), str(exc)
+
+
+def _limited():  # runs in the child before exec: 2 GB of address space at most
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+HOSTILE = {
+    "deep.sbml": qual_document(["A", "B"], transition("tB", ["A"], ["B"], [
+        (1, "<apply><not/>" * 10_000 + "<ci>A</ci>" + "</apply>" * 10_000)])),
+    "huge_level.sbml": qual_document(["A", "B"], transition("tB", ["A"], ["B"], [(1, "<ci>A</ci>")]),
+                                     max_level="2000000000"),
+    "words.bnet": "TRUE, TRUE\nC, !TRUE\n",
+    "parens.bnet": "A, A\nB, " + "(" * 2000 + "A" + ")" * 2000 + "\n",
+    "nots.bnd": "node A { logic = " + "!" * 5000 + "A; }\n",
+    "binary.bnet": "A, A\nB, \x00\xff\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+@pytest.mark.parametrize("command", ["info", "validate", "convert"])
+def test_cli_contract_on_hostile_files(tmp_path, name, command):
+    path = tmp_path / name
+    path.write_text(HOSTILE[name])
+    out = tmp_path / ("out.sbml" if not name.endswith(".sbml") else "out.bnet")
+    args = [path, out] if command == "convert" else [path]
+    result = subprocess.run([sys.executable, "-m", "booleanidt", command, *map(str, args)], capture_output=True,
+                            text=True, timeout=120, preexec_fn=_limited)
+    assert result.returncode in (0, 2), (result.returncode, result.stderr[-500:])
+    assert "Traceback" not in result.stderr
+    if result.returncode == 2:
+        assert result.stderr.count("\n") == 1 and str(path) in result.stderr, result.stderr
+        assert not out.exists()

@@ -43,7 +43,8 @@ class UpPopulationResult:
         relative to the start)
     node_probabilities : per step (index), P(node = 1) in the last window of that step's run
     state_probabilities : per step, the probability of each state in that last window
-    runs : the :class:`~booleanidt.simulation.SimulationResult` of every step
+    runs : the :class:`~booleanidt.simulation.SimulationResult` of every step (node probabilities
+        over every window; its state distribution is the step's row of ``state_probabilities``)
     spec, settings : the ``.upp`` content and the run settings of each step
     """
 

@@ -40,7 +40,8 @@ from .settings import SimulationSettings
 from .statdist import stationary_distributions
 from .statetable import StateTotals
 
-__all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
+__all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS", "run_compiled", "run_totals",
+           "result_of"]
 
 #: trajectories per kernel call (fixed, so results do not depend on the thread count)
 CHUNK_SIZE = 500
@@ -91,26 +92,29 @@ def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
 class _MemoryGuard:
     """Refuses a run whose tables cannot fit: before it starts, and as output states accumulate."""
 
-    def __init__(self, net: CompiledModel, settings: SimulationSettings, track_states: bool, chunks: int):
+    def __init__(self, net: CompiledModel, settings: SimulationSettings, track_states: bool, chunks: int,
+                 state_windows: int | None = None):
         self.windows = settings.window_count
+        self.state_windows = state_windows or self.windows   # windows the output-state totals keep
         self.available = memory.available_bytes()
         self.fixed = memory.fixed_bytes(net.size, self.windows, min(settings.threads, chunks), track_states)
         memory.check_fits(self.fixed, f"{self.windows:,} time windows of {net.size} nodes: raise time_tick "
                           "or lower max_time", self.available)
 
     def check(self, states: int):
-        memory.check_fits(self.fixed + memory.state_bytes(states, self.windows),
-                          f"{states:,} distinct output states visited so far, over {self.windows:,} windows: "
+        memory.check_fits(self.fixed + memory.state_bytes(states, self.state_windows),
+                          f"{states:,} distinct output states visited so far, over {self.state_windows:,} windows: "
                           "choose fewer outputs or raise time_tick", self.available)
 
 
 class _Accumulator:
-    """Adds chunk results in chunk order."""
+    """Adds chunk results in chunk order; with ``last_window_only``, output states of the last window only."""
 
-    def __init__(self, windows: int, columns: int):
+    def __init__(self, windows: int, columns: int, last_window_only: bool = False):
         self.node_sum = np.zeros((columns, windows))
         self.node_sq = np.zeros((columns, windows))
-        self.states = StateTotals(windows)
+        self.last_window = windows - 1 if last_window_only else None
+        self.states = StateTotals(1 if last_window_only else windows)
         self.fixed: list = []
         self.final_keys: list = []
         self.graph_counts = self.graph_durations = 0
@@ -121,6 +125,10 @@ class _Accumulator:
          graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
+        if self.last_window is not None:
+            last = cell_window == self.last_window
+            cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
+                                                          cell_sum[last], cell_sq[last])
         self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
         self.final_keys.append(final_keys)
@@ -150,9 +158,14 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
     return table
 
 
-def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
-                 progress: bool = False) -> SimulationResult:
-    """Run a compiled model; see :func:`simulate`."""
+def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
+               progress: bool = False, last_window_only: bool = False) -> _Accumulator:
+    """Run a compiled model and return its summed chunk results (the tables before any DataFrame).
+
+    ``last_window_only`` keeps the output states of the last time window only (node
+    probabilities cover every window in any case): what a caller that needs only the
+    final distribution (a population step) pays for, instead of windows x states.
+    """
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = net.kernel_arrays()
@@ -168,8 +181,8 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
                                               settings.discrete_time)
         return result
 
-    guard = _MemoryGuard(net, settings, track_states, len(starts))
-    total = _Accumulator(windows, net.size + 2 + net.reference_count)
+    guard = _MemoryGuard(net, settings, track_states, len(starts), 1 if last_window_only else None)
+    total = _Accumulator(windows, net.size + 2 + net.reference_count, last_window_only)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
     pool = ThreadPoolExecutor(max_workers=settings.threads)
     try:
@@ -182,14 +195,24 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
     finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
         pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
-    result = _result(net, settings, total, track_states)
+    return total
+
+
+def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
+                 progress: bool = False, last_window_only: bool = False) -> SimulationResult:
+    """Run a compiled model; see :func:`simulate` and, for ``last_window_only``, :func:`run_totals`."""
+    total = run_totals(net, settings, track_states, progress, last_window_only)
+    result = result_of(net, settings, total, track_states)
     result.stationary = stationary_distributions(net, settings)
     return result
 
 
-def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulator, track_states: bool):
+def result_of(net: CompiledModel, settings: SimulationSettings, total: _Accumulator,
+              track_states: bool) -> SimulationResult:
+    """The :class:`SimulationResult` of a run's totals (:func:`run_totals`); no stationary distributions."""
     count = settings.sample_count
     index = pd.Index(np.arange(settings.window_count) * settings.time_tick, name="Time")
+    state_index = index if total.last_window is None else index[-1:]
     n = net.size
     node_sum, node_sq = total.node_sum.T, total.node_sq.T
     probabilities = pd.DataFrame(node_sum[:, :n] / count, index=index, columns=list(net.node_ids))
@@ -209,9 +232,12 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
         state_sum, state_sq = total.states.dense(order)
-        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=index, columns=labels)
+        if total.last_window is not None:   # states seen only in earlier windows have no column
+            seen = state_sum[0] > 0
+            labels, state_sum, state_sq = labels[seen], state_sum[:, seen], state_sq[:, seen]
+        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=state_index, columns=labels)
         state_sum /= count  # in place: these tables take windows x states x 8 bytes each
-        states = pd.DataFrame(state_sum, index=index, columns=labels)
+        states = pd.DataFrame(state_sum, index=state_index, columns=labels)
     graph = durations = None
     if net.graph_ids:
         labels = state_labels(net.graph_ids, np.arange(len(total.graph_counts), dtype=np.int64))

@@ -13,6 +13,8 @@ file-based path needs the MaBoSS binary.  The reference time here is therefore a
 bound of what UpdatePopulation costs: the same 49 cmaboss runs of the step model (one
 thread), without the Python update between them.  The ratio printed is reference / ours.
 
+The CellFate files are pyMaBoSS's (its test/ folder), not ours: set BOOLEANIDT_PYMABOSS_TESTS to that folder.
+
 Usage: python benchmarks/population_speed.py [--steps 48] [--samples 100000] [--only upmaboss|popmaboss]
        [--maboss-tests MaBoSS/engine/tests/maboss]
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
 from pathlib import Path
 
@@ -31,23 +34,26 @@ from booleanidt.population.pbnd import read_pbnd
 from booleanidt.population.upp import read_upp
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "population"
+#: pyMaBoSS's UPMaBoSS test files (its test/ folder): CellFateModel.bnd, CellFateModel_1h.cfg, CellFate_1h.upp
+CELLFATE = Path(os.environ.get("BOOLEANIDT_PYMABOSS_TESTS", "/nonexistent"))
+CELLFATE_BND, CELLFATE_CFG, CELLFATE_UPP = (CELLFATE / name for name in
+                                            ("CellFateModel.bnd", "CellFateModel_1h.cfg", "CellFate_1h.upp"))
 
 
 def reference_seconds(steps: int, samples: int) -> float:
-    cfg = (DATA / "cellfate_upp_1h.cfg").read_text()
-    cfg = cfg.replace("sample_count = 100000;", f"sample_count = {samples};").replace("thread_count = 2;",
-                                                                                        "thread_count = 1;")
+    cfg = re.sub(r"sample_count\s*=\s*\d+;", f"sample_count = {samples};", CELLFATE_CFG.read_text())
+    cfg = re.sub(r"thread_count\s*=\s*\d+;", "thread_count = 1;", cfg)
     start = time.perf_counter()
     for _ in range(steps + 1):
-        sim = cmaboss.MaBoSSSim(network_str=(DATA / "cellfate_upp.bnd").read_text(), config_str=cfg)
+        sim = cmaboss.MaBoSSSim(network_str=CELLFATE_BND.read_text(), config_str=cfg)
         sim.run()
     return time.perf_counter() - start
 
 
 def ours_seconds(steps: int, samples: int) -> tuple:
-    model = maboss.read(DATA / "cellfate_upp.bnd", DATA / "cellfate_upp_1h.cfg")
-    settings = maboss.read_settings(DATA / "cellfate_upp_1h.cfg").replace(sample_count=samples, threads=1)
-    spec = read_upp(DATA / "cellfate_1h.upp")
+    model = maboss.read(CELLFATE_BND, CELLFATE_CFG)
+    settings = maboss.read_settings(CELLFATE_CFG).replace(sample_count=samples, threads=1)
+    spec = read_upp(CELLFATE_UPP)
     spec.steps = 1
     run(model, settings, upp=spec)                           # compile numba once
     spec.steps = steps

@@ -1,21 +1,22 @@
 """run_compiled(last_window_only=True): the last window's output states, same values as the full table."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+
+from conftest import MABOSS, needs_corpus
 
 from booleanidt.booleanize import booleanize
 from booleanidt.io import maboss
 from booleanidt.simulation.api import run_compiled, run_totals
 from booleanidt.simulation.compile import compile_model
 
-DATA = Path(__file__).parent / "data" / "population"
+pytestmark = needs_corpus
 
 
 def _cellfate():
-    model = maboss.read(DATA / "cellfate_upp.bnd", DATA / "cellfate_upp_1h.cfg")
-    settings = maboss.read_settings(DATA / "cellfate_upp_1h.cfg").replace(sample_count=3000, threads=2)
+    model = maboss.read(MABOSS / "cellfate.bnd", MABOSS / "cellfate_TNF.cfg")
+    settings = maboss.read_settings(MABOSS / "cellfate_TNF.cfg").replace(sample_count=3000, threads=2,
+                                                                          max_time=10, time_tick=1)
     return compile_model(booleanize(model), list(model.node_ids)), settings
 
 

@@ -211,9 +211,10 @@ def test_kill_during_simulate_leaves_old_or_new_set_never_a_mix(toggle, tmp_path
     base = ["simulate", toggle, "--set", "sample_count=2000", "--no-progress", "-o", out]
     assert cli(*base)[0] == 0
     old = {p.name: p.read_bytes() for p in out.iterdir()}
-    for delay in (2.0, 3.0, 4.0, 5.0):   # kill -9 at different points of a second run
+    for seed, delay in enumerate((2.0, 3.0, 4.0, 5.0), start=11):   # kill -9 at different points of later runs
+        # each run its own seed: a run that finishes is told from the one before by its tables
         process = subprocess.Popen([sys.executable, "-m", "booleanidt", *map(str, base), "--set",
-                                    "seed_pseudorandom=11", "--plot"], cwd=REPO,
+                                    f"seed_pseudorandom={seed}", "--plot"], cwd=REPO,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         process.kill()

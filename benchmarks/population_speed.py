@@ -1,4 +1,10 @@
-"""UPMaBoSS speed: booleanidt.population vs cmaboss on CellFate (48 one-hour steps), per core.
+"""Population speed, per core: UPMaBoSS (CellFate, 48 one-hour steps) and PopMaBoSS (the MaBoSS engine's
+Fork, Log_Growth and Assymetric tests at their configured sample counts) against cmaboss.
+MaBoSS's test files are read from its own checkout: set BOOLEANIDT_MABOSS_TESTS to its engine/tests/maboss
+(or pass --maboss-tests); without it the PopMaBoSS part is skipped.
+
+PopMaBoSS: cmaboss's ``PopMaBoSSSim`` on the same files (thread_count = 1 in their .cfg) against
+``booleanidt.population.run``; the ratio printed is cmaboss / ours (above 1: ours is faster).
 
 pyMaBoSS's cmaboss-backed ``UpdatePopulation(...).run(cmaboss=True)`` fails with the installed
 pyMaBoSS 0.8.17 / cmaboss 1.0.0b34 (``network.set_istate`` is called with a ``warnings=``
@@ -7,11 +13,16 @@ file-based path needs the MaBoSS binary.  The reference time here is therefore a
 bound of what UpdatePopulation costs: the same 49 cmaboss runs of the step model (one
 thread), without the Python update between them.  The ratio printed is reference / ours.
 
-Usage: python benchmarks/population_speed.py [--steps 48] [--samples 100000]
+The CellFate files are pyMaBoSS's (its test/ folder), not ours: set BOOLEANIDT_PYMABOSS_TESTS to that folder.
+
+Usage: python benchmarks/population_speed.py [--steps 48] [--samples 100000] [--only upmaboss|popmaboss]
+       [--maboss-tests MaBoSS/engine/tests/maboss]
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import time
 from pathlib import Path
 
@@ -19,26 +30,30 @@ import cmaboss
 
 from booleanidt.io import maboss
 from booleanidt.population import run
+from booleanidt.population.pbnd import read_pbnd
 from booleanidt.population.upp import read_upp
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "population"
+#: pyMaBoSS's UPMaBoSS test files (its test/ folder): CellFateModel.bnd, CellFateModel_1h.cfg, CellFate_1h.upp
+CELLFATE = Path(os.environ.get("BOOLEANIDT_PYMABOSS_TESTS", "/nonexistent"))
+CELLFATE_BND, CELLFATE_CFG, CELLFATE_UPP = (CELLFATE / name for name in
+                                            ("CellFateModel.bnd", "CellFateModel_1h.cfg", "CellFate_1h.upp"))
 
 
 def reference_seconds(steps: int, samples: int) -> float:
-    cfg = (DATA / "cellfate_upp_1h.cfg").read_text()
-    cfg = cfg.replace("sample_count = 100000;", f"sample_count = {samples};").replace("thread_count = 2;",
-                                                                                        "thread_count = 1;")
+    cfg = re.sub(r"sample_count\s*=\s*\d+;", f"sample_count = {samples};", CELLFATE_CFG.read_text())
+    cfg = re.sub(r"thread_count\s*=\s*\d+;", "thread_count = 1;", cfg)
     start = time.perf_counter()
     for _ in range(steps + 1):
-        sim = cmaboss.MaBoSSSim(network_str=(DATA / "cellfate_upp.bnd").read_text(), config_str=cfg)
+        sim = cmaboss.MaBoSSSim(network_str=CELLFATE_BND.read_text(), config_str=cfg)
         sim.run()
     return time.perf_counter() - start
 
 
 def ours_seconds(steps: int, samples: int) -> tuple:
-    model = maboss.read(DATA / "cellfate_upp.bnd", DATA / "cellfate_upp_1h.cfg")
-    settings = maboss.read_settings(DATA / "cellfate_upp_1h.cfg").replace(sample_count=samples, threads=1)
-    spec = read_upp(DATA / "cellfate_1h.upp")
+    model = maboss.read(CELLFATE_BND, CELLFATE_CFG)
+    settings = maboss.read_settings(CELLFATE_CFG).replace(sample_count=samples, threads=1)
+    spec = read_upp(CELLFATE_UPP)
     spec.steps = 1
     run(model, settings, upp=spec)                           # compile numba once
     spec.steps = steps
@@ -47,17 +62,51 @@ def ours_seconds(steps: int, samples: int) -> tuple:
     return time.perf_counter() - start, result.final_ratio
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=48)
-    parser.add_argument("--samples", type=int, default=100_000)
-    args = parser.parse_args()
+POPMABOSS_CASES = (("Fork.bnd", "Fork.pcfg"), ("Log_Growth.pbnd", "Log_Growth.cfg"),
+                   ("Assymetric.pbnd", "Assymetric.cfg"))
+
+
+def popmaboss_comparison(maboss_tests):
+    """Print, for each model, cmaboss PopMaBoSSSim's and our seconds at the configured sample count."""
+    if not maboss_tests or not (Path(maboss_tests) / "popmaboss").is_dir():
+        print("PopMaBoSS: skipped (set BOOLEANIDT_MABOSS_TESTS or --maboss-tests to MaBoSS's engine/tests/maboss)")
+        return
+    folder = Path(maboss_tests) / "popmaboss"
+    print("PopMaBoSS, configured sample counts, one core")
+    for model, cfg in POPMABOSS_CASES:
+        start = time.perf_counter()
+        cmaboss.PopMaBoSSSim(str(folder / model), str(folder / cfg)).run()
+        reference = time.perf_counter() - start
+        pop = read_pbnd(folder / model, folder / cfg)
+        start = time.perf_counter()
+        result = run(pop, progress=True, threads=1)
+        ours = time.perf_counter() - start
+        print(f"  {model:<16} {pop.settings.sample_count:>7} trajectories: cmaboss {reference:7.2f} s, "
+              f"booleanidt {ours:7.2f} s, ratio (cmaboss / booleanidt) {reference / ours:.2f}x "
+              f"(last expected size {result.population_size['Population'].iloc[-1]:.3f})")
+
+
+def upmaboss_comparison(args):
     ours, ratio = ours_seconds(args.steps, args.samples)
     reference = reference_seconds(args.steps, args.samples)
     print(f"CellFate UPMaBoSS, {args.steps} steps x {args.samples} trajectories, one core")
     print(f"  booleanidt.population.run : {ours:8.2f} s  (final population ratio {ratio:.4f})")
     print(f"  cmaboss, {args.steps + 1} step runs only : {reference:8.2f} s")
     print(f"  ratio (cmaboss / booleanidt): {reference / ours:.1f}x")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=48)
+    parser.add_argument("--samples", type=int, default=100_000)
+    parser.add_argument("--only", choices=("upmaboss", "popmaboss"))
+    parser.add_argument("--maboss-tests", default=os.environ.get("BOOLEANIDT_MABOSS_TESTS"),
+                        help="MaBoSS checkout's engine/tests/maboss (default: $BOOLEANIDT_MABOSS_TESTS)")
+    args = parser.parse_args()
+    if args.only != "popmaboss":
+        upmaboss_comparison(args)
+    if args.only != "upmaboss":
+        popmaboss_comparison(args.maboss_tests)
 
 
 if __name__ == "__main__":

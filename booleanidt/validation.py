@@ -70,8 +70,9 @@ def model_problems(model: LogicalModel) -> list:
     return sorted(found, key=lambda p: p.severity != "error")
 
 
-def file_problems(path, format: str | None = None) -> tuple:
-    """Read ``path`` and list its problems: for SBML, libsbml's consistency errors, then the model's.
+def file_problems(path, format: str | None = None, cfg=None) -> tuple:
+    """Read ``path`` (with the MaBoSS .cfg ``cfg``, if given) and list its problems: for SBML,
+    libsbml's consistency errors, then the model's.
 
     Returns
     -------
@@ -82,7 +83,7 @@ def file_problems(path, format: str | None = None) -> tuple:
     from .io._files import read_text
     from .io.sbmlqual import consistency_problems
 
-    model = read(path, format=format)
+    model = read(path, format=format, cfg=cfg)
     problems = []
     if (format or detect_format(path)) == "sbml":
         problems = [Problem("error", (element,), message)

@@ -19,7 +19,7 @@ from booleanidt import maps, naming
 from booleanidt.cli import main
 from booleanidt.io import read
 from booleanidt.simulation import simulate
-from conftest import CELLDESIGNER, SBML_QUAL, needs_corpus
+from conftest import CELLDESIGNER, SBML_QUAL
 
 matplotlib.use("Agg")
 

@@ -45,9 +45,38 @@ def test_cli_rejects_upp_that_does_not_fit_the_model(tmp_path, capsys, upp, mess
     assert not out.exists()
 
 
-def test_cli_needs_upp(tmp_path, capsys):
-    code = main(["population", str(DATA / "growth_signal.bnd"), "-o", str(tmp_path / "out")])
-    assert code == 2 and "--upp" in capsys.readouterr().err
+@pytest.mark.parametrize("pbnd, cfg, message", [
+    ("node A { logic = A; }\ndivision {\n  rate = 1;\n  A.mother = 0;\n}", "",
+     "bad.pbnd: line 4: division block: unknown attribute 'A.mother'"),
+    ("node A { logic = A; }\ndeath { A.daughter1 = 0; }", "", "bad.pbnd: line 2: death block: unknown attribute"),
+    ("node A { logic = A; }\ndivision { A.daughter1 = 0; }", "", "bad.pbnd: line 2: division block has no rate"),
+    ("node A { logic = A; }\ndivision { rate = 1; Z.daughter2 = 1; }", "", "daughter rule for unknown node 'Z'"),
+    ("node A { logic = A; rate_up = #cell(Q); }", "", "bad.pbnd: #cell(Q): unknown node(s) Q"),
+    ("node A { logic = A; rate_up = #foo; }", "", "bad.pbnd: line 1: '#' is only allowed in #cell(expression)"),
+    ("node A { logic = A; }", "\ninit_pop = -1;", "bad.pcfg: line 2: init_pop must be a whole number >= 1"),
+    ("node A { logic = A; }", "[A].pop_istate = 1 [{[1,0]: 2}];", "bad.pcfg: line 1: pop_istate: bad cell"),
+    ("node A { logic = A; }", "[Z].pop_istate = 1 [{[1]: 2}];", "bad.pcfg: pop_istate: unknown node(s) Z"),
+    ("node A { logic = A; }", "A.istate = 1;\nbogus = 2;", "bad.pcfg: line 2, column 1: unknown setting 'bogus'"),
+])
+def test_cli_rejects_bad_pbnd_in_one_line(tmp_path, capsys, pbnd, cfg, message):
+    (tmp_path / "bad.pbnd").write_text(pbnd)
+    (tmp_path / "bad.pcfg").write_text(cfg + "\nmax_time = 1;")
+    out = tmp_path / "out"
+    code = main(["population", str(tmp_path / "bad.pbnd"), "--cfg", str(tmp_path / "bad.pcfg"), "-o", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.startswith("booleanidt population: error: ") and message in err and "\n" not in err, err
+    assert not out.exists()
+
+
+def test_cli_runs_a_bnd_without_upp_as_a_one_cell_population(tmp_path, capsys):
+    """Without --upp the model is a PopMaBoSS population: a .bnd with no population part is one cell."""
+    import pandas as pd
+    out = tmp_path / "out"
+    code = main(["population", str(DATA / "growth_signal.bnd"), "--set", "sample_count=50", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    sizes = pd.read_csv(out / "population.csv")["Population"]
+    assert len(sizes) > 1 and (sizes == 1.0).all()
 
 
 def test_cli_writes_population_tables(tmp_path, capsys):

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import warnings
 
 import pytest
 
 from booleanidt.errors import BooleanidtError, InputError
-from booleanidt.expr import Const, Not, Or, Var
+from booleanidt.expr import Not, Or, Var
 from booleanidt.io import bnet, maboss, sbmlqual
 from booleanidt.model import LogicalModel, Node
 from test_sbmlqual import qual_document, transition

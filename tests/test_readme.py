@@ -37,3 +37,13 @@ def test_interop_example_runs_as_written():
     assert list(namespace["ours"].output_nodes) == ["TBET", "GATA3"]
     assert len(namespace["minimal"]) >= 1 and all(set(t) <= set(model.nodes) for t in namespace["minimal"])
     assert namespace["graph"].nodes["TBET"]["rule"]
+
+
+def test_every_guarantee_names_tests_that_exist():
+    section = README.read_text().split("## What booleanidt guarantees", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(test_\w+?)(?:\.py)?`", section))
+    defined = {name for path in README.parent.joinpath("tests").glob("test_*.py")
+               for name in re.findall(r"^def (test_\w+)", path.read_text(), re.MULTILINE)}
+    files = {path.stem for path in README.parent.joinpath("tests").glob("test_*.py")}
+    assert len(named) >= 20
+    assert named - defined - files == set()

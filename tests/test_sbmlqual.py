@@ -379,7 +379,7 @@ def test_piecewise_and_arithmetic_in_function_terms_are_read():
     a_on = "<apply><eq/><ci>A</ci><cn type='integer'>1</cn></apply>"
     level = f"<piecewise><piece><cn type='integer'>2</cn>{a_on}</piece><otherwise><cn>0</cn></otherwise></piecewise>"
     terms = [(1, f"<apply><eq/><apply><minus/>{level}<ci>C</ci></apply><cn type='integer'>2</cn></apply>"),
-             (1, f"<apply><eq/><apply><plus/><ci>A</ci><ci>C</ci></apply><cn type='integer'>3</cn></apply>")]
+             (1, "<apply><eq/><apply><plus/><ci>A</ci><ci>C</ci></apply><cn type='integer'>3</cn></apply>")]
     model = sbmlqual.loads(qual_document(["A", "B", "C"], transition("tB", ["A", "C"], ["B"], terms)))
     assert [evaluate(model.rules["B"], {"A": a, "C": c}) for a in (0, 1) for c in (0, 1)] == [0, 0, 1, 0]
     no_otherwise = f"<piecewise><piece><cn type='integer'>1</cn>{a_on}</piece></piecewise>"

@@ -58,17 +58,30 @@ def main(argv=None) -> int:
         try:
             return args.func(args) or 0
         except BooleanidtError as exc:
-            print(f"booleanidt {args.command}: error: {exc}", file=sys.stderr)
+            print(f"booleanidt {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # what the output helpers did not name: one line all the same
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"booleanidt {args.command}: error: {_one_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("booleanidt: interrupted", file=sys.stderr)
             return 130
 
 
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters (from file names, node names) escaped.
+
+    >>> _one_line("bad name 'a\\nb'")
+    "bad name 'a\\\\nb'"
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _warning_printer(command: str):
     """A ``warnings.showwarning`` that prints ``booleanidt COMMAND: warning: MESSAGE``."""
     def show(message, category, filename, lineno, file=None, line=None):
-        print(f"booleanidt {command}: warning: {message}", file=sys.stderr)
+        print(f"booleanidt {command}: warning: {_one_line(str(message))}", file=sys.stderr)
     return show
 
 

@@ -17,7 +17,8 @@ from ..errors import InputError
 from ..io import read
 from ..simulation.settings import SimulationSettings
 
-__all__ = ["key_value", "load_model", "model_path", "settings_from", "shipped_map_path", "with_declared_phenotypes"]
+__all__ = ["add_cfg_option", "key_value", "load_model", "model_path", "positive_int", "settings_from",
+           "shipped_map_path", "with_declared_phenotypes"]
 
 
 def shipped_map_path(name: str):
@@ -50,20 +51,29 @@ def model_path(arg: str) -> Path:
     return path
 
 
-def load_model(arg: str, format: str | None = None):
+def load_model(arg: str, format: str | None = None, cfg: str | None = None):
     """Read the model named on the command line: a file path, or the name of a shipped map.
 
     Parameters
     ----------
     arg : path to a model file, or a shipped map name (``booleanidt.maps.path(name)``)
     format : format name when it cannot be told from the extension
+    cfg : a MaBoSS .cfg to read with the model (``--cfg``)
 
     Returns
     -------
     LogicalModel
     """
+    if cfg is not None and not Path(cfg).is_file():
+        raise InputError(cfg, None, "no such file")
     path = model_path(arg)
-    return with_declared_phenotypes(read(path, format=format), path)
+    return with_declared_phenotypes(read(path, format=format, cfg=cfg), path)
+
+
+def add_cfg_option(parser) -> None:
+    """The ``--cfg FILE`` option of the commands that read a model."""
+    parser.add_argument("--cfg", metavar="CFG", help="MaBoSS .cfg to read with MODEL (default: for a .bnd, "
+                        "the .cfg of the same name beside it)")
 
 
 def with_declared_phenotypes(model, path):
@@ -95,3 +105,22 @@ def settings_from(base, pairs) -> SimulationSettings:
     """
     settings = base or SimulationSettings()
     return settings.replace(**dict(pairs)) if pairs else settings
+
+
+def positive_int(text: str) -> int:
+    """argparse type of counts (``--workers``, ``--batch-size``): a whole number >= 1.
+
+    >>> positive_int("4")
+    4
+    >>> positive_int("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a whole number >= 1, got '0'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value

@@ -33,7 +33,10 @@ def comma_list(text: str) -> list:
     >>> comma_list("Proliferation, Apoptosis")
     ['Proliferation', 'Apoptosis']
     """
-    return [item.strip() for item in text.split(",") if item.strip()]
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError(f"expected names separated by commas, got {text!r}")
+    return items
 
 
 def parse_drugs(text: str) -> dict:

@@ -16,7 +16,7 @@ import sys
 from ..errors import BooleanidtError
 from ..io._files import atomic_write_text
 from ..naming import labels, resolve_keys, resolve_many, shortened
-from ._common import load_model
+from ._common import add_cfg_option, load_model
 
 __all__ = ["add_parser", "run", "parse_levels", "checked_levels"]
 
@@ -91,13 +91,14 @@ def add_parser(subparsers):
                              "(default: names, but ids on the shipped maps, whose names are descriptions)")
     parser.add_argument("--names", dest="labels", action="store_const", const="name", help="same as --labels name")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
+    add_cfg_option(parser)
     parser.set_defaults(func=run)
     return parser
 
 
 def run(args) -> int:
     """Compute the analysis and print or write the table."""
-    model = load_model(args.model)
+    model = load_model(args.model, cfg=args.cfg)
     inputs = checked_levels(model, args.inputs, "--inputs")
     outputs = resolve_many(model, args.outputs, "--outputs") if args.outputs else list(model.phenotypes)
     if args.analysis == "attractors":

@@ -20,7 +20,7 @@ import sys
 
 from ..errors import BooleanidtError, InputError
 from ..naming import resolve_many
-from ._common import key_value, load_model, settings_from
+from ._common import key_value, load_model, positive_int, settings_from
 from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
 
 __all__ = ["add_parser", "run"]
@@ -39,7 +39,7 @@ def add_parser(subparsers):
     parser.add_argument("--seed", type=int, default=0, help="cohort seed (patient seeds derive from it)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="Dask scheduler address (tcp://host:port); default: local processes")
-    parser.add_argument("--batch-size", type=int, default=32, help="patients per Parquet part (default 32)")
+    parser.add_argument("--batch-size", type=positive_int, default=32, help="patients per Parquet part (default 32)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: on a terminal)")
     parser.set_defaults(func=run)

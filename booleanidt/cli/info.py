@@ -18,7 +18,7 @@ import json
 
 from ..naming import identifiers, shortened
 from ..summary import summarize
-from ._common import load_model
+from ._common import add_cfg_option, load_model
 
 __all__ = ["add_parser", "run", "format_table", "format_matches"]
 
@@ -83,7 +83,7 @@ def format_table(summary: dict) -> str:
 
 def run(args) -> int:
     """Print the summary of ``args.model``."""
-    model = load_model(args.model, format=args.format)
+    model = load_model(args.model, format=args.format, cfg=args.cfg)
     if args.find is not None:
         found = model.find(args.find)
         print(format_matches(model, found) if found else f"no node matches {args.find!r}")
@@ -99,6 +99,7 @@ def add_parser(subparsers):
     parser.add_argument("model", metavar="MODEL", help="model file (or the name of a shipped map)")
     parser.add_argument("--format", help="format of MODEL when the extension does not tell")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_cfg_option(parser)
     parser.add_argument("--find", metavar="TEXT", help="list the nodes whose id, name, compartment or "
                         "identifiers (HGNC, UniProt...) match TEXT")
     parser.set_defaults(func=run)

@@ -2,8 +2,8 @@
 
 Writes ``DIR/<sample>.bnd`` + ``.cfg`` (and ``.sbml`` with ``--sbml``) for every sample,
 and ``DIR/mapping_report.csv`` (nodes covered, nodes without data, genes unused).
-Everything is read, checked and built before the first file is written, and each
-file is written atomically.
+Everything is read, checked and built before the first file is written, and the
+folder is written as one set (an earlier run's folder is replaced whole).
 
 ``--drugs AKT=0.8,MYC`` adds PROFILE's drug nodes (``anti_AKT`` inhibiting AKT, on with
 probability 0.8; ``anti_MYC`` at full strength) to every patient's model.
@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io import format_module
-from ..io._files import atomic_write_text
+from ..io._results import result_folder, write_into
 from ..naming import resolve_many
 from ..personalization.apply import mark_outputs, personalize
 from ._common import load_model
@@ -41,6 +41,11 @@ def sample_file_stem(sample: str) -> str:
     ('TCGA-A1-A0SB-01', 'pt_7_b')
     """
     return re.sub(r"[^A-Za-z0-9._-]", "_", str(sample))
+
+
+def _is_result_file(name: str) -> bool:
+    """Whether ``name`` is a file personalize writes (a folder holding others is refused)."""
+    return name == REPORT_FILE or name.endswith((".bnd", ".cfg", ".sbml"))
 
 
 def add_parser(subparsers):
@@ -75,12 +80,12 @@ def run(args) -> int:
         texts[sample] = (maboss_io.dumps(personalised, settings),
                          format_module("sbml").dumps(personalised) if args.sbml else None)
     folder = args.output
+    files = {REPORT_FILE: profiles.report.to_frame().to_csv(index=False)}
     for sample, ((bnd, cfg), sbml) in texts.items():
-        stem = f"{folder}/{stems[sample]}"
-        atomic_write_text(f"{stem}.bnd", bnd)
-        atomic_write_text(f"{stem}.cfg", cfg)
+        files.update({f"{stems[sample]}.bnd": bnd, f"{stems[sample]}.cfg": cfg})
         if sbml is not None:
-            atomic_write_text(f"{stem}.sbml", sbml)
-    atomic_write_text(f"{folder}/{REPORT_FILE}", profiles.report.to_frame().to_csv(index=False))
+            files[f"{stems[sample]}.sbml"] = sbml
+    with result_folder(folder, ours=_is_result_file) as staging:
+        write_into(staging, files)
     print(f"wrote {len(texts)} personalised models to {folder}")
     return 0

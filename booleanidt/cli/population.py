@@ -1,20 +1,28 @@
-"""``booleanidt population``: a cell population with UPMaBoSS semantics (``--upp``).
+"""``booleanidt population``: a cell population, UPMaBoSS (``--upp``) or PopMaBoSS (a .pbnd model).
 
-OUTDIR gets population.csv (step, time, ratio), nodes.csv and states.csv (per step,
-node and state probabilities in the last window of that step's run) and
-population.png.  Nothing is written unless the run succeeds.
+With --upp, OUTDIR gets population.csv (step, time, ratio), nodes.csv and states.csv
+(per step, node and state probabilities in the last window of that step's run) and
+population.png.  Without, MODEL is a PopMaBoSS .pbnd (or a .bnd with a .pcfg/.cfg giving
+the population) and OUTDIR gets pop_probtraj.csv (PopMaBoSS's format),
+custom_pop_probtraj.csv (when the configuration sets custom_pop_output), population.csv
+(expected number of cells per window), cell_counts.csv and node_counts.csv (expected
+cells per cell state and with each node active) and population.png.  Nothing is
+written unless the run succeeds.
 
 Examples
 --------
 >>> main(["population", "CellFateModel.bnd", "--cfg", "CellFateModel_1h.cfg", "--upp", "CellFate_1h.upp",
 ...       "-o", "out"])  # doctest: +SKIP
+>>> main(["population", "growth.pbnd", "-o", "out"])  # doctest: +SKIP
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 
-from ..errors import InputError
-from ..population.files import write_up_result
+from ..population.files import write_pop_result, write_up_result
+from ..population.pbnd import read_pbnd
+from ..population.popmaboss import run_popmaboss
 from ..population.upmaboss import run_upmaboss
 from ..population.upp import read_upp
 from .simulate import _load, _perturbed, parse_assignments
@@ -24,9 +32,11 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
-        "population", help="cell populations (UPMaBoSS semantics)", description=__doc__.splitlines()[0])
-    parser.add_argument("model", metavar="MODEL", help="model file (.bnd, .sbml, .bnet) or shipped map name")
-    parser.add_argument("--cfg", metavar="CFG", help="MaBoSS .cfg (default: the .cfg beside a .bnd)")
+        "population", help="cell populations (UPMaBoSS or PopMaBoSS semantics)", description=__doc__.splitlines()[0])
+    parser.add_argument("model", metavar="MODEL", help="model file: PopMaBoSS .pbnd; with --upp .bnd, .sbml, .bnet "
+                                                              "or shipped map name")
+    parser.add_argument("--cfg", metavar="CFG", help="MaBoSS .cfg or PopMaBoSS .pcfg (default: the .pcfg or "
+                                                     ".cfg beside the model)")
     parser.add_argument("--upp", metavar="FILE.upp", help="UPMaBoSS update file (death, division, steps, "
                                                           "$parameter updates)")
     parser.add_argument("--set", action="append", metavar="KEY=VALUE", default=[],
@@ -43,15 +53,26 @@ def add_parser(subparsers):
     return parser
 
 
+def _run_popmaboss(args, progress: bool) -> int:
+    pop = read_pbnd(args.model, args.cfg)
+    pop = dataclasses.replace(pop, model=_perturbed(pop.model, args))
+    settings = pop.settings.replace(**parse_assignments(args.set, "--set"))
+    result = run_popmaboss(pop, settings, progress=progress)
+    write_pop_result(result, args.output)
+    sizes = result.population_size["Population"]
+    print(f"expected population: {sizes.iloc[0]:.4g} cells at t = {sizes.index[0]:g}, "
+          f"{sizes.iloc[-1]:.4g} at t = {sizes.index[-1]:g}")
+    return 0
+
+
 def run(args) -> int:
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
     if not args.upp:
-        raise InputError("population", "--upp", "give the UPMaBoSS .upp file (PopMaBoSS .pbnd models are not "
-                                                "supported yet)")
+        return _run_popmaboss(args, progress)
     model, settings, _, _ = _load(args)
     model = _perturbed(model, args)
     settings = settings.replace(**parse_assignments(args.set, "--set"))
     spec = read_upp(args.upp)
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
     result = run_upmaboss(model, spec, settings, progress=progress)
     write_up_result(result, args.output)
     ratios = ", ".join(f"{r:.4g}" for r in result.population["ratio"])

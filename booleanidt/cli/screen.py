@@ -20,7 +20,7 @@ from ..errors import BooleanidtError
 from ..io import maboss as maboss_io
 from ..io._files import atomic_write_text
 from ..naming import labels, resolve_keys, resolve_many
-from ._common import key_value, load_model, settings_from
+from ._common import key_value, load_model, positive_int, settings_from
 from ._profiles import comma_list, model_settings, parse_drugs
 from .analyze import checked_levels, parse_levels
 
@@ -60,7 +60,7 @@ def add_parser(subparsers):
                         help="fix these nodes in every run")
     parser.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                         help="simulation setting by .cfg name (sample_count, max_time, seed_pseudorandom...)")
-    parser.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: all cores)")
+    parser.add_argument("--workers", type=positive_int, metavar="N", help="parallel processes (default: all cores)")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the tidy table as CSV")
     parser.add_argument("--plot", metavar="FILE.png", help="write a heat map of the effects")
     parser.add_argument("--top", type=int, default=30, metavar="N", help="rows shown and plotted (default 30)")

@@ -16,7 +16,9 @@ phenotypes (see booleanidt.naming.phenotypes).
 ``--check`` reads and checks the model, its .cfg and the options, and stops.
 A multi-valued model runs through its Van Ham booleanization; levels.csv then
 gives P(node = level) per window for every original node.
-Nothing is written unless the run succeeds; each file is written atomically.
+Nothing is written unless the run succeeds, and the files are written as one set: an
+earlier run's folder is replaced whole (no file of it is left), and a folder holding
+other files is refused.
 
 Examples
 --------
@@ -38,12 +40,28 @@ from .. import __version__, simulation
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io import read
-from ..io._files import atomic_write_bytes, atomic_write_text, png_bytes
+from ..io._files import png_bytes
+from ..io._results import result_folder, write_into
 from ..naming import labels
 from ..simulation.kernel import COMPILING_NOTICE, needs_compiling
 from ._common import model_path, with_declared_phenotypes
 
 __all__ = ["add_parser", "run", "parse_assignments", "parse_schedule", "default_outputs"]
+
+#: every file a run may write (MaBoSS's files also as PREFIX_name and model_K_name); OUTDIR
+#: holding another file is refused, not replaced
+RESULT_FILES = frozenset({"nodes.csv", "fixed_points.csv", "names.csv", "fp.csv", "fp.parquet", "levels.csv",
+                          "probtraj.csv", "statdist.csv", "observed_graph.csv", "observed_durations.csv", "run.json",
+                          "trajectories.png"})
+
+
+def _is_result_file(name: str) -> bool:
+    """Whether ``name`` is a file simulate writes.
+
+    >>> _is_result_file("run.json"), _is_result_file("cellfate_probtraj.csv"), _is_result_file("notes.txt")
+    (True, True, False)
+    """
+    return name in RESULT_FILES or any(name.endswith(f"_{known}") for known in RESULT_FILES)
 
 _VERSIONED = ("numpy", "numba", "pandas", "networkx", "python-libsbml")
 
@@ -136,6 +154,10 @@ def _perturbed(model, args):
             params[name.lstrip("$")] = float(value)
         except ValueError:
             raise InputError("--param", name, f"value {value!r} is not a number") from None
+    unknown = sorted(set(params) - set(model.parameters))
+    if unknown:
+        known = ", ".join(f"${p}" for p in model.parameters) or "none"
+        raise InputError("--param", f"${unknown[0]}", f"is not a parameter of the model (its parameters: {known})")
     model = model.with_parameters(params) if params else model
     mutants = {}
     for node, value in parse_assignments(args.mutant, "--mutant").items():
@@ -305,13 +327,13 @@ def run(args) -> int:
         "transitions": result.jumps, "wall_seconds": round(elapsed, 3), "versions": _versions(),
     }, indent=2, default=str) + "\n"
     png = _png(result) if args.plot else None
-    folder = Path(args.output)
-    for name, text in files.items():
-        atomic_write_text(folder / name, text)
     if png is not None:
-        atomic_write_bytes(folder / "trajectories.png", png)
+        files["trajectories.png"] = png
     if args.full_fp:
-        atomic_write_bytes(folder / named("fp.parquet"), _parquet(result.fixed_points))
+        files[named("fp.parquet")] = _parquet(result.fixed_points)
+    folder = Path(args.output)
+    with result_folder(folder, ours=_is_result_file) as staging:
+        write_into(staging, files)
     print(result.summary(nodes_at="nodes.csv", fixed_points_at="fixed_points.csv"))
     print(f"results in {folder}/")
     return 0

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from ..validation import file_problems
-from ._common import shipped_map_path
+from ._common import add_cfg_option, shipped_map_path
 
 __all__ = ["add_parser", "run"]
 
@@ -26,7 +26,7 @@ def run(args) -> int:
     path = Path(args.model)
     if not path.exists() and shipped_map_path(args.model) is not None:
         path = Path(shipped_map_path(args.model))
-    model, problems = file_problems(path, format=args.format)
+    model, problems = file_problems(path, format=args.format, cfg=args.cfg)
     if args.json:
         print(json.dumps([{"severity": p.severity, "elements": list(p.elements), "problem": p.problem}
                           for p in problems], indent=2))
@@ -45,4 +45,5 @@ def add_parser(subparsers):
     parser.add_argument("model", metavar="MODEL", help="model file (or the name of a shipped map)")
     parser.add_argument("--format", help="format of MODEL when the extension does not tell")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_cfg_option(parser)
     parser.set_defaults(func=run)

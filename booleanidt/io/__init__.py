@@ -67,14 +67,23 @@ def format_module(fmt: str):
     return importlib.import_module(FORMATS[fmt])
 
 
-def read(path, format: str | None = None, **options):
+def read(path, format: str | None = None, cfg=None, **options):
     """Read a model from ``path`` (format from the extension unless given).
+
+    ``cfg`` names a MaBoSS .cfg to apply (parameters, initial states, internal nodes,
+    run settings): for a .bnd the one read instead of the .cfg beside it, for another
+    format one applied to the model read.
 
     >>> import booleanidt
     >>> model = booleanidt.read(booleanidt.maps.path("th_differentiation"))  # doctest: +SKIP
     """
     fmt = format or detect_format(path)
-    return format_module(fmt).read(path, **options)
+    if cfg is None:
+        return format_module(fmt).read(path, **options)
+    from . import maboss
+    if fmt == "maboss":
+        return maboss.read(path, cfg_path=cfg, **options)
+    return maboss.apply_cfg(format_module(fmt).read(path, **options), cfg)
 
 
 def write(model, path, format: str | None = None, **options) -> None:

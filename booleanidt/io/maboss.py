@@ -82,8 +82,8 @@ from ..errors import InputError
 from ..expr import Arith, Const, Expr, IfThenElse, Logic, Param, Var, evaluate, to_text, walk
 from ..model import JointInitialState, LogicalModel, ModelError, default_rate_down, default_rate_up
 from ..model import Node
-from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SettingsError, SimulationSettings
-from ._files import atomic_write_text, read_text
+from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SETTINGS_KEY, SettingsError, SimulationSettings
+from ._files import atomic_write_files, read_text
 from ._grammar import Token, TokenStream, blank_comments, name_problem, parse_expression_from, tokenize
 from ._descriptions import model_description, node_description, with_descriptions
 
@@ -532,10 +532,19 @@ def apply_cfg_text(model: LogicalModel, cfg_text: str, source: str = "<string>")
     ({'k': 2}, {'A': 0.25})
     """
     config = _ConfigParser(cfg_text, source).parse()
-    _settings_from(config, source)
+    settings = _settings_from(config, source)
     fields = _configured_fields(model.nodes, model.initial_probabilities, model.joint_initial_states, config, source)
     fields["schedules"] = {**model.schedules, **fields["schedules"]}
-    return model.replace(parameters={**model.parameters, **config.parameters}, **fields)
+    return _carrying_settings(model.replace(parameters={**model.parameters, **config.parameters}, **fields),
+                              config, settings)
+
+
+def _carrying_settings(model: LogicalModel, config: _Config, settings: SimulationSettings) -> LogicalModel:
+    """``model`` carrying the run settings of its .cfg when the .cfg sets any (so that
+    ``simulate(model)`` runs them, as ``maboss.load(bnd, cfg)`` does)."""
+    if not set(config.settings) - IGNORED_CFG_NAMES:
+        return model
+    return model.replace(metadata={**model.metadata, SETTINGS_KEY: settings})
 
 
 def apply_cfg(model: LogicalModel, cfg_path) -> LogicalModel:
@@ -560,8 +569,9 @@ def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>
     cfg_source = cfg_source or source
     blocks = _parse_bnd(bnd_text, source)
     config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
-    _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
-    return with_descriptions(_ModelBuilder(blocks, config, source, cfg_source).build(), bnd_text, source, "//")
+    settings = _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
+    model = with_descriptions(_ModelBuilder(blocks, config, source, cfg_source).build(), bnd_text, source, "//")
+    return _carrying_settings(model, config, settings)
 
 
 def _cfg_beside(bnd_path: Path) -> Optional[Path]:
@@ -665,7 +675,8 @@ def _cfg_text(model: LogicalModel, settings: Optional[SimulationSettings]) -> st
 def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) -> tuple:
     """``(bnd_text, cfg_text)`` for ``model`` (booleanized first if it is multi-valued).
 
-    ``settings`` adds the run settings to the .cfg.  The .cfg always says
+    ``settings`` adds the run settings to the .cfg (default: those the model carries
+    from the .cfg it was read with, if any).  The .cfg always says
     ``use_physrandgen = 0``, so that MaBoSS uses its seeded generator.
 
     >>> from booleanidt.expr import Var, Not
@@ -683,6 +694,7 @@ def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) ->
     >>> loads(bnd, cfg).mutations
     {'A': 1}
     """
+    settings = settings or model.metadata.get(SETTINGS_KEY)
     if not model.is_boolean:
         model = booleanize(model)
     if model.metadata.get("sbml_layout"):
@@ -700,5 +712,4 @@ def write(model: LogicalModel, bnd_path, cfg_path=None, settings: Optional[Simul
         raise InputError(bnd_path, None, "write the model to a .bnd path (its .cfg is written beside it)")
     cfg_path = Path(cfg_path) if cfg_path is not None else bnd_path.with_suffix(".cfg")
     bnd, cfg = dumps(model, settings)
-    atomic_write_text(bnd_path, bnd)
-    atomic_write_text(cfg_path, cfg)
+    atomic_write_files({bnd_path: bnd, cfg_path: cfg})  # both written in full before either replaces a file

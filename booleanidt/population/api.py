@@ -1,4 +1,5 @@
-"""``booleanidt.population.run``: a population run from a model and a ``.upp`` file.
+"""``booleanidt.population.run``: a population run, UPMaBoSS (with a ``.upp`` file) or PopMaBoSS
+(a ``.pbnd`` model, or a ``.bnd`` with a population configuration).
 
 Examples
 --------
@@ -8,6 +9,7 @@ Examples
 >>> result = run(model, upp="death = Death; steps = 1;", max_time=1, time_tick=0.5, sample_count=4000)
 >>> round(result.final_ratio, 1)   # P(Death) in the last window [0.5, 1) is about 0.53
 0.5
+>>> pop = run("growth.pbnd", cfg="growth.cfg", sample_count=200)  # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from pathlib import Path
 from ..errors import BooleanidtError
 from ..model import LogicalModel
 from ..simulation import SimulationSettings
-from .result import UpPopulationResult
+from .pbnd import PopModel, read_pbnd
+from .popmaboss import run_popmaboss
+from .result import PopResult, UpPopulationResult
 from .upmaboss import run_upmaboss
 from .upp import UppSpec, parse_upp, read_upp
 
@@ -31,15 +35,18 @@ def _spec(upp) -> UppSpec:
     return parse_upp(str(upp))
 
 
-def run(model: LogicalModel, settings: SimulationSettings | None = None, *, upp=None, progress: bool = False,
-        **overrides) -> UpPopulationResult:
-    """Run a cell population with UPMaBoSS semantics.
+def run(model, settings: SimulationSettings | None = None, *, upp=None, cfg=None, progress: bool = False,
+        **overrides) -> UpPopulationResult | PopResult:
+    """Run a cell population: UPMaBoSS semantics with ``upp``, PopMaBoSS semantics without.
 
     Parameters
     ----------
-    model : LogicalModel (e.g. ``booleanidt.read("model.bnd")``)
-    settings : run settings of each step (``max_time`` is the length of a step)
+    model : with ``upp``, a LogicalModel (e.g. ``booleanidt.read("model.bnd")``); without, a
+        :class:`~booleanidt.population.pbnd.PopModel` or the path of a ``.pbnd``/``.bnd`` file
+    settings : run settings (UPMaBoSS: of each step, ``max_time`` is a step's length;
+        PopMaBoSS: default the model's configuration)
     upp : a ``.upp`` path, its text, or an :class:`~booleanidt.population.upp.UppSpec`
+    cfg : PopMaBoSS configuration (``.cfg``/``.pcfg``) for a model given as a path
     progress : show a progress bar
     **overrides : settings by readable or .cfg name
 
@@ -47,7 +54,15 @@ def run(model: LogicalModel, settings: SimulationSettings | None = None, *, upp=
     -------
     UpPopulationResult : ``population`` (step, time, ratio), per-step node and state
         probabilities, ``plot()``
+    PopResult : (PopMaBoSS) population size, population-state probabilities, expected cells
+        per state and per node, ``plot()``
     """
-    if upp is None:
-        raise BooleanidtError("population.run needs upp= (a .upp file or its text)")
-    return run_upmaboss(model, _spec(upp), settings, progress=progress, **overrides)
+    if upp is not None:
+        if not isinstance(model, LogicalModel):
+            raise BooleanidtError("population.run with upp= needs a LogicalModel (booleanidt.read(...))")
+        return run_upmaboss(model, _spec(upp), settings, progress=progress, **overrides)
+    if isinstance(model, (str, Path)):
+        model = read_pbnd(model, cfg)
+    if not isinstance(model, PopModel):
+        raise BooleanidtError("population.run: give upp= (UPMaBoSS) or a PopMaBoSS model (.pbnd path or PopModel)")
+    return run_popmaboss(model, settings, progress=progress, **overrides)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["UpPopulationResult", "PopResult"]
@@ -42,7 +43,8 @@ class UpPopulationResult:
         relative to the start)
     node_probabilities : per step (index), P(node = 1) in the last window of that step's run
     state_probabilities : per step, the probability of each state in that last window
-    runs : the :class:`~booleanidt.simulation.SimulationResult` of every step
+    runs : the :class:`~booleanidt.simulation.SimulationResult` of every step (node probabilities
+        over every window; its state distribution is the step's row of ``state_probabilities``)
     spec, settings : the ``.upp`` content and the run settings of each step
     """
 
@@ -87,6 +89,7 @@ class PopResult:
     custom : DataFrame indexed by time with one column per value of the custom output
         (its probability), or None
     settings : the run settings
+    state_errors, custom_errors : standard errors of ``state_probabilities`` and ``custom``
     """
 
     population_size: pd.DataFrame
@@ -95,6 +98,31 @@ class PopResult:
     node_counts: pd.DataFrame
     custom: pd.DataFrame | None = None
     settings: object = None
+    state_errors: pd.DataFrame | None = None
+    custom_errors: pd.DataFrame | None = None
+
+    def pop_probtraj_text(self, custom: bool = False) -> str:
+        """PopMaBoSS's ``pop_probtraj.csv`` (or, with ``custom``, ``custom_pop_probtraj.csv``) text.
+
+        Tab-separated: ``Time TH ErrorTH H HD=0`` then ``State Proba ErrorProba`` per state
+        present, most probable first.  ``TH`` and ``ErrorTH`` are 0 (PopMaBoSS does not
+        compute them either) and ``HD=0`` is 1 (no reference state).
+        """
+        table, errors = (self.custom, self.custom_errors) if custom else (self.state_probabilities,
+                                                                           self.state_errors)
+        values = table.to_numpy()
+        width = int((values > 0).sum(axis=1).max()) if values.size else 0
+        lines = ["Time\tTH\tErrorTH\tH\tHD=0" + "\tState\tProba\tErrorProba" * width]
+        labels = list(table.columns)
+        for k, time in enumerate(table.index):
+            row, present = values[k], values[k] > 0
+            entropy = float(-(row[present] * np.log2(row[present])).sum())
+            cells = [f"{time:.4f}", "0.0000", "0.0000", f"{entropy:.4f}", "1.0000"]
+            for c in np.argsort(-row, kind="stable"):
+                if row[c] > 0:
+                    cells += [labels[c], f"{row[c]:.6f}", f"{errors.iat[k, c]:.6f}"]
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
 
     def plot(self, top: int = 8):
         """Expected population size over time, and the expected count of each cell state."""

@@ -13,6 +13,14 @@ time window (a time average, as MaBoSS's probtraj gives it) is then updated:
 Step ``k``'s run is seeded from ``(seed, k)``, so a run is reproducible and does not
 depend on the thread count.
 
+Speed: the model is compiled again only when a step changes its parameters (they are
+folded into the compiled rates); the carried distribution goes straight into the
+compiled model's initial-state arrays, as a treatment screen varies a compiled
+patient's initial states.  Each run tabulates the output states of its last window only,
+and states stay integer codes until the final table is labelled (the per-step
+:class:`~booleanidt.simulation.SimulationResult` in ``runs`` has no state tables: the
+steps' state distributions are ``state_probabilities``).
+
 Examples
 --------
 >>> from booleanidt.model import LogicalModel
@@ -27,8 +35,8 @@ Examples
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -37,10 +45,14 @@ from tqdm.auto import tqdm
 from ..errors import BooleanidtError, InputError
 from ..expr import evaluate
 from ..io._grammar import parse_expression
-from ..model import JointInitialState, LogicalModel
-from ..simulation import SimulationSettings, simulate
+from ..model import LogicalModel
+from ..booleanize import booleanize
+from ..simulation import SimulationSettings
+from ..simulation.api import result_of, run_totals
+from ..simulation.compile import CompiledModel, compile_model
 from ..simulation.kernel import MAX_TRACKED_OUTPUTS
-from ..simulation.result import NIL, SEPARATOR
+from ..simulation.result import NIL, SEPARATOR, state_labels
+from ..simulation.statdist import stationary_distributions
 from .result import UpPopulationResult
 from .upp import PROBABILITY_TERM, UppSpec
 
@@ -79,6 +91,17 @@ class StateDistribution:
                 states[row, [column[n] for n in label.split(SEPARATOR)]] = 1
         return cls(nodes, states, kept.to_numpy(dtype=float))
 
+    @classmethod
+    def from_codes(cls, nodes: tuple, codes: np.ndarray, probabilities: np.ndarray) -> "StateDistribution":
+        """From state bit masks (bit ``p`` set when ``nodes[p]`` is active) and their probabilities.
+
+        >>> StateDistribution.from_codes(("A", "B"), np.array([2, 3]), np.array([0.5, 0.5])).probability({"B": 1})
+        1.0
+        """
+        keep = probabilities > 0
+        bits = (np.asarray(codes)[keep, None] >> np.arange(len(nodes), dtype=np.int64)) & 1
+        return cls(nodes, bits.astype(np.int8), np.asarray(probabilities, dtype=float)[keep])
+
     def probability(self, values: dict) -> float:
         """Total probability of the states where each node of ``values`` has its value."""
         match = np.ones(len(self.probabilities), dtype=bool)
@@ -102,13 +125,32 @@ class StateDistribution:
         keep = weights > 0
         return growth, StateDistribution(self.nodes, states[keep], weights[keep] / growth)
 
-    def joint_initial_state(self, nodes) -> JointInitialState:
-        """The marginal over ``nodes`` as one joint initial state (identical rows merged)."""
+    def marginal(self, nodes) -> tuple:
+        """``(levels, weights)`` over ``nodes``: identical rows merged, the most likely first."""
         columns = [self.column[n] for n in nodes]
-        unique, inverse = np.unique(self.states[:, columns], axis=0, return_inverse=True)
+        bits = np.arange(len(columns), dtype=np.int64)
+        codes = (self.states[:, columns].astype(np.int64) << bits).sum(axis=1)   # one integer per row
+        unique, inverse = np.unique(codes, return_inverse=True)
         weights = np.bincount(inverse.ravel(), weights=self.probabilities, minlength=len(unique))
-        return JointInitialState(tuple(nodes), tuple((float(w), tuple(int(v) for v in row))
-                                                     for w, row in zip(weights, unique)))
+        order = np.argsort(-weights, kind="stable")
+        return ((unique[order, None] >> bits) & 1).astype(np.int8), weights[order]
+
+    def compiled_initial_state(self, net: CompiledModel, nodes, initial_p: np.ndarray) -> CompiledModel:
+        """``net`` starting from this distribution's marginal over ``nodes`` (one joint group) and,
+        for the other nodes, ``initial_p`` (P(node = 1); what ``net`` was compiled with stays untouched).
+
+        The most likely states come first, so the kernel's draw scans few of them.
+        """
+        unique, weights = self.marginal(nodes)
+        group = np.array([net.node_ids.index(n) for n in nodes], dtype=np.int64)
+        initial_p = initial_p.copy()
+        initial_p[group] = -1.0
+        cumulative = np.cumsum(weights / weights.sum())
+        cumulative[-1] = 1.0
+        return dataclasses.replace(net, initial_p=initial_p, group_ptr=np.array([0, len(group)], dtype=np.int64),
+                                   group_node=group, choice_ptr=np.array([0, len(unique)], dtype=np.int64),
+                                   choice_cum=cumulative, choice_levels=np.ascontiguousarray(unique.ravel(),
+                                                                                             dtype=np.int8))
 
 
 def _evaluate_formula(formula: str, distribution: StateDistribution, ratio: float, rng, params: dict,
@@ -131,20 +173,38 @@ def _evaluate_formula(formula: str, distribution: StateDistribution, ratio: floa
         raise InputError(source, name, f"{formula!r} divides by zero") from None
 
 
-def _next_model(model: LogicalModel, spec: UppSpec, distribution: StateDistribution, ratio: float,
-                rng) -> LogicalModel:
-    """The model of the next step: updated parameters, joint initial state from ``distribution``."""
-    params = dict(model.parameters)
+def _next_parameters(parameters: dict, spec: UppSpec, distribution: StateDistribution, ratio: float,
+                     rng) -> dict:
+    """The ``$parameters`` of the next step, the ``.upp`` formulas evaluated on ``distribution``."""
+    updated = dict(parameters)
     for name, formula in spec.parameters.items():
-        params[name] = _evaluate_formula(formula, distribution, ratio, rng, model.parameters, spec.source,
-                                         f"${name}")
-    initial = dict(model.initial_probabilities)
-    for node, formula in spec.node_formulas.items():
-        value = _evaluate_formula(formula, distribution, ratio, rng, params, spec.source, f"@{node}")
-        initial[node] = float(np.clip(value, 0.0, 1.0))
-    carried = [n for n in model.node_ids if n not in spec.node_formulas and n not in model.fixed]
-    return model.replace(parameters=params, initial_probabilities=initial,
-                         joint_initial_states=(distribution.joint_initial_state(carried),))
+        updated[name] = _evaluate_formula(formula, distribution, ratio, rng, parameters, spec.source, f"${name}")
+    return updated
+
+
+def _node_initials(spec: UppSpec, distribution: StateDistribution, ratio: float, rng, params: dict) -> dict:
+    """P(node = 1) at the start of the next step for the ``@node`` formulas of the ``.upp`` file."""
+    return {node: float(np.clip(_evaluate_formula(formula, distribution, ratio, rng, params, spec.source,
+                                                  f"@{node}"), 0.0, 1.0))
+            for node, formula in spec.node_formulas.items()}
+
+
+def _compiled(model: LogicalModel) -> CompiledModel:
+    """The model compiled with every node an output (the joint state of every node is carried)."""
+    return compile_model(booleanize(model), list(model.node_ids))
+
+
+def _state_table(steps: list, nodes: tuple, codes: list, probabilities: list) -> pd.DataFrame:
+    """Steps x states table of the last-window state probabilities (states labelled once, sorted)."""
+    every = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    labels = state_labels(nodes, every)
+    order = np.argsort(labels, kind="stable")
+    column = np.empty(len(every), dtype=np.int64)
+    column[order] = np.arange(len(every))
+    table = np.zeros((len(steps), len(every)))
+    for row, (step_codes, step_probabilities) in enumerate(zip(codes, probabilities)):
+        table[row, column[np.searchsorted(every, step_codes)]] = step_probabilities
+    return pd.DataFrame(table, index=pd.Index(steps, name="step"), columns=labels[order])
 
 
 def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSettings | None = None, *,
@@ -172,30 +232,41 @@ def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSetting
                               f"nodes (the model has {len(model.node_ids)})")
     spec.check_against(model.node_ids, model.parameters.keys())
     nodes = model.node_ids
-    ratio, rows, node_rows, state_rows, runs = 1.0, [], [], [], []
-    current = model
+    carried = [n for n in nodes if n not in spec.node_formulas and n not in model.fixed]
+    ratio, rows, node_rows, codes, probabilities, runs = 1.0, [], [], [], [], []
+    params = dict(model.parameters)
+    net = base = _compiled(model)      # step 0 starts as the model says (its own joint initial states too)
     for step in tqdm(range(spec.steps + 1), disable=not progress, unit="step", desc="population"):
-        with warnings.catch_warnings():  # the joint state of every node is needed; memory is checked above
-            warnings.simplefilter("ignore", UserWarning)
-            run = simulate(current, settings.replace(seed=step_seed(settings.seed, step)), outputs=list(nodes))
+        step_settings = settings.replace(seed=step_seed(settings.seed, step))
+        total = run_totals(net, step_settings, last_window_only=True)
+        run = result_of(net, step_settings, total, False)   # the states are labelled once, at the end
+        run.stationary = stationary_distributions(net, step_settings)
         runs.append(run)
         rows.append((step, step * settings.max_time, ratio))
         node_rows.append(run.node_probabilities.iloc[-1])
-        last = run.state_probabilities.iloc[-1]
-        state_rows.append(last[last > 0])
+        last = total.states.dense()[0][0] / settings.sample_count
+        codes.append(total.states.keys[last > 0])
+        probabilities.append(last[last > 0])
         if step == spec.steps:
             break
-        growth, survivors = StateDistribution.from_labels(nodes, last).growth_and_survivors(spec.death,
-                                                                                             spec.division)
+        growth, survivors = StateDistribution.from_codes(nodes, codes[-1], probabilities[-1]).growth_and_survivors(
+            spec.death, spec.division)
         ratio *= growth
         if survivors is None:
             rows.append((step + 1, (step + 1) * settings.max_time, 0.0))
             break
         rng = np.random.default_rng([int(settings.seed), step, 1])
-        current = _next_model(current, spec, survivors, ratio, rng)
-    index = pd.Index([r[0] for r in rows[:len(node_rows)]], name="step")
+        updated = _next_parameters(params, spec, survivors, ratio, rng)
+        if updated != params or base is net and model.joint_initial_states:
+            base = _compiled(model.replace(parameters=updated, joint_initial_states=()))
+        params = updated
+        initial_p = base.initial_p.copy()
+        for node, value in _node_initials(spec, survivors, ratio, rng, params).items():
+            initial_p[nodes.index(node)] = value
+        net = survivors.compiled_initial_state(base, carried, initial_p)
+    steps = [r[0] for r in rows[:len(node_rows)]]
     return UpPopulationResult(
         population=pd.DataFrame(rows, columns=["step", "time", "ratio"]),
-        node_probabilities=pd.DataFrame(node_rows, index=index),
-        state_probabilities=pd.DataFrame(state_rows, index=index).fillna(0.0),
+        node_probabilities=pd.DataFrame(node_rows, index=pd.Index(steps, name="step")),
+        state_probabilities=_state_table(steps, nodes, codes, probabilities),
         runs=runs, spec=spec, settings=settings)

@@ -22,7 +22,7 @@ import sys
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from ..booleanize import booleanize
 from ..errors import BooleanidtError
 from ..model import LogicalModel
 from ..naming import labels, resolve
+from . import memory
 from .compile import CompiledModel, compile_model
 from .kernel import COMPILING_NOTICE, MAX_TRACKED_OUTPUTS, needs_compiling, new_workspace, run_chunk
 from .result import SimulationResult, standard_error, state_labels
@@ -39,7 +40,8 @@ from .settings import SimulationSettings
 from .statdist import stationary_distributions
 from .statetable import StateTotals
 
-__all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS"]
+__all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS", "run_compiled", "run_totals",
+           "result_of"]
 
 #: trajectories per kernel call (fixed, so results do not depend on the thread count)
 CHUNK_SIZE = 500
@@ -61,6 +63,8 @@ def resolve_outputs(model: LogicalModel, outputs, original: LogicalModel | None 
         return None
     if isinstance(outputs, str):
         outputs = [o for o in outputs.split(",") if o.strip()]
+    if not outputs:
+        raise SimulationError("outputs: no node named (leave outputs out for the nodes not marked internal)")
     bits = model.metadata.get("booleanized_from", {})
     resolved = []
     for text in outputs:
@@ -77,21 +81,40 @@ def _warn_about_outputs(count: int, settings: SimulationSettings) -> bool:
                       "(outputs=[...] or is_internal) to get state tables.", stacklevel=3)
         return False
     if count > WARN_OUTPUTS:
-        bound = min(2.0 ** count, float(settings.sample_count) * settings.window_count * 4)
-        warnings.warn(f"{count} output nodes: up to 2^{count} output states; memory grows with windows x "
-                      f"distinct states visited (up to about {bound * settings.window_count * 16 / 1e9:.2g} GB "
-                      "here). Node probabilities are computed in any case; mark nodes internal or pass "
-                      "outputs=[...] to keep it small.", stacklevel=3)
+        per_state = memory.readable_bytes(memory.state_bytes(100_000, settings.window_count))
+        warnings.warn(f"{count} output nodes: up to 2^{count} output states; every 100,000 distinct states "
+                      f"visited take {per_state} over {settings.window_count:,} windows (the run stops with an "
+                      "error if they outgrow the memory). Node probabilities are computed in any case; mark "
+                      "nodes internal or pass outputs=[...] to keep it small.", stacklevel=3)
     return True
 
 
-class _Accumulator:
-    """Adds chunk results in chunk order."""
+class _MemoryGuard:
+    """Refuses a run whose tables cannot fit: before it starts, and as output states accumulate."""
 
-    def __init__(self, windows: int, columns: int):
+    def __init__(self, net: CompiledModel, settings: SimulationSettings, track_states: bool, chunks: int,
+                 state_windows: int | None = None):
+        self.windows = settings.window_count
+        self.state_windows = state_windows or self.windows   # windows the output-state totals keep
+        self.available = memory.available_bytes()
+        self.fixed = memory.fixed_bytes(net.size, self.windows, min(settings.threads, chunks), track_states)
+        memory.check_fits(self.fixed, f"{self.windows:,} time windows of {net.size} nodes: raise time_tick "
+                          "or lower max_time", self.available)
+
+    def check(self, states: int):
+        memory.check_fits(self.fixed + memory.state_bytes(states, self.state_windows),
+                          f"{states:,} distinct output states visited so far, over {self.state_windows:,} windows: "
+                          "choose fewer outputs or raise time_tick", self.available)
+
+
+class _Accumulator:
+    """Adds chunk results in chunk order; with ``last_window_only``, output states of the last window only."""
+
+    def __init__(self, windows: int, columns: int, last_window_only: bool = False):
         self.node_sum = np.zeros((columns, windows))
         self.node_sq = np.zeros((columns, windows))
-        self.states = StateTotals(windows)
+        self.last_window = windows - 1 if last_window_only else None
+        self.states = StateTotals(1 if last_window_only else windows)
         self.fixed: list = []
         self.final_keys: list = []
         self.graph_counts = self.graph_durations = 0
@@ -102,6 +125,10 @@ class _Accumulator:
          graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
+        if self.last_window is not None:
+            last = cell_window == self.last_window
+            cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
+                                                          cell_sum[last], cell_sq[last])
         self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
         self.fixed.append(fixed_words[fixed == 1])
         self.final_keys.append(final_keys)
@@ -131,9 +158,14 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
     return table
 
 
-def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
-                 progress: bool = False) -> SimulationResult:
-    """Run a compiled model; see :func:`simulate`."""
+def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
+               progress: bool = False, last_window_only: bool = False) -> _Accumulator:
+    """Run a compiled model and return its summed chunk results (the tables before any DataFrame).
+
+    ``last_window_only`` keeps the output states of the last time window only (node
+    probabilities cover every window in any case): what a caller that needs only the
+    final distribution (a population step) pays for, instead of windows x states.
+    """
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = net.kernel_arrays()
@@ -149,23 +181,38 @@ def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states:
                                               settings.discrete_time)
         return result
 
-    total = _Accumulator(windows, net.size + 2 + net.reference_count)
+    guard = _MemoryGuard(net, settings, track_states, len(starts), 1 if last_window_only else None)
+    total = _Accumulator(windows, net.size + 2 + net.reference_count, last_window_only)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
-    with ThreadPoolExecutor(max_workers=settings.threads) as pool:
+    pool = ThreadPoolExecutor(max_workers=settings.threads)
+    try:
         for first, result in zip(starts, pool.map(chunk, starts)):
             if result[-1][0] >= 0:
                 _raise_rate_error(net, result[-1])
             total.add(result)
+            guard.check(len(total.states.keys))
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
+    finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
+        pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
-    result = _result(net, settings, total, track_states)
+    return total
+
+
+def run_compiled(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
+                 progress: bool = False, last_window_only: bool = False) -> SimulationResult:
+    """Run a compiled model; see :func:`simulate` and, for ``last_window_only``, :func:`run_totals`."""
+    total = run_totals(net, settings, track_states, progress, last_window_only)
+    result = result_of(net, settings, total, track_states)
     result.stationary = stationary_distributions(net, settings)
     return result
 
 
-def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulator, track_states: bool):
+def result_of(net: CompiledModel, settings: SimulationSettings, total: _Accumulator,
+              track_states: bool) -> SimulationResult:
+    """The :class:`SimulationResult` of a run's totals (:func:`run_totals`); no stationary distributions."""
     count = settings.sample_count
     index = pd.Index(np.arange(settings.window_count) * settings.time_tick, name="Time")
+    state_index = index if total.last_window is None else index[-1:]
     n = net.size
     node_sum, node_sq = total.node_sum.T, total.node_sq.T
     probabilities = pd.DataFrame(node_sum[:, :n] / count, index=index, columns=list(net.node_ids))
@@ -185,9 +232,12 @@ def _result(net: CompiledModel, settings: SimulationSettings, total: _Accumulato
         order = np.argsort(labels, kind="stable")
         labels = labels[order]
         state_sum, state_sq = total.states.dense(order)
-        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=index, columns=labels)
+        if total.last_window is not None:   # states seen only in earlier windows have no column
+            seen = state_sum[0] > 0
+            labels, state_sum, state_sq = labels[seen], state_sum[:, seen], state_sq[:, seen]
+        state_errors = pd.DataFrame(standard_error(state_sum, state_sq, count), index=state_index, columns=labels)
         state_sum /= count  # in place: these tables take windows x states x 8 bytes each
-        states = pd.DataFrame(state_sum, index=index, columns=labels)
+        states = pd.DataFrame(state_sum, index=state_index, columns=labels)
     graph = durations = None
     if net.graph_ids:
         labels = state_labels(net.graph_ids, np.arange(len(total.graph_counts), dtype=np.int64))
@@ -219,7 +269,8 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     ----------
     model : LogicalModel (multi-valued models run through their Van Ham booleanization), or a
         pyMaBoSS simulation (``maboss.load(...)``), read by :func:`booleanidt.interop.from_pymaboss`
-    settings : SimulationSettings; default: a pyMaBoSS simulation's own, else the defaults
+    settings : SimulationSettings; default: a pyMaBoSS simulation's own, or those ``model`` carries
+        from its .cfg (``booleanidt.read("m.bnd")`` reads the .cfg beside it), else the defaults
     outputs : nodes, by id or name (or one comma-separated string), whose joint states are tabulated;
         default: the nodes not marked internal.  Node probabilities cover all nodes anyway.
     progress : show a progress bar
@@ -240,8 +291,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     """
     if not isinstance(model, LogicalModel):
         model, settings = _foreign_model(model, settings)
-    settings = (settings or SimulationSettings()).replace(**overrides) if overrides else \
-        (settings or SimulationSettings())
+    settings = (settings or SimulationSettings.of(model)).replace(**overrides)
     boolean = booleanize(model)
     chosen = resolve_outputs(boolean, outputs, model)
     net = compile_model(boolean, chosen)
@@ -271,8 +321,11 @@ class Simulation:
     """
 
     model: LogicalModel
-    settings: SimulationSettings = field(default_factory=SimulationSettings)
+    settings: SimulationSettings | None = None   # None: the model's .cfg settings, else the defaults
     outputs: list | None = None
+
+    def __post_init__(self):
+        self.settings = self.settings or SimulationSettings.of(self.model)
 
     def update(self, **settings) -> "Simulation":
         """Change run settings (readable or .cfg names)."""

@@ -7,12 +7,17 @@ aeon reads the same SBML-qual and .bnet text (``BooleanNetwork.from_sbml`` / ``f
 text already in memory); the ratio is aeon / ours (above 1: we are faster).  cmaboss is not
 timed: its builds hold at most 1,024 nodes, far fewer than these files have.
 
-Usage: python benchmarks/import_scaling.py [--sizes 1,5,20,70] [--formats sbml,bnet,bnd] [--no-aeon]
+``--fresh`` also times the read in a new Python process, as a user's first ``booleanidt.read``
+(the "fresh s" column), to show that nothing from generating the file in this process helps.
+
+Usage: python benchmarks/import_scaling.py [--sizes 1,5,20,70] [--formats sbml,bnet,bnd] [--no-aeon] [--fresh]
 """
 from __future__ import annotations
 
 import argparse
 import random
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -67,14 +72,25 @@ def aeon_seconds(fmt: str, path: Path) -> float:
     return seconds(lambda: reader[fmt](text))
 
 
+def fresh_seconds(fmt: str, path: Path) -> float:
+    """Seconds ``fmt``'s reader takes on ``path`` in a new Python process (imports not counted)."""
+    reader = _READERS[fmt]
+    code = (f"import sys, time, warnings; warnings.simplefilter('ignore'); import {reader.__module__} as m; "
+            f"start = time.perf_counter(); m.{reader.__name__}(sys.argv[1]); print(time.perf_counter() - start)")
+    return float(subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                                check=True).stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1,5,20,70", help="file sizes in MB, comma separated")
     parser.add_argument("--formats", default="sbml,bnet,bnd")
     parser.add_argument("--no-aeon", action="store_true", help="time booleanidt only")
+    parser.add_argument("--fresh", action="store_true", help="also time the read in a new Python process")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    print(f"{'format':<6} {'MB':>6} {'nodes':>9} {'ours s':>8} {'s per MB':>9} {'aeon s':>8} {'aeon/ours':>9}")
+    print(f"{'format':<6} {'MB':>6} {'nodes':>9} {'ours s':>8} {'s per MB':>9} {'fresh s':>8} {'aeon s':>8} "
+          f"{'aeon/ours':>9}")
     with tempfile.TemporaryDirectory(prefix="booleanidt-import-") as folder:
         for fmt in args.formats.split(","):
             for size in (float(s) for s in args.sizes.split(",")):
@@ -82,9 +98,10 @@ def main() -> None:
                 megabytes = path.stat().st_size / 1e6
                 holder = {}
                 ours = seconds(lambda: holder.setdefault("model", _READERS[fmt](path)))
+                fresh = fresh_seconds(fmt, path) if args.fresh else float("nan")
                 aeon = float("nan") if args.no_aeon else aeon_seconds(fmt, path)
                 print(f"{fmt:<6} {megabytes:>6.1f} {len(holder['model'].nodes):>9,} {ours:>8.2f} "
-                      f"{ours / megabytes:>9.3f} {aeon:>8.2f} {aeon / ours:>9.2f}", flush=True)
+                      f"{ours / megabytes:>9.3f} {fresh:>8.2f} {aeon:>8.2f} {aeon / ours:>9.2f}", flush=True)
                 path.unlink()
 
 

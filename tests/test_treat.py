@@ -391,3 +391,12 @@ def test_objective_standard_error_matches_the_spread_of_replicate_runs(model):
         spread, estimate = runs["objective"].std(), runs["objective_se"].mean()
         assert 0.8 < spread / estimate < 1.25, (spread, estimate)
         assert np.hypot(runs["Death_se"], runs["Prolif_se"]).mean() < 0.85 * estimate
+
+
+def test_batch_size_below_one_is_refused(tmp_path, capsys):
+    from booleanidt.cli import main
+    with pytest.raises(SystemExit) as stop:
+        main(["treat", "model.bnd", "--targets", "A", "--objective", "A", "-o", str(tmp_path / "out"),
+              "--batch-size", "0"])
+    assert stop.value.code == 2 and "--batch-size" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

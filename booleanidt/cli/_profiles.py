@@ -22,6 +22,7 @@ from ..naming import NodeNameError, resolve_keys
 from .. import personalization
 from ..personalization.apply import COMPAT_MODES, CONTINUOUS_MODES, DEFAULT_FACTOR, DISCRETE_MODES, drug_problem
 from ..simulation.settings import SimulationSettings
+from ._common import key_value, positive_int
 
 __all__ = ["add_raw_data_arguments", "add_processed_arguments", "add_apply_arguments", "build_profiles",
            "apply_options", "model_settings", "comma_list", "parse_drugs"]
@@ -104,6 +105,21 @@ def add_profile_command(subparsers, name: str, help: str, description: str) -> a
     add_processed_arguments(parser)
     add_apply_arguments(parser)
     return parser
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser, seed_help: str, batch_size: int):
+    """The options of a resumable batch run over patients (cohort, treat): results folder, run settings,
+    seed, Dask scheduler, patients per Parquet part and progress bar."""
+    parser.add_argument("-o", "--output", required=True, metavar="RESULTS_DIR", help="results folder")
+    parser.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                        help="run setting by its MaBoSS .cfg name (max_time, time_tick, sample_count, ...)")
+    parser.add_argument("--seed", type=int, default=0, help=seed_help)
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler address (tcp://host:port); default: local processes")
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size,
+                        help=f"patients per Parquet part (default {batch_size})")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="show a progress bar (default: on a terminal)")
 
 
 def apply_options(args, model) -> dict:

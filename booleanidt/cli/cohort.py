@@ -15,13 +15,13 @@ Examples
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 from ..errors import BooleanidtError, InputError
 from ..naming import resolve_many
-from ._common import key_value, load_model, positive_int, settings_from
-from ._profiles import (add_profile_command, apply_options, build_profiles, comma_list, model_settings)
+from ._common import load_model, settings_from
+from ._profiles import (add_batch_arguments, add_profile_command, apply_options, build_profiles, comma_list,
+                        model_settings)
 
 __all__ = ["add_parser", "run"]
 
@@ -33,15 +33,7 @@ def add_parser(subparsers):
                                  __doc__.splitlines()[0].replace("``", ""))
     parser.add_argument("--outputs", type=comma_list, required=True, metavar="A,B",
                         help="phenotype nodes scored at the last window (e.g. Proliferation,Apoptosis)")
-    parser.add_argument("-o", "--output", required=True, metavar="RESULTS_DIR", help="results folder")
-    parser.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
-                        help="run setting by its MaBoSS .cfg name (max_time, time_tick, sample_count, ...)")
-    parser.add_argument("--seed", type=int, default=0, help="cohort seed (patient seeds derive from it)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler address (tcp://host:port); default: local processes")
-    parser.add_argument("--batch-size", type=positive_int, default=32, help="patients per Parquet part (default 32)")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="show a progress bar (default: on a terminal)")
+    add_batch_arguments(parser, "cohort seed (patient seeds derive from it)", batch_size=32)
     parser.set_defaults(func=run)
     return parser
 

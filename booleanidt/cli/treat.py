@@ -26,8 +26,9 @@ import sys
 from ..errors import InputError
 from ..naming import resolve_known
 from ..treatment.conditions import INHIBITIONS
-from ._common import key_value, load_model, settings_from
-from ._profiles import add_profile_command, apply_options, build_profiles, comma_list, model_settings
+from ._common import load_model, settings_from
+from ._profiles import (add_batch_arguments, add_profile_command, apply_options, build_profiles, comma_list,
+                        model_settings)
 from .cohort import _dask_client
 
 __all__ = ["add_parser", "run"]
@@ -56,15 +57,7 @@ def add_parser(subparsers):
     parser.add_argument("--objective", required=True, metavar="EXPR",
                         help="score to maximise, arithmetic over output nodes (e.g. 'Apoptosis - Proliferation')")
     parser.add_argument("--minimize", action="store_true", help="rank by increasing objective")
-    parser.add_argument("-o", "--output", required=True, metavar="RESULTS_DIR", help="results folder")
-    parser.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
-                        help="run setting by its MaBoSS .cfg name (max_time, time_tick, sample_count, ...)")
-    parser.add_argument("--seed", type=int, default=0, help="screen seed (each patient x treatment seed derives from it)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler address (tcp://host:port); default: local processes")
-    parser.add_argument("--batch-size", type=int, default=8, help="patients per Parquet part (default 8)")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="show a progress bar (default: on a terminal)")
+    add_batch_arguments(parser, "screen seed (each patient x treatment seed derives from it)", batch_size=8)
     parser.set_defaults(func=run)
     return parser
 

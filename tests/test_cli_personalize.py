@@ -119,7 +119,7 @@ def _bad_rna(folder, text, name="rna.tsv"):
 @pytest.mark.parametrize("case, message", [
     ("no_overlap", r"rna\.tsv: genes: none of the 4 genes \(FOO, BAR, BAZ, QUX\) maps to a model node"),
     ("duplicated", r"rna\.tsv: sample S1: appears more than once"),
-    ("not_a_number", r"rna\.tsv: row MYC, column S2: 'high' is not a number"),
+    ("not_a_number", r"rna\.tsv: line 2 \(row MYC\), column S2: 'high' is not a number"),
     ("maf_columns", r"maf\.tsv: header: missing required column\(s\) Variant_Classification"),
     ("mapping_nodes", r"mapping\.txt: nodes: 1 node\(s\) not in the model: NotANode"),
     ("drug_target", r"Fumia2013\.bnd: --drugs: unknown node 'NotANode'"),

@@ -15,6 +15,7 @@ Examples
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from ..errors import BooleanidtError, InputError
@@ -49,6 +50,26 @@ def _dask_client(address: str):
         raise InputError(address, None, f"cannot reach the Dask scheduler ({exc})") from None
 
 
+@contextlib.contextmanager
+def batch_executor(command: str, args):
+    """The Dask client that ``--scheduler`` names (None: local processes), closed afterwards.
+
+    On SIGTERM the run stops with its parts saved (:class:`~booleanidt.cohort.CohortTerminated`,
+    exit code 143); this says so on one line before the exit goes on.
+    """
+    from .._batch import CohortTerminated  # pandas: only when a batch runs
+    client = _dask_client(args.scheduler) if args.scheduler else None
+    try:
+        yield client
+    except CohortTerminated:
+        print(f"booleanidt {command}: terminated; finished patients are kept in {args.output}, "
+              "the same command resumes", file=sys.stderr)
+        raise
+    finally:
+        if client is not None:
+            client.close()
+
+
 def _resume_note(counts) -> str:
     """What a resumed run reused and recomputed, for the summary line (``""`` for a fresh run).
 
@@ -72,18 +93,10 @@ def run(args) -> int:
     settings = settings_from(model_settings(args.model), args.set)
     options = apply_options(args, model)   # checked before the omics tables are read
     profiles = build_profiles(model, args)
-    client = _dask_client(args.scheduler) if args.scheduler else None
-    try:
+    with batch_executor("cohort", args) as client:
         table = cohort.run(model, profiles, args.outputs, executor=client, settings=settings, seed=args.seed,
                            results_dir=args.output, batch_size=args.batch_size, progress=args.progress,
                            **options)
-    except cohort.CohortTerminated as stop:
-        print(f"booleanidt cohort: terminated; finished patients are kept in {args.output}, "
-              "the same command resumes", file=sys.stderr)
-        return stop.code
-    finally:
-        if client is not None:
-            client.close()
     failed = table["error"].notna()
     from ..personalization.plots import cohort_heatmap  # matplotlib: only when drawing
     if not failed.all():

@@ -29,7 +29,7 @@ from ..treatment.conditions import INHIBITIONS
 from ._common import load_model, settings_from
 from ._profiles import (add_batch_arguments, add_profile_command, apply_options, build_profiles, comma_list,
                         model_settings)
-from .cohort import _dask_client
+from .cohort import batch_executor
 
 __all__ = ["add_parser", "run"]
 
@@ -64,7 +64,6 @@ def add_parser(subparsers):
 
 def run(args) -> int:
     from .. import treatment  # pandas and the executors: only when a screen runs
-    from .._batch import CohortTerminated
     model = load_model(args.model)
     if args.drugs:
         raise InputError(args.model, "--drugs", "treat screens drugs itself: give them as --targets")
@@ -79,20 +78,12 @@ def run(args) -> int:
     settings = settings_from(model_settings(args.model), args.set)
     options = {k: v for k, v in apply_options(args, model).items() if k != "drugs"}
     profiles = build_profiles(model, args)
-    client = _dask_client(args.scheduler) if args.scheduler else None
-    try:
+    with batch_executor("treat", args) as client:
         table = treatment.treat(model, profiles, args.targets, objective, strengths=args.strengths, pairs=args.pairs,
                                 inhibition=args.inhibition,
                                 maximize=not args.minimize, executor=client, settings=settings, seed=args.seed,
                                 results_dir=args.output, batch_size=args.batch_size, progress=args.progress,
                                 **options)
-    except CohortTerminated as stop:
-        print(f"booleanidt treat: terminated; finished patients are kept in {args.output}, "
-              "the same command resumes", file=sys.stderr)
-        return stop.code
-    finally:
-        if client is not None:
-            client.close()
     _write_summaries(table, args.output)
     failed = sorted(set(table.loc[table["error"].notna(), "patient"]))
     print(f"{table['patient'].nunique() - len(failed)} patients screened over "

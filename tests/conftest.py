@@ -1,6 +1,7 @@
 """Shared fixtures: where the reference corpus is, and skipping when it is absent."""
 from __future__ import annotations
 
+import concurrent.futures
 import os
 from pathlib import Path
 
@@ -22,3 +23,15 @@ def corpus_files(folder: Path, pattern: str) -> list:
     if not folder.is_dir():
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus folder {folder} not found"))]
     return sorted(folder.glob(pattern))
+
+
+class CountingExecutor(concurrent.futures.ThreadPoolExecutor):
+    """A thread pool that records the patients submitted to it (to see what a rerun resubmits)."""
+
+    def __init__(self):
+        super().__init__(max_workers=2)
+        self.submitted = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted.append(args[0]["patient"])
+        return super().submit(fn, *args, **kwargs)

@@ -15,7 +15,7 @@ from booleanidt.personalization import Profiles
 from booleanidt.personalization.apply import mark_outputs, personalize
 from booleanidt.simulation.settings import SimulationSettings
 
-from conftest import PROFILE, needs_corpus
+from conftest import PROFILE, CountingExecutor, needs_corpus
 
 OUTPUTS = ["Prolif", "Death"]
 SETTINGS = SimulationSettings(max_time=4.0, time_tick=0.5, sample_count=300)
@@ -42,16 +42,6 @@ def profiles():
     }
 
 
-class CountingExecutor(concurrent.futures.ThreadPoolExecutor):
-    """A thread pool that counts submitted tasks (to see what a rerun resubmits)."""
-
-    def __init__(self):
-        super().__init__(max_workers=2)
-        self.submitted = []
-
-    def submit(self, fn, /, *args, **kwargs):
-        self.submitted.append(args[0]["patient"])
-        return super().submit(fn, *args, **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import CountingExecutor
+
 from booleanidt import cohort
 from booleanidt.expr import And, Not, Var
 from booleanidt.model import LogicalModel
@@ -33,16 +35,6 @@ def cohort_profiles(count: int) -> dict:
                           "discrete": {"GF": i % 2} if i % 3 == 0 else {}} for i in range(count)}
 
 
-class CountingExecutor(concurrent.futures.ThreadPoolExecutor):
-    """A thread pool that records the patients submitted to it."""
-
-    def __init__(self):
-        super().__init__(max_workers=2)
-        self.submitted = []
-
-    def submit(self, fn, /, *args, **kwargs):
-        self.submitted.append(args[0]["patient"])
-        return super().submit(fn, *args, **kwargs)
 
 
 def test_changed_patient_data_recomputes_exactly_that_patient(tmp_path, model):

@@ -26,7 +26,7 @@ from booleanidt.treatment.inhibition import CompiledScreen, knock_down
 from booleanidt.treatment.patient import screen_patient
 from booleanidt.treatment.ranking import bliss_expected
 
-from conftest import PROFILE, needs_corpus
+from conftest import PROFILE, CountingExecutor, needs_corpus
 
 SETTINGS = SimulationSettings(max_time=6.0, time_tick=0.5, sample_count=400)
 OBJECTIVE = "Death - Prolif"
@@ -215,14 +215,6 @@ def test_dask_local_cluster_gives_the_same_table(model, profiles, screen):
     pd.testing.assert_frame_equal(table, screen)
 
 
-class CountingExecutor(concurrent.futures.ThreadPoolExecutor):
-    def __init__(self):
-        super().__init__(max_workers=2)
-        self.submitted = []
-
-    def submit(self, fn, /, *args, **kwargs):
-        self.submitted.append(args[0]["patient"])
-        return super().submit(fn, *args, **kwargs)
 
 
 def test_rerun_skips_finished_patients(tmp_path, model, profiles, screen):

@@ -164,11 +164,13 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
 
     ``last_window_only`` keeps the output states of the last time window only (node
     probabilities cover every window in any case): what a caller that needs only the
-    final distribution (a population step) pays for, instead of windows x states.
+    final distribution (a population step) pays for, instead of windows x states; the
+    kernel then tabulates no state before that window starts.
     """
     windows = settings.window_count
     starts = list(range(0, settings.sample_count, CHUNK_SIZE))
     args = net.kernel_arrays()
+    states_from = (windows - 1) * float(settings.time_tick) if last_window_only else 0.0
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
@@ -178,7 +180,7 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
                                                                                       net.reference_count)
         *result, reused.workspace = run_chunk(*args, workspace, track_states, settings.seed, first, count,
                                               float(settings.max_time), float(settings.time_tick), windows,
-                                              settings.discrete_time)
+                                              settings.discrete_time, states_from)
         return result
 
     guard = _MemoryGuard(net, settings, track_states, len(starts), 1 if last_window_only else None)

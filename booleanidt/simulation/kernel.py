@@ -275,9 +275,15 @@ def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, ch
     for g in range(group_ptr.shape[0] - 1):
         width = group_ptr[g + 1] - group_ptr[g]
         u = _uniform(rng)
-        c = choice_ptr[g]
-        while c < choice_ptr[g + 1] - 1 and u > choice_cum[c]:
-            c += 1
+        # the first choice whose cumulative probability reaches u (the last one if none does), by bisection:
+        # a population step carries thousands of joint states in one group
+        c, last = choice_ptr[g], choice_ptr[g + 1] - 1
+        while c < last:
+            middle = (c + last) // 2
+            if u > choice_cum[middle]:
+                c = middle + 1
+            else:
+                last = middle
         for b in range(width):
             state[group_node[group_ptr[g] + b]] = choice_levels[c * width + b]
 
@@ -307,13 +313,13 @@ def _is_valid_rate(rate):
 # allocate nothing, hence compile without reference counting.
 DONE, NEED_COLUMNS, BAD_RATE = 0, 1, 2
 
-# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM | HD_START | GRAPH_SINCE] (time,
-# start of the current output-state segment, sum of r log2 r, time the Hamming distance took its value,
-# time the observed-graph state was entered) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
+# What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM | HD_START | GRAPH_SINCE | STATES_FROM]
+# (time, start of the current output-state segment, sum of r log2 r, time the Hamming distance took its value,
+# time the observed-graph state was entered, time from which output states are tabulated: fixed for a run) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
 # SINCE_EXACT | NEXT_SCHEDULE | HD | GRAPH_KEY] (output state, state columns used, state columns with an
 # open window sum, jumps, whether TERM_SUM must be summed afresh, jumps since it was, next scheduled
 # time, Hamming distance to the reference state, state of the observed-graph nodes).
-T, SEGMENT_START, TERM_SUM, HD_START, GRAPH_SINCE = 0, 1, 2, 3, 4
+T, SEGMENT_START, TERM_SUM, HD_START, GRAPH_SINCE, STATES_FROM = 0, 1, 2, 3, 4, 5
 KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD, GRAPH_KEY = 0, 1, 2, 3, 4, 5, 6, 7, 8
 
 
@@ -363,8 +369,12 @@ def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, count
 
 
 @numba.njit(**_NO_REFCOUNT, inline="always")
-def _close_segment(key, start, end, state_columns, used, n_touched, dt, windows):
-    """Credit output state ``key`` with [start, end); returns (used, n_touched) (the table must have room)."""
+def _close_segment(key, start, end, states_from, state_columns, used, n_touched, dt, windows):
+    """Credit output state ``key`` with the part of [start, end) from ``states_from`` on; returns (used, n_touched)
+    (the table must have room).  A segment that ends by ``states_from`` leaves the table untouched."""
+    if end <= states_from:
+        return used, n_touched
+    start = max(start, states_from)
     slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
     col = column_of(slot_keys, slot_cols, key)
     if col < 0:
@@ -451,8 +461,8 @@ def _apply_schedule(s, t, net, schedule, observe, work, rng, out_bit_of, node_co
             continue
         if track_states and out_bit_of[i] != 0:
             if t > clock[SEGMENT_START]:
-                used, n_touched = _close_segment(key, clock[SEGMENT_START], t, state_columns, used, n_touched, dt,
-                                                 windows)
+                used, n_touched = _close_segment(key, clock[SEGMENT_START], t, clock[STATES_FROM], state_columns, used,
+                                                 n_touched, dt, windows)
                 clock[SEGMENT_START] = t
             key ^= out_bit_of[i]
         valid, term_sum, stale = _flip(i, t, net, observe, work, node_columns, clock, counters, term_sum, stale,
@@ -529,8 +539,8 @@ def _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, stat
         m = _tree_pick(tree, base, _uniform(rng) * total) if moves else -1
         if track_states and (finished or (moves and out_bit_of[m] != 0)):
             segment_end = max_time if finished else t_next
-            used, n_touched = _close_segment(key, segment_start, segment_end, state_columns, used, n_touched, dt,
-                                             windows)
+            used, n_touched = _close_segment(key, segment_start, segment_end, clock[STATES_FROM], state_columns, used,
+                                             n_touched, dt, windows)
             segment_start = segment_end
             if moves:
                 key ^= out_bit_of[m]
@@ -644,10 +654,12 @@ def _cleared(workspace, used):
 def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table,
               initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, output_index,
               schedule_time, schedule_ptr, schedule_node, schedule_code, reference, graph_bit, workspace,
-              track_states, seed, first, count, max_time, dt, windows, discrete):
+              track_states, seed, first, count, max_time, dt, windows, discrete, states_from):
     """Simulate ``count`` trajectories starting at global index ``first``.
 
     ``workspace`` comes from :func:`new_workspace` (or the previous call on this thread).
+    Output states are tabulated from time ``states_from`` on (0: every window; the start of the
+    last window: a caller that needs the final distribution only, such as a population step).
 
     Returns
     -------
@@ -678,7 +690,8 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     for p in range(output_index.shape[0]):
         out_bit_of[output_index[p]] = np.int64(1) << p
     node_columns, state_columns = workspace
-    clock = np.zeros(5)
+    clock = np.zeros(6)
+    clock[STATES_FROM] = states_from
     counters = np.zeros(9, dtype=np.int64)
     fixed = np.zeros(count, dtype=np.int8)
     fixed_words = np.zeros((count, (n + 63) // 64), dtype=np.uint64)

@@ -144,7 +144,8 @@ def stationary_distributions(net: CompiledModel, settings: SimulationSettings) -
     per_trajectory = []
     for j in range(count):  # one window over [0, max_time): the state table is the trajectory's distribution
         keys, cell_state, _, cell_sum, *_, workspace = run_chunk(*args, workspace, True, settings.seed, j, 1,
-                                                                 max_time, max_time, 1, settings.discrete_time)[2:]
+                                                                 max_time, max_time, 1, settings.discrete_time,
+                                                                 0.0)[2:]
         per_trajectory.append(dict(zip(keys[cell_state].tolist(), cell_sum.tolist())))
     keys = np.array(sorted({k for d in per_trajectory for k in d}), dtype=np.int64)
     column = {k: c for c, k in enumerate(keys.tolist())}

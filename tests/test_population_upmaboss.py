@@ -1,8 +1,9 @@
-"""UPMaBoSS semantics against pyMaBoSS's own published test values (colomoto/pyMaBoSS test/test_uppmaboss.py).
+"""UPMaBoSS semantics against pyMaBoSS's own published test values (colomoto/pyMaBoSS test/test_uppmaboss.py)
+and against pyMaBoSS's cmaboss-backed UpdatePopulation itself, run here on a model of our own.
 
 The CellFate files are pyMaBoSS's, not ours: point BOOLEANIDT_PYMABOSS_TESTS at a pyMaBoSS checkout's test/
-folder (CellFateModel.bnd, CellFateModel_1h.cfg, CellFate_1h.upp) to run those tests; the other tests use a toy
-model written for this suite (tests/data/population).
+folder (CellFateModel.bnd, CellFateModel_1h.cfg, CellFate_1h.upp) to run those tests; the other tests use toy
+models written for this suite (tests/data/population and below).
 """
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import reference_upmaboss
+
 from booleanidt.io import maboss
 from booleanidt.model import JointInitialState, LogicalModel
 from booleanidt.expr import Var
 from booleanidt.population import run
 from booleanidt.population.upmaboss import StateDistribution
-from booleanidt.population.upp import parse_upp
+from booleanidt.population.upp import parse_upp, read_upp
 
 DATA = Path(__file__).parent / "data" / "population"
 PYMABOSS_TESTS = Path(os.environ.get("BOOLEANIDT_PYMABOSS_TESTS", "/nonexistent"))
@@ -113,3 +116,52 @@ def test_parse_upp_reads_all_forms():
     assert (spec.death, spec.division, spec.steps) == ("D", "V", 3)
     assert spec.parameters == {"x": "#rand * p[(A,B) = (1,0)] + #pop_ratio"}
     assert spec.node_formulas == {"A": "p[A = 1]"}
+
+
+# A tissue of our own: proliferating cells secrete a ligand ($ligand, set after every step from the
+# fraction of cycling, unstressed cells), the ligand drives the cycle, stress without ligand kills.
+# ($gain comes before $ligand: pyMaBoSS writes the updated "$ligand = $gain * ..." in the .cfg's order, and
+# MaBoSS needs a parameter defined before it is used.)
+TISSUE_BND = """
+node Ligand { rate_up = $ligand; rate_down = 1; }
+node Receptor { logic = Ligand; rate_up = @logic ? 2 : 0; rate_down = @logic ? 0 : 1; }
+node Stress { rate_up = 0.3; rate_down = 0.5; }
+node Cycle { logic = Receptor & !Stress; rate_up = @logic ? 1.5 : 0; rate_down = @logic ? 0 : 1; }
+node Division { rate_up = Cycle ? 0.8 : 0; rate_down = 0; }
+node Death { rate_up = Stress & !Receptor ? 0.6 : 0; rate_down = 0; }
+"""
+TISSUE_CFG = """
+$gain = 3;
+$ligand = 0.2;
+Ligand.istate = 0; Receptor.istate = 0; Stress.istate = 0; Cycle.istate = 0; Division.istate = 0; Death.istate = 0;
+sample_count = 20000; max_time = 1; time_tick = 0.2; seed_pseudorandom = 1; use_physrandgen = 0; thread_count = 1;
+"""
+TISSUE_UPP = """death = Death;
+division = Division;
+$ligand u= $gain * p[(Cycle,Stress) = (1,0)] + 0.05 * #pop_ratio;
+@Stress u= 0.8 * p[Stress = 1];
+steps = 6;
+"""
+
+
+@pytest.mark.skipif(not reference_upmaboss.available(), reason="pyMaBoSS and cmaboss are not installed")
+def test_population_agrees_with_pymaboss_update_population_on_own_model(tmp_path):
+    bnd, cfg, upp = tmp_path / "tissue.bnd", tmp_path / "tissue.cfg", tmp_path / "tissue.upp"
+    bnd.write_text(TISSUE_BND)
+    cfg.write_text(TISSUE_CFG)
+    upp.write_text(TISSUE_UPP)
+    nodes = ["Ligand", "Cycle", "Stress"]
+    theirs, their_nodes = reference_upmaboss.update_population(bnd, cfg, upp, nodes=nodes)
+    assert len(theirs) == 7
+    # the population first shrinks (stress kills, little ligand), then the ligand feedback makes it grow again
+    assert theirs.iloc[2] < 1.0 < theirs.iloc[-1]
+    # The statistical error of a run of 20,000 trajectories per step, from 8 of ours with independent seeds
+    # (the ligand feedback amplifies the sampling noise from step to step, so the spread of whole runs is
+    # what measures it); theirs is one more such run: 4 standard errors of its difference from our mean.
+    model, settings, spec = maboss.read(bnd, cfg), maboss.read_settings(cfg), read_upp(upp)
+    ours = [run(model, settings, upp=spec, seed=seed) for seed in range(8)]
+    for name, their_values, our_runs in [("ratio", theirs.to_numpy(), [r.population["ratio"] for r in ours])] + [
+            (node, their_nodes[node].to_numpy(), [r.node_probabilities[node] for r in ours]) for node in nodes]:
+        our_runs = np.array(our_runs)
+        tolerance = 4 * our_runs.std(axis=0, ddof=1) * np.sqrt(1 + 1 / len(our_runs)) + 1e-12
+        np.testing.assert_array_less(np.abs(our_runs.mean(axis=0) - their_values), tolerance, err_msg=name)

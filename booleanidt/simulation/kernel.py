@@ -113,7 +113,7 @@ def _tree_set(tree, base, i, rate):
         tree[pos] = tree[c] + tree[c + 1] + tree[c + 2] + tree[c + 3]
 
 
-@numba.njit(**_NO_REFCOUNT)
+@numba.njit(**_NO_REFCOUNT, inline="always")
 def _tree_build(tree, base):
     for pos in range(base - 1, -1, -1):
         c = 4 * pos + 1
@@ -263,7 +263,7 @@ def _nonzero_cells(acc, used):
     return cell_col, cell_window, cell_sum, cell_sq
 
 
-@numba.njit(**_NO_REFCOUNT)
+@numba.njit(**_NO_REFCOUNT, inline="always")
 def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state):
     n = state.shape[0]
     for i in range(n):
@@ -275,15 +275,14 @@ def _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, ch
     for g in range(group_ptr.shape[0] - 1):
         width = group_ptr[g + 1] - group_ptr[g]
         u = _uniform(rng)
-        # the first choice whose cumulative probability reaches u (the last one if none does), by bisection:
-        # a population step carries thousands of joint states in one group
-        c, last = choice_ptr[g], choice_ptr[g + 1] - 1
-        while c < last:
-            middle = (c + last) // 2
-            if u > choice_cum[middle]:
-                c = middle + 1
-            else:
-                last = middle
+        # the first choice whose cumulative probability reaches u (the last one if none does), by a bisection
+        # without branches (a population step carries thousands of joint states in one group): the answer
+        # stays in [c, c + left - 1]
+        c, left = choice_ptr[g], choice_ptr[g + 1] - choice_ptr[g]
+        while left > 1:
+            half = left // 2
+            c = c + half if choice_cum[c + half - 1] < u else c
+            left -= half
         for b in range(width):
             state[group_node[group_ptr[g] + b]] = choice_levels[c * width + b]
 
@@ -323,7 +322,7 @@ T, SEGMENT_START, TERM_SUM, HD_START, GRAPH_SINCE, STATES_FROM = 0, 1, 2, 3, 4, 
 KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD, GRAPH_KEY = 0, 1, 2, 3, 4, 5, 6, 7, 8
 
 
-@numba.njit(**_NO_REFCOUNT)
+@numba.njit(**_NO_REFCOUNT, inline="always")
 def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters, error):
     """Draw the initial state, set every node's rate, the tree and the entropy terms; False on a bad rate."""
     code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
@@ -332,16 +331,21 @@ def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, count
     n = state.shape[0]
     base = _tree_shape(n)[0]
     _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state)
+    reference, graph_bit = observe[0], observe[1]
     valid = True
     key = np.int64(0)
-    for i in range(n):
-        index[i] = 0
+    hd = 0
+    graph_key = 0
+    for i in range(n):  # one pass: node i's rate-table row, rate and entropy term, and its bits of the state keys
+        row = np.int64(0)
         for b in range(dep_ptr[i + 1] - dep_ptr[i]):
-            index[i] |= np.int64(state[dep_node[dep_ptr[i] + b]]) << b
+            row |= np.int64(state[dep_node[dep_ptr[i] + b]]) << b
+        index[i] = row
+        t_on[i] = 0.0
         if state[i] == 1:
             key |= out_bit_of[i]
-        t_on[i] = 0.0
-    for i in range(n):
+            graph_key |= graph_bit[i]
+        hd += reference[i] >= 0 and reference[i] != state[i]
         rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
         if valid and not _is_valid_rate(rate):
             _record_error(error, i, state[i], rate)
@@ -354,13 +358,6 @@ def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, count
     counters[KEY] = key
     counters[STALE] = 1
     counters[NEXT_SCHEDULE] = 0
-    reference, graph_bit = observe[0], observe[1]
-    hd = 0
-    graph_key = 0
-    for i in range(n):
-        hd += reference[i] >= 0 and reference[i] != state[i]
-        if state[i] == 1:
-            graph_key |= graph_bit[i]
     counters[HD] = hd
     counters[GRAPH_KEY] = graph_key
     clock[HD_START] = 0.0
@@ -561,7 +558,7 @@ def _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, stat
     return status
 
 
-@numba.njit(**_NO_REFCOUNT)
+@numba.njit(**_NO_REFCOUNT, inline="always")
 def _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows):
     """Credit the nodes still on and the Hamming distance up to max_time and flush every open window sum."""
     tree, terms, state, index, t_on, stack = work
@@ -576,6 +573,32 @@ def _end_trajectory(work, node_columns, state_columns, clock, counters, max_time
     for p in range(counters[TOUCHED]):
         _flush_column(touched[p], state_cur_k, state_partial, state_acc)
     counters[TOUCHED] = 0
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _run_trajectories(j, count, resume, net, initial, schedule, observe, work, rng, out_bit_of, node_columns,
+                      state_columns, clock, counters, fixed, fixed_words, final_keys, seed, first, track_states,
+                      max_time, dt, windows, discrete, error):
+    """Trajectories ``j .. count - 1`` of the chunk (with ``resume``, trajectory ``j`` goes on where it stopped).
+
+    Returns ``(j, status)``: DONE once all are done, or the trajectory that stopped with NEED_COLUMNS (the
+    caller grows the table and resumes it) or BAD_RATE.  The per-trajectory loop lives here, compiled without
+    reference counting, rather than in run_chunk: there it paid reference counts on every call it made.
+    """
+    while j < count:
+        if not resume:
+            _seed_stream(trajectory_key(seed, first + j), rng)
+            if not _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters, error):
+                return j, BAD_RATE
+        resume = False
+        status = _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock,
+                            counters, fixed, fixed_words, j, track_states, max_time, dt, windows, discrete, error)
+        if status != DONE:
+            return j, status
+        _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows)
+        final_keys[j] = counters[KEY]
+        j += 1
+    return j, DONE
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -704,19 +727,15 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     observe = (reference, graph_bit, np.zeros((graph_states, graph_states), dtype=np.int64),
                np.zeros((graph_states, graph_states)), watched)
     error = np.array([-1.0, 0.0, 0.0])
-    for j in range(count):
-        _seed_stream(trajectory_key(seed, first + j), rng)
-        status = NEED_COLUMNS if _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters,
-                                                   error) else BAD_RATE
-        while status == NEED_COLUMNS:
-            status = _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters,
-                                fixed, fixed_words, j, track_states, max_time, dt, windows, discrete, error)
-            if status == NEED_COLUMNS:
-                state_columns = _more_columns(state_columns, counters[USED])
-        if status == BAD_RATE:
+    j, resume = np.int64(0), False  # np.int64: a literal 0 would compile _run_trajectories a second time
+    while True:
+        j, status = _run_trajectories(j, count, resume, net, initial, schedule, observe, work, rng, out_bit_of,
+                                      node_columns, state_columns, clock, counters, fixed, fixed_words, final_keys,
+                                      seed, first, track_states, max_time, dt, windows, discrete, error)
+        if status != NEED_COLUMNS:
             break
-        _end_trajectory(work, node_columns, state_columns, clock, counters, max_time, dt, windows)
-        final_keys[j] = counters[KEY]
+        state_columns = _more_columns(state_columns, counters[USED])
+        resume = True
     node_sum, node_sq = _totals(node_columns[0], node_columns[0].shape[0])
     used = counters[USED]
     cell_state, cell_window, cell_sum, cell_sq = _nonzero_cells(state_columns[3], used)

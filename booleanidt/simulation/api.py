@@ -107,14 +107,24 @@ class _MemoryGuard:
                           "choose fewer outputs or raise time_tick", self.available)
 
 
+#: chunks whose output-state tables are merged in one call (the merge's call costs more than its work)
+MERGE_BATCH = 16
+
+
 class _Accumulator:
-    """Adds chunk results in chunk order; with ``last_window_only``, output states of the last window only."""
+    """Adds chunk results in chunk order; with ``last_window_only``, output states of the last window only.
+
+    Output-state cells are merged :data:`MERGE_BATCH` chunks at a time, their arrays
+    concatenated in chunk order (the same additions in the same order as one merge per
+    chunk); :attr:`states` merges what is pending first.
+    """
 
     def __init__(self, windows: int, columns: int, last_window_only: bool = False):
         self.node_sum = np.zeros((columns, windows))
         self.node_sq = np.zeros((columns, windows))
         self.last_window = windows - 1 if last_window_only else None
-        self.states = StateTotals(1 if last_window_only else windows)
+        self._states = StateTotals(1 if last_window_only else windows)
+        self._pending: list = []
         self.fixed: list = []
         self.final_keys: list = []
         self.graph_counts = self.graph_durations = 0
@@ -125,16 +135,34 @@ class _Accumulator:
          graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
-        if self.last_window is not None:
-            last = cell_window == self.last_window
-            cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
-                                                          cell_sum[last], cell_sq[last])
-        self.states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
+        self._pending.append((keys, cell_state, cell_window, cell_sum, cell_sq))
+        if len(self._pending) >= MERGE_BATCH:
+            self._merge_pending()
         self.fixed.append(fixed_words[fixed == 1])
         self.final_keys.append(final_keys)
         self.graph_counts = self.graph_counts + graph_counts
         self.graph_durations = self.graph_durations + graph_durations
         self.jumps += int(jumps)
+
+    @property
+    def states(self) -> StateTotals:
+        """The output-state totals of the chunks added so far."""
+        self._merge_pending()
+        return self._states
+
+    def _merge_pending(self):
+        if not self._pending:
+            return
+        keys, cell_state, cell_window, cell_sum, cell_sq = zip(*self._pending)
+        offsets = np.cumsum([0] + [len(k) for k in keys[:-1]])   # each chunk's cells index its own keys
+        cell_state = np.concatenate([cells + offset for cells, offset in zip(cell_state, offsets)])
+        cell_window, cell_sum, cell_sq = (np.concatenate(a) for a in (cell_window, cell_sum, cell_sq))
+        if self.last_window is not None:
+            last = cell_window == self.last_window
+            cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
+                                                          cell_sum[last], cell_sq[last])
+        self._states.add(np.concatenate(keys), cell_state, cell_window, cell_sum, cell_sq)
+        self._pending = []
 
 
 def _raise_rate_error(net: CompiledModel, error: np.ndarray):
@@ -186,16 +214,20 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
     guard = _MemoryGuard(net, settings, track_states, len(starts), 1 if last_window_only else None)
     total = _Accumulator(windows, net.size + 2 + net.reference_count, last_window_only)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
-    pool = ThreadPoolExecutor(max_workers=settings.threads)
+    # one thread: the chunks run here, in turn (a worker thread would cost a hand-over per chunk)
+    pool = ThreadPoolExecutor(max_workers=settings.threads) if settings.threads > 1 else None
     try:
-        for first, result in zip(starts, pool.map(chunk, starts)):
+        for k, (first, result) in enumerate(zip(starts, pool.map(chunk, starts) if pool else map(chunk, starts))):
             if result[-1][0] >= 0:
                 _raise_rate_error(net, result[-1])
             total.add(result)
-            guard.check(len(total.states.keys))
+            if k % MERGE_BATCH == MERGE_BATCH - 1:
+                guard.check(len(total.states.keys))
             bar.update(min(CHUNK_SIZE, settings.sample_count - first))
+        guard.check(len(total.states.keys))
     finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
     return total
 

@@ -46,34 +46,36 @@ CELLFATE_BND, CELLFATE_CFG, CELLFATE_UPP = (CELLFATE / name for name in
                                             ("CellFateModel.bnd", "CellFateModel_1h.cfg", "CellFate_1h.upp"))
 
 
-def bare_cmaboss_seconds(steps: int, samples: int) -> float:
+def timed(function, *args) -> tuple:
+    """``(wall seconds, CPU seconds of the process, value)``: CPU time counts every thread, so it is the
+    per-core cost, and it is less sensitive than wall time to other processes sharing the machine."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = function(*args)
+    return time.perf_counter() - wall, time.process_time() - cpu, value
+
+
+def bare_cmaboss(steps: int, samples: int) -> None:
     """The lower bound: ``steps + 1`` cmaboss runs of the step model, one thread, nothing between them."""
     cfg = re.sub(r"sample_count\s*=\s*\d+;", f"sample_count = {samples};", CELLFATE_CFG.read_text())
     cfg = re.sub(r"thread_count\s*=\s*\d+;", "thread_count = 1;", cfg)
-    start = time.perf_counter()
     for _ in range(steps + 1):
-        sim = cmaboss.MaBoSSSim(network_str=CELLFATE_BND.read_text(), config_str=cfg)
-        sim.run()
-    return time.perf_counter() - start
+        cmaboss.MaBoSSSim(network_str=CELLFATE_BND.read_text(), config_str=cfg).run()
 
 
-def update_population_seconds(steps: int, samples: int) -> tuple:
-    """pyMaBoSS's UpdatePopulation with cmaboss, one thread: (seconds, final population ratio)."""
-    start = time.perf_counter()
+def update_population(steps: int, samples: int) -> float:
+    """pyMaBoSS's UpdatePopulation with cmaboss, one thread: the final population ratio."""
     ratios, _ = reference_upmaboss.update_population(CELLFATE_BND, CELLFATE_CFG, CELLFATE_UPP, steps=steps,
                                                      sample_count=samples, threads=1)
-    return time.perf_counter() - start, float(ratios.iloc[-1])
+    return float(ratios.iloc[-1])
 
 
-def ours_seconds(steps: int, samples: int) -> tuple:
-    """booleanidt.population.run, one thread (numba compiled beforehand): (seconds, final population ratio)."""
+def ours(steps: int, samples: int) -> float:
+    """booleanidt.population.run, one thread (numba compiled beforehand): the final population ratio."""
     model = maboss.read(CELLFATE_BND, CELLFATE_CFG)
     settings = maboss.read_settings(CELLFATE_CFG).replace(sample_count=samples, threads=1)
     spec = read_upp(CELLFATE_UPP)
     spec.steps = steps
-    start = time.perf_counter()
-    result = run(model, settings, upp=spec)
-    return time.perf_counter() - start, result.final_ratio
+    return run(model, settings, upp=spec).final_ratio
 
 
 def warm_up():
@@ -111,23 +113,29 @@ def popmaboss_comparison(maboss_tests):
 
 def upmaboss_comparison(args):
     warm_up()
-    ours, reference, bare = [], [], []
+    runs = {"booleanidt": [], "UpdatePopulation": [], "bare cmaboss": []}
+    final = {}
     for repeat in range(args.repeats):
-        seconds, our_ratio = ours_seconds(args.steps, args.samples)
-        ours.append(seconds)
-        seconds, their_ratio = update_population_seconds(args.steps, args.samples)
-        reference.append(seconds)
-        bare.append(bare_cmaboss_seconds(args.steps, args.samples))
-        print(f"  run {repeat + 1}: booleanidt {ours[-1]:.2f} s, UpdatePopulation {reference[-1]:.2f} s, "
-              f"bare cmaboss {bare[-1]:.2f} s (load {os.getloadavg()[0]:.2f})", flush=True)
-    ours, reference, bare = (statistics.median(times) for times in (ours, reference, bare))
-    print(f"CellFate UPMaBoSS, {args.steps} steps x {args.samples} trajectories, one core, "
-          f"median of {args.repeats} interleaved runs")
-    print(f"  booleanidt.population.run              : {ours:8.2f} s  (final population ratio {our_ratio:.4f})")
-    print(f"  pyMaBoSS UpdatePopulation, cmaboss     : {reference:8.2f} s  (final population ratio {their_ratio:.4f})")
-    print(f"  cmaboss, {args.steps + 1} step runs only (lower bound) : {bare:8.2f} s")
-    print(f"  ratio (UpdatePopulation / booleanidt): {reference / ours:.1f}x")
-    print(f"  ratio (bare cmaboss lower bound / booleanidt): {bare / ours:.1f}x")
+        for name, function in (("booleanidt", ours), ("UpdatePopulation", update_population),
+                               ("bare cmaboss", bare_cmaboss)):
+            wall, cpu, final[name] = timed(function, args.steps, args.samples)
+            runs[name].append((wall, cpu))
+        print(f"  run {repeat + 1}: " + ", ".join(f"{name} {times[-1][0]:.2f} s ({times[-1][1]:.2f} s CPU)"
+                                                for name, times in runs.items())
+              + f" (load {os.getloadavg()[0]:.2f})", flush=True)
+    wall = {name: statistics.median(w for w, _ in times) for name, times in runs.items()}
+    cpu = {name: statistics.median(c for _, c in times) for name, times in runs.items()}
+    print(f"CellFate UPMaBoSS, {args.steps} steps x {args.samples} trajectories, one thread each, "
+          f"medians of {args.repeats} interleaved runs (wall / CPU seconds)")
+    print(f"  booleanidt.population.run          : {wall['booleanidt']:7.2f} / {cpu['booleanidt']:7.2f} s  "
+          f"(final population ratio {final['booleanidt']:.4f})")
+    print(f"  pyMaBoSS UpdatePopulation, cmaboss : {wall['UpdatePopulation']:7.2f} / {cpu['UpdatePopulation']:7.2f} s  "
+          f"(final population ratio {final['UpdatePopulation']:.4f})")
+    print(f"  cmaboss, {args.steps + 1} step runs only     : {wall['bare cmaboss']:7.2f} / "
+          f"{cpu['bare cmaboss']:7.2f} s  (a lower bound of any cmaboss-based UPMaBoSS)")
+    for reference in ("UpdatePopulation", "bare cmaboss"):
+        print(f"  ratio ({reference} / booleanidt): {wall[reference] / wall['booleanidt']:.1f}x wall, "
+              f"{cpu[reference] / cpu['booleanidt']:.1f}x CPU (per core)")
 
 
 def main():

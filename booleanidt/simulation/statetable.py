@@ -118,7 +118,16 @@ def _merge(states, n_states, cells, n_cells, cell_sum, cell_sq, windows, keys, c
     rows = np.empty(keys.shape[0], dtype=np.int64)
     for c in range(keys.shape[0]):
         states, n_states, rows[c] = _find_or_add(states, n_states, keys[c])
+    if windows == 1 and cell_sum.shape[0] < n_states:  # one window: a state's row is its cell
+        longer_sum, longer_sq = np.zeros(states[2].shape[0]), np.zeros(states[2].shape[0])
+        longer_sum[:cell_sum.shape[0]] = cell_sum
+        longer_sq[:cell_sq.shape[0]] = cell_sq
+        cell_sum, cell_sq = longer_sum, longer_sq
     for e in range(cell_state.shape[0]):
+        if windows == 1:
+            cell_sum[rows[cell_state[e]]] += sums[e]
+            cell_sq[rows[cell_state[e]]] += squares[e]
+            continue
         cells, n_cells, at = _find_or_add(cells, n_cells, rows[cell_state[e]] * windows + cell_window[e])
         if at >= cell_sum.shape[0]:
             longer_sum, longer_sq = np.zeros(cells[2].shape[0]), np.zeros(cells[2].shape[0])
@@ -135,7 +144,8 @@ class StateTotals:
 
     Each chunk brings its states' codes and its non-zero (state, window) cells; the
     totals give each state a row in order of first appearance, and each (row,
-    window) cell a slot in a second hash table, summed in chunk order.
+    window) cell a slot in a second hash table, summed in chunk order (with one
+    window, row r's cell is slot r: no second table).
 
     Examples
     --------
@@ -171,9 +181,13 @@ class StateTotals:
         ``order`` lists the rows (states, as in :attr:`keys`) in the column order wanted.
         """
         rows = np.arange(self._n_states) if order is None else np.argsort(order)  # row -> column
+        sums, squares = np.zeros((self.windows, self._n_states)), np.zeros((self.windows, self._n_states))
+        if self.windows == 1:  # row r's cell is r
+            sums[0, rows] = self._cell_sum[:self._n_states]
+            squares[0, rows] = self._cell_sq[:self._n_states]
+            return sums, squares
         cells = self._cells[2][:self._n_cells]
         where = (cells % self.windows, rows[cells // self.windows])
-        sums, squares = np.zeros((self.windows, self._n_states)), np.zeros((self.windows, self._n_states))
         sums[where] = self._cell_sum[:self._n_cells]
         squares[where] = self._cell_sq[:self._n_cells]
         return sums, squares

@@ -471,7 +471,7 @@ def _apply_schedule(s, t, net, schedule, observe, work, rng, out_bit_of, node_co
     return valid
 
 
-@numba.njit(**_NO_REFCOUNT)
+@numba.njit(**_NO_REFCOUNT, inline="always")
 def _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, state_columns, clock, counters, fixed,
                fixed_words, j, track_states, max_time, dt, windows, discrete, error):
     """Jumps of trajectory ``j`` until it ends or needs more state columns; returns DONE, NEED_COLUMNS or BAD_RATE.

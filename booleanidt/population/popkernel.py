@@ -37,13 +37,18 @@ import numba
 import numpy as np
 
 from ..simulation.compile import evaluate_code
+from ..simulation import kernel
 from ..simulation.kernel import _sample_initial, _seed_stream, _uniform, trajectory_key
 from ..simulation.statetable import column_of, grown, has_room, insert, new_table
 
-__all__ = ["run_block", "Block"]
+__all__ = ["run_block", "Block", "needs_compiling"]
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
-_INLINE = dict(cache=True, nogil=True, error_model="numpy", inline="always")
+# The trajectory loop and its helpers allocate nothing, so they are compiled without numba's reference
+# counting, as the simulation kernel's jump loop: the loop stops when a table is full, the caller grows it
+# and calls again (see _simulate).
+_NO_REFCOUNT = dict(cache=True, nogil=True, error_model="numpy", _nrt=False)
+_INLINE = dict(_NO_REFCOUNT, inline="always")
 _ONE = np.uint64(1)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -112,7 +117,7 @@ def _positive(rate):
     return rate if rate > 0.0 else 0.0
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_NO_REFCOUNT)
 def _event_rate(code, consts, node_code, event_code, k, values, stack):
     """Rate of event ``k`` (flip node k < n, division block k - n, death) for a cell with ``values``."""
     n = node_code.shape[0]
@@ -128,29 +133,47 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
     return _positive(evaluate_code(code, consts, event_code[e, 0], event_code[e, 1], values, 0.0, stack))
 
 
-@numba.njit(**_JIT)
-def _grow_rows(array, rows):
-    bigger = np.zeros((rows,) + array.shape[1:], dtype=array.dtype)
-    bigger[:array.shape[0]] = array
-    return bigger
+# Tables, each a tuple of arrays the loop fills and the caller grows:
+#   cells   (slots, words, hash, static rates, their sum, term values): one row per cell state met
+#   members (cell, count, per-cell total rate, dynamic rates): the current population, sorted by cell
+#   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at): CSR of the populations met
+#   opened  (population, share, custom value, share): the current window's shares of the trajectory
+#   sums    (slot_keys, slot_cols, col_keys, (columns, 2) sums and squares) per (id * windows + window):
+#           one for populations, one for custom values
+# ``used`` counts rows: USED_CELLS, USED_POPS, USED_FLAT (member entries of pops), USED_STATES, USED_CUSTOM.
+# The loop's own variables live in ``loop`` (int64) and ``clock`` (float) between calls.
+(J, PHASE, M, WINDOW, N_OPEN, N_VALUES, STAMP, HASH, USED_CELLS, USED_POPS, USED_FLAT, USED_STATES,
+ USED_CUSTOM) = range(13)
+T, SIZE_SHARE = 0, 1
+START, STEP = 0, 1
+# which tables lack room (a bit mask): the loop returns it, the caller grows those tables
+ROOM_CELLS, ROOM_MEMBERS, ROOM_POPS, ROOM_FLAT, ROOM_OPEN, ROOM_STATES, ROOM_CUSTOM = 1, 2, 4, 8, 16, 32, 64
 
 
-@numba.njit(**_JIT)
-def _grow_slots(slots, ids_hash, used):
-    """An open-addressing table of ids (-1 free) with twice the slots, ids placed by ``ids_hash``."""
-    bigger = np.full(2 * slots.shape[0], -1, dtype=np.int64)
-    mask = bigger.shape[0] - 1
-    for i in range(used):
-        s = np.int64(ids_hash[i] & np.uint64(mask))
-        while bigger[s] >= 0:
-            s = (s + 1) & mask
-        bigger[s] = i
-    return bigger
+@numba.njit(**_INLINE)
+def _lacking(cells, members, pops, opened, states, custom, loop, new_cells, windows):
+    """Bit mask of the tables without room for one step (``new_cells`` cells and members more)."""
+    lacking = 0
+    if 2 * (loop[USED_CELLS] + new_cells) > cells[0].shape[0]:
+        lacking |= ROOM_CELLS
+    if loop[M] + new_cells + 1 > members[0].shape[0]:
+        lacking |= ROOM_MEMBERS
+    if 2 * (loop[USED_POPS] + 1) > pops[0].shape[0]:
+        lacking |= ROOM_POPS
+    if loop[USED_FLAT] + loop[M] > pops[3].shape[0]:
+        lacking |= ROOM_FLAT
+    if loop[N_OPEN] + 1 > opened[0].shape[0] or loop[N_VALUES] + 1 > opened[2].shape[0]:
+        lacking |= ROOM_OPEN
+    if loop[USED_STATES] + loop[N_OPEN] + windows >= states[2].shape[0]:
+        lacking |= ROOM_STATES
+    if loop[USED_CUSTOM] + loop[N_VALUES] + windows >= custom[2].shape[0]:
+        lacking |= ROOM_CUSTOM
+    return lacking
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_INLINE)
 def _find_cell(cells, used, words, row, net, values, stack):
-    """(cells, used, id) of the cell state ``words[row]``, added (rates, terms) if new."""
+    """Id of the cell state ``words[row]``, added (rates, terms) if new (the table must have room)."""
     slots, cell_words, cell_hash, static, static_sum, term = cells
     code, consts, node_code, event_code, term_code, dynamic = net
     h = _words_hash(words, row)
@@ -165,24 +188,15 @@ def _find_cell(cells, used, words, row, net, values, stack):
                     same = False
                     break
             if same:
-                return cells, used, c
+                return c
         s = (s + 1) & mask
-    if 2 * (used + 1) > slots.shape[0]:
-        cell_words, cell_hash = _grow_rows(cell_words, 2 * cell_words.shape[0]), _grow_rows(cell_hash,
-                                                                                           2 * cell_hash.shape[0])
-        static, static_sum = _grow_rows(static, 2 * static.shape[0]), _grow_rows(static_sum, 2 * static_sum.shape[0])
-        term = _grow_rows(term, 2 * term.shape[0])
-        slots = _grow_slots(slots, cell_hash, used)
-        mask = slots.shape[0] - 1
-        s = np.int64(h & np.uint64(mask))
-        while slots[s] >= 0:
-            s = (s + 1) & mask
-    c = used
+    c = used[USED_CELLS]
+    used[USED_CELLS] += 1
     slots[s] = c
-    cell_words[c] = words[row]
+    for w in range(words.shape[1]):
+        cell_words[c, w] = words[row, w]
     cell_hash[c] = h
-    n = node_code.shape[0]
-    _unpack(cell_words, c, n, values)
+    _unpack(cell_words, c, node_code.shape[0], values)
     total = 0.0
     for k in range(dynamic.shape[0]):
         rate = 0.0 if dynamic[k] else _event_rate(code, consts, node_code, event_code, k, values, stack)
@@ -192,7 +206,7 @@ def _find_cell(cells, used, words, row, net, values, stack):
     for t in range(term_code.shape[0]):
         term[c, t] = 1 if evaluate_code(code, consts, term_code[t, 0], term_code[t, 1], values, 0.0, stack) != 0.0 \
             else 0
-    return (slots, cell_words, cell_hash, static, static_sum, term), used + 1, c
+    return c
 
 
 @numba.njit(**_INLINE)
@@ -248,9 +262,9 @@ def _remove_cell(members, m, h, counts, term, at):
     return m, h
 
 
-@numba.njit(**_JIT)
-def _find_pop(pops, used, flat_used, members, m, h):
-    """(pops, used, flat_used, id) of the current population, added if new."""
+@numba.njit(**_INLINE)
+def _find_pop(pops, used, members, m, h):
+    """Id of the current population, added if new (the table must have room)."""
     slots, pop_hash, pop_ptr, pop_cell, pop_count, stamp, open_at = pops
     mem_cell, mem_count = members[0], members[1]
     mask = slots.shape[0] - 1
@@ -264,95 +278,281 @@ def _find_pop(pops, used, flat_used, members, m, h):
                     same = False
                     break
             if same:
-                return pops, used, flat_used, p
+                return p
         s = (s + 1) & mask
-    if 2 * (used + 1) > slots.shape[0]:
-        rows = 2 * pop_hash.shape[0]
-        pop_hash, pop_ptr = _grow_rows(pop_hash, rows), _grow_rows(pop_ptr, rows + 1)
-        stamp, open_at = _grow_rows(stamp, rows), _grow_rows(open_at, rows)
-        slots = _grow_slots(slots, pop_hash, used)
-        mask = slots.shape[0] - 1
-        s = np.int64(h & np.uint64(mask))
-        while slots[s] >= 0:
-            s = (s + 1) & mask
-    if flat_used + m > pop_cell.shape[0]:
-        rows = max(2 * pop_cell.shape[0], flat_used + m)
-        pop_cell, pop_count = _grow_rows(pop_cell, rows), _grow_rows(pop_count, rows)
-    slots[s] = used
-    pop_hash[used] = h
-    pop_cell[flat_used:flat_used + m] = mem_cell[:m]
-    pop_count[flat_used:flat_used + m] = mem_count[:m]
-    flat_used += m
-    pop_ptr[used + 1] = flat_used
-    stamp[used] = -1
-    return (slots, pop_hash, pop_ptr, pop_cell, pop_count, stamp, open_at), used + 1, flat_used, used
+    p, flat = used[USED_POPS], used[USED_FLAT]
+    slots[s] = p
+    pop_hash[p] = h
+    for i in range(m):
+        pop_cell[flat + i] = mem_cell[i]
+        pop_count[flat + i] = mem_count[i]
+    pop_ptr[p + 1] = flat + m
+    stamp[p] = -1
+    used[USED_POPS] = p + 1
+    used[USED_FLAT] = flat + m
+    return p
 
 
-@numba.njit(**_JIT)
-def _add_sums(table, sums, used, key, share):
-    """(table, sums, used): ``share`` and its square added to the sums of ``key``."""
-    slot_keys, slot_cols, col_keys = table
+@numba.njit(**_INLINE)
+def _add_sums(table, used, key, share):
+    """Add ``share`` and its square to the sums of ``key`` (the table must have room); returns ``used``."""
+    slot_keys, slot_cols, col_keys, sums = table
     col = column_of(slot_keys, slot_cols, key)
     if col < 0:
-        if not has_room(col_keys, used):
-            slot_keys, slot_cols, col_keys = grown(slot_keys, slot_cols, col_keys, used)
-            sums = _grow_rows(sums, col_keys.shape[0])
         insert(slot_keys, slot_cols, col_keys, used, key)
         col = used
         used += 1
     sums[col, 0] += share
     sums[col, 1] += share * share
-    return (slot_keys, slot_cols, col_keys), sums, used
+    return used
 
 
-# A trajectory's shares of its current window: per population (``open_pop``/``open_share``, with
-# ``pops``' stamp/open_at finding a population's entry in O(1)) and per custom value (a short list).
-@numba.njit(**_JIT)
-def _flush(window, windows, opened, states, custom, size_sums, size_share):
-    """Add the open window's shares to the sums; returns (states, custom)."""
-    open_pop, open_share, n_open, open_value, open_value_share, n_values = opened
-    state_table, state_sums, state_used = states
-    for e in range(n_open):
-        state_table, state_sums, state_used = _add_sums(state_table, state_sums, state_used,
-                                                        open_pop[e] * windows + window, open_share[e])
-    custom_table, custom_sums, custom_used = custom
-    for e in range(n_values):
-        custom_table, custom_sums, custom_used = _add_sums(custom_table, custom_sums, custom_used,
-                                                           open_value[e] * windows + window, open_value_share[e])
-    size_sums[window, 0] += size_share
-    size_sums[window, 1] += size_share * size_share
-    return (state_table, state_sums, state_used), (custom_table, custom_sums, custom_used)
+@numba.njit(**_INLINE)
+def _flush(windows, opened, states, custom, size_sums, loop, clock):
+    """Add the trajectory's shares of its open window to the sums, and close the window."""
+    open_pop, open_share, open_value, open_value_share = opened
+    window = loop[WINDOW]
+    if window < 0:
+        return
+    for e in range(loop[N_OPEN]):
+        loop[USED_STATES] = _add_sums(states, loop[USED_STATES], open_pop[e] * windows + window, open_share[e])
+    for e in range(loop[N_VALUES]):
+        loop[USED_CUSTOM] = _add_sums(custom, loop[USED_CUSTOM], open_value[e] * windows + window,
+                                      open_value_share[e])
+    size_sums[window, 0] += clock[SIZE_SHARE]
+    size_sums[window, 1] += clock[SIZE_SHARE] * clock[SIZE_SHARE]
+    loop[WINDOW], loop[N_OPEN], loop[N_VALUES] = -1, 0, 0
+    clock[SIZE_SHARE] = 0.0
+
+
+@numba.njit(**_INLINE)
+def _credit(a, b, pop, size, value, max_time, dt, windows, pops, opened, states, custom, size_sums, loop, clock):
+    """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0), window by window."""
+    open_pop, open_share, open_value, open_value_share = opened
+    pop_stamp, pop_open = pops[5], pops[6]
+    k = int(a / dt)  # not a // dt: a floor division of floats costs several times more
+    if k * dt > a:
+        k -= 1
+    while k < windows and k * dt < b:
+        share = (min(b, (k + 1) * dt, max_time) - max(a, k * dt)) / dt
+        if share > 0.0:
+            if k != loop[WINDOW]:
+                _flush(windows, opened, states, custom, size_sums, loop, clock)
+                loop[WINDOW] = k
+                loop[STAMP] += 1
+            if pop_stamp[pop] != loop[STAMP]:
+                pop_stamp[pop] = loop[STAMP]
+                pop_open[pop] = loop[N_OPEN]
+                open_pop[loop[N_OPEN]] = pop
+                open_share[loop[N_OPEN]] = 0.0
+                loop[N_OPEN] += 1
+            open_share[pop_open[pop]] += share
+            clock[SIZE_SHARE] += size * share
+            if value >= 0:
+                e = 0
+                while e < loop[N_VALUES] and open_value[e] != value:
+                    e += 1
+                if e == loop[N_VALUES]:
+                    open_value[e] = value
+                    open_value_share[e] = 0.0
+                    loop[N_VALUES] += 1
+                open_value_share[e] += share
+        k += 1
 
 
 #: custom output values above this are counted as this (a population size, in practice, is far below)
 MAX_CUSTOM_VALUE = 1 << 40
 
 
-@numba.njit(**_JIT)
-def _initial_population(init, cells, used, members, h, counts, net, rng, state, scratch, values, stack):
-    """Draw the population at t = 0; returns (cells, used, members, m, h)."""
+@numba.njit(**_INLINE)
+def _initial_population(init, cells, members, counts, net, rng, work, loop):
+    """Draw the population at t = 0 into ``members`` (tables must have room for the largest one)."""
     (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node, pop_cum, pop_cell_ptr,
      pop_values, pop_count) = init
+    values, stack, state, scratch = work[0], work[1], work[2], work[3]
     u = _uniform(rng)
     g = 0
     while g < pop_cum.shape[0] - 1 and u > pop_cum[g]:
         g += 1
-    m = 0
-    need = pop_cell_ptr[g + 1] - pop_cell_ptr[g]
-    if members[0].shape[0] < need + 3:
-        members = (_grow_rows(members[0], need + 3), _grow_rows(members[1], need + 3),
-                   _grow_rows(members[2], need + 3), _grow_rows(members[3], need + 3))
+    m, h = 0, np.uint64(0)
+    for t in range(counts.shape[0]):
+        counts[t] = 0
     for c in range(pop_cell_ptr[g], pop_cell_ptr[g + 1]):
         _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state)
         for q in range(pop_node.shape[0]):
             state[pop_node[q]] = pop_values[c, q]
-        scratch[0, :] = 0
+        for w in range(scratch.shape[1]):
+            scratch[0, w] = 0
         for i in range(state.shape[0]):
             if state[i] != 0:
                 scratch[0, i >> 6] |= _ONE << np.uint64(i & 63)
-        cells, used, cell = _find_cell(cells, used, scratch, 0, net, values, stack)
+        cell = _find_cell(cells, loop, scratch, 0, net, values, stack)
         m, h = _add_cells(members, m, h, counts, cells[5], cell, pop_count[c])
-    return cells, used, members, m, h
+    loop[M], loop[HASH] = m, np.int64(h)
+
+
+@numba.njit(**_INLINE)
+def _daughters(cell, d, cells, daughter, net, work):
+    """Write the two daughters of a ``cell`` dividing by block ``d`` into rows 0 and 1 of the scratch words."""
+    daughter_ptr, daughter_node, daughter_code = daughter
+    code, consts, node_code = net[0], net[1], net[2]
+    values, stack, scratch = work[0], work[1], work[3]
+    cell_words = cells[1]
+    _unpack(cell_words, cell, node_code.shape[0], values)
+    for side in range(2):
+        for w in range(scratch.shape[1]):
+            scratch[side, w] = cell_words[cell, w]
+        for q in range(daughter_ptr[2 * d + side], daughter_ptr[2 * d + side + 1]):
+            node = daughter_node[q]
+            bit = _ONE << np.uint64(node & 63)
+            if evaluate_code(code, consts, daughter_code[q, 0], daughter_code[q, 1], values, 0.0, stack) != 0.0:
+                scratch[side, node >> 6] |= bit
+            else:
+                scratch[side, node >> 6] &= ~bit
+
+
+@numba.njit(**_INLINE)
+def _rates(members, m, cells, counts, net, work, dyn_events):
+    """Each member's per-cell total rate (dynamic rates evaluated with the current counts); returns
+    (total rate, number of cells)."""
+    mem_cell, mem_count, mem_rate, mem_dyn = members
+    code, consts, node_code, event_code = net[0], net[1], net[2], net[3]
+    values, stack = work[0], work[1]
+    n = node_code.shape[0]
+    for k in range(counts.shape[0]):
+        values[n + k] = float(counts[k])
+    size = 0
+    total = 0.0
+    for i in range(m):
+        cell = mem_cell[i]
+        rate = cells[4][cell]
+        if dyn_events.shape[0] > 0:
+            _unpack(cells[1], cell, n, values)
+            for q in range(dyn_events.shape[0]):
+                r = _event_rate(code, consts, node_code, event_code, dyn_events[q], values, stack)
+                mem_dyn[i, q] = r
+                rate += r
+        mem_rate[i] = rate
+        size += mem_count[i]
+        total += mem_count[i] * rate
+    return total, size
+
+
+@numba.njit(**_INLINE)
+def _pick(members, m, cells, dynamic, dyn_slot, u):
+    """(member, event) where ``u`` (in [0, total rate)) falls; never one of rate 0."""
+    mem_cell, mem_count, mem_rate, mem_dyn = members
+    at = -1
+    for i in range(m):
+        if mem_rate[i] > 0.0:
+            at = i
+            w = mem_count[i] * mem_rate[i]
+            if u < w:
+                break
+            u -= w
+    cell = mem_cell[at]
+    v = u / mem_count[at]
+    event = -1
+    for k in range(dynamic.shape[0]):
+        r = mem_dyn[at, dyn_slot[k]] if dynamic[k] else cells[3][cell, k]
+        if r > 0.0:
+            event = k
+            if v < r:
+                break
+            v -= r
+    return at, event
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _simulate(net, daughter, custom_code, init, dyn_events, dyn_slot, cells, members, pops, opened, states, custom,
+              size_sums, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells):
+    """Run trajectories from where ``loop``/``clock`` say until the block ends (returns 0) or a table
+    lacks room (returns the ROOM_* mask; the caller grows those tables and calls again)."""
+    code, consts, node_code, dynamic = net[0], net[1], net[2], net[5]
+    values, stack, scratch = work[0], work[1], work[3]
+    n = node_code.shape[0]
+    n_divisions = (daughter[0].shape[0] - 1) // 2
+    has_custom = custom_code[1] > custom_code[0]
+    while loop[J] < count:
+        lacking = _lacking(cells, members, pops, opened, states, custom, loop,
+                           new_cells if loop[PHASE] == START else 2, windows)
+        if lacking:
+            return lacking
+        if loop[PHASE] == START:
+            _seed_stream(trajectory_key(seed, first + loop[J]), rng)
+            _initial_population(init, cells, members, counts, net, rng, work, loop)
+            clock[T] = 0.0
+            loop[PHASE] = STEP
+            continue
+        m, h = loop[M], np.uint64(loop[HASH])
+        pop = _find_pop(pops, loop, members, m, h)
+        total, size = _rates(members, m, cells, counts, net, work, dyn_events)
+        value = -1
+        if has_custom:
+            v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
+            if v >= 0.0:
+                value = np.int64(min(v, MAX_CUSTOM_VALUE))
+        t = clock[T]
+        t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
+        _credit(t, t_next, pop, size, value, max_time, dt, windows, pops, opened, states, custom, size_sums, loop,
+                clock)
+        if t_next >= max_time:
+            _flush(windows, opened, states, custom, size_sums, loop, clock)
+            loop[J] += 1
+            loop[PHASE] = START
+            continue
+        at, event = _pick(members, m, cells, dynamic, dyn_slot, _uniform(rng) * total)
+        cell = members[0][at]
+        targets = 0
+        if event < n:
+            for w in range(scratch.shape[1]):
+                scratch[0, w] = cells[1][cell, w]
+            scratch[0, event >> 6] ^= _ONE << np.uint64(event & 63)
+            targets = 1
+        elif event < n + n_divisions:
+            _daughters(cell, event - n, cells, daughter, net, work)
+            targets = 2
+        m, h = _remove_cell(members, m, h, counts, cells[5], at)
+        for side in range(targets):
+            target = _find_cell(cells, loop, scratch, side, net, values, stack)
+            m, h = _add_cells(members, m, h, counts, cells[5], target, 1)
+        loop[M], loop[HASH] = m, np.int64(h)
+        clock[T] = t_next
+    return 0
+
+
+@numba.njit(**_JIT)
+def _grow_rows(array, rows):
+    bigger = np.zeros((rows,) + array.shape[1:], dtype=array.dtype)
+    bigger[:array.shape[0]] = array
+    return bigger
+
+
+@numba.njit(**_JIT)
+def _grow_slots(slots, ids_hash, used):
+    """An open-addressing table of ids (-1 free) with twice the slots, ids placed by ``ids_hash``."""
+    bigger = np.full(2 * slots.shape[0], -1, dtype=np.int64)
+    mask = bigger.shape[0] - 1
+    for i in range(used):
+        s = np.int64(ids_hash[i] & np.uint64(mask))
+        while bigger[s] >= 0:
+            s = (s + 1) & mask
+        bigger[s] = i
+    return bigger
+
+
+@numba.njit(**_JIT)
+def _grown_sums(table, used, need):
+    slot_keys, slot_cols, col_keys, sums = table
+    while used + need >= col_keys.shape[0]:
+        slot_keys, slot_cols, col_keys = grown(slot_keys, slot_cols, col_keys, used)
+    return slot_keys, slot_cols, col_keys, _grow_rows(sums, col_keys.shape[0])
+
+
+@numba.njit(**_JIT)
+def _new_sums(capacity):
+    slot_keys, slot_cols, col_keys = new_table(capacity)
+    return slot_keys, slot_cols, col_keys, np.zeros((col_keys.shape[0], 2))
 
 
 @numba.njit(**_JIT)
@@ -362,166 +562,72 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     n = node_code.shape[0]
     n_words = max(1, (n + 63) // 64)
     n_terms = term_code.shape[0]
-    n_events = dynamic.shape[0]
-    has_custom = custom_code[1] > custom_code[0]
     net = (code, consts, node_code, event_code, term_code, dynamic)
+    daughter = (daughter_ptr, daughter_node, daughter_code)
     init = (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node, pop_cum, pop_cell_ptr,
             pop_values, pop_count)
     dyn_events = np.flatnonzero(dynamic)
-    n_dyn = dyn_events.shape[0]
-    dyn_slot = np.full(n_events, -1, dtype=np.int64)
-    for q in range(n_dyn):
+    dyn_slot = np.zeros(dynamic.shape[0], dtype=np.int64)
+    for q in range(dyn_events.shape[0]):
         dyn_slot[dyn_events[q]] = q
-    values = np.zeros(n + n_terms)
-    stack = np.zeros(code.shape[0] + 1)
-    state = np.zeros(n, dtype=np.int8)
-    scratch = np.zeros((3, n_words), dtype=np.uint64)
+    new_cells = 2
+    for g in range(pop_cell_ptr.shape[0] - 1):
+        new_cells = max(new_cells, pop_cell_ptr[g + 1] - pop_cell_ptr[g])
+    work = (np.zeros(n + n_terms), np.zeros(code.shape[0] + 1), np.zeros(n, dtype=np.int8),
+            np.zeros((2, n_words), dtype=np.uint64))
     rng = np.zeros(4, dtype=np.uint64)
     counts = np.zeros(n_terms, dtype=np.int64)
     cells = (np.full(64, -1, dtype=np.int64), np.zeros((32, n_words), dtype=np.uint64), np.zeros(32, dtype=np.uint64),
-             np.zeros((32, n_events)), np.zeros(32), np.zeros((32, n_terms), dtype=np.int64))
-    n_cells = 0
-    members = (np.zeros(8, dtype=np.int64), np.zeros(8, dtype=np.int64), np.zeros(8), np.zeros((8, max(n_dyn, 1))))
+             np.zeros((32, dynamic.shape[0])), np.zeros(32), np.zeros((32, n_terms), dtype=np.int64))
+    members = (np.zeros(16, dtype=np.int64), np.zeros(16, dtype=np.int64), np.zeros(16),
+               np.zeros((16, max(dyn_events.shape[0], 1))))
     pops = (np.full(64, -1, dtype=np.int64), np.zeros(32, dtype=np.uint64), np.zeros(33, dtype=np.int64),
             np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64), np.zeros(32, dtype=np.int64),
             np.zeros(32, dtype=np.int64))
-    n_pops = 0
-    flat_used = 0
-    states = (new_table(64), np.zeros((64, 2)), 0)
-    custom = (new_table(64 if has_custom else 1), np.zeros((64 if has_custom else 1, 2)), 0)
+    opened = (np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(16, dtype=np.int64), np.zeros(16))
+    states = _new_sums(2 * windows + 64)
+    custom = _new_sums(2 * windows + 64)
     size_sums = np.zeros((windows, 2))
-    open_pop, open_share = np.zeros(16, dtype=np.int64), np.zeros(16)
-    open_value, open_value_share = np.zeros(16, dtype=np.int64), np.zeros(16)
-    stamp = 0
-    for j in range(count):
-        _seed_stream(trajectory_key(seed, first + j), rng)
-        counts[:] = 0
-        cells, n_cells, members, m, h = _initial_population(init, cells, n_cells, members, np.uint64(0), counts, net,
-                                                            rng, state, scratch, values, stack)
-        window, n_open, n_values, size_share = -1, 0, 0, 0.0
-        t = 0.0
-        while True:
-            if m + 3 > members[0].shape[0]:
-                rows = 2 * members[0].shape[0]
-                members = (_grow_rows(members[0], rows), _grow_rows(members[1], rows), _grow_rows(members[2], rows),
-                           _grow_rows(members[3], rows))
-            mem_cell, mem_count, mem_rate, mem_dyn = members
-            slots, cell_words, cell_hash, static, static_sum, term = cells
-            pops, n_pops, flat_used, pop = _find_pop(pops, n_pops, flat_used, members, m, h)
-            for k in range(n_terms):
-                values[n + k] = float(counts[k])
-            size = 0
-            total = 0.0
-            for i in range(m):
-                cell = mem_cell[i]
-                rate = static_sum[cell]
-                if n_dyn > 0:
-                    _unpack(cell_words, cell, n, values)
-                    for q in range(n_dyn):
-                        r = _event_rate(code, consts, node_code, event_code, dyn_events[q], values, stack)
-                        mem_dyn[i, q] = r
-                        rate += r
-                mem_rate[i] = rate
-                size += mem_count[i]
-                total += mem_count[i] * rate
-            value = -1
-            if has_custom:
-                v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
-                if v >= 0.0:
-                    value = np.int64(min(v, MAX_CUSTOM_VALUE))
-            t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
-            # credit [t, t_next) to this population, window by window
-            k = int(t // dt)
-            while k < windows and k * dt < t_next:
-                share = (min(t_next, (k + 1) * dt, max_time) - max(t, k * dt)) / dt
-                if share > 0.0:
-                    if k != window:
-                        if window >= 0:
-                            states, custom = _flush(window, windows, (open_pop, open_share, n_open, open_value,
-                                                                      open_value_share, n_values),
-                                                    states, custom, size_sums, size_share)
-                        window, n_open, n_values, size_share = k, 0, 0, 0.0
-                        stamp += 1
-                    pop_stamp, pop_open = pops[5], pops[6]
-                    if pop_stamp[pop] != stamp:
-                        if n_open == open_pop.shape[0]:
-                            open_pop, open_share = _grow_rows(open_pop, 2 * n_open), _grow_rows(open_share, 2 * n_open)
-                        pop_stamp[pop] = stamp
-                        pop_open[pop] = n_open
-                        open_pop[n_open] = pop
-                        open_share[n_open] = 0.0
-                        n_open += 1
-                    open_share[pop_open[pop]] += share
-                    size_share += size * share
-                    if value >= 0:
-                        e = 0
-                        while e < n_values and open_value[e] != value:
-                            e += 1
-                        if e == n_values:
-                            if n_values == open_value.shape[0]:
-                                open_value = _grow_rows(open_value, 2 * n_values)
-                                open_value_share = _grow_rows(open_value_share, 2 * n_values)
-                            open_value[e] = value
-                            open_value_share[e] = 0.0
-                            n_values += 1
-                        open_value_share[e] += share
-                k += 1
-            if t_next >= max_time:
-                break
-            # the event: a member, then one of its events, each in proportion to its rate
-            u = _uniform(rng) * total
-            at = -1
-            for i in range(m):
-                if mem_rate[i] > 0.0:
-                    at = i
-                    w = mem_count[i] * mem_rate[i]
-                    if u < w:
-                        break
-                    u -= w
-            cell = mem_cell[at]
-            v = u / mem_count[at]
-            event = -1
-            for k in range(n_events):
-                r = mem_dyn[at, dyn_slot[k]] if dynamic[k] else static[cell, k]
-                if r > 0.0:
-                    event = k
-                    if v < r:
-                        break
-                    v -= r
-            targets = 0
-            if event < n:
-                scratch[0] = cell_words[cell]
-                scratch[0, event >> 6] ^= _ONE << np.uint64(event & 63)
-                targets = 1
-            elif event < n + (daughter_ptr.shape[0] - 1) // 2:
-                _unpack(cell_words, cell, n, values)
-                d = event - n
-                for side in range(2):
-                    scratch[side] = cell_words[cell]
-                    for q in range(daughter_ptr[2 * d + side], daughter_ptr[2 * d + side + 1]):
-                        node = daughter_node[q]
-                        bit = _ONE << np.uint64(node & 63)
-                        if evaluate_code(code, consts, daughter_code[q, 0], daughter_code[q, 1], values, 0.0,
-                                         stack) != 0.0:
-                            scratch[side, node >> 6] |= bit
-                        else:
-                            scratch[side, node >> 6] &= ~bit
-                targets = 2
-            m, h = _remove_cell(members, m, h, counts, term, at)
-            for side in range(targets):
-                cells, n_cells, target = _find_cell(cells, n_cells, scratch, side, net, values, stack)
-                m, h = _add_cells(members, m, h, counts, cells[5], target, 1)
-            t = t_next
-        states, custom = _flush(window, windows, (open_pop, open_share, n_open, open_value, open_value_share,
-                                                  n_values), states, custom, size_sums, size_share)
-    pop_ptr = pops[2][:n_pops + 1].copy()
-    state_keys = states[0][2][:states[2]]
-    custom_keys = custom[0][2][:custom[2]]
-    return (cells[1][:n_cells].copy(), pop_ptr, pops[3][:flat_used].copy(), pops[4][:flat_used].copy(),
-            state_keys // windows, state_keys % windows, states[1][:states[2], 0].copy(),
-            states[1][:states[2], 1].copy(), size_sums[:, 0].copy(), size_sums[:, 1].copy(),
-            custom_keys // windows, custom_keys % windows, custom[1][:custom[2], 0].copy(),
-            custom[1][:custom[2], 1].copy())
+    loop = np.zeros(13, dtype=np.int64)
+    loop[WINDOW] = -1
+    clock = np.zeros(2)
+    while True:
+        lacking = _simulate(net, daughter, custom_code, init, dyn_events, dyn_slot, cells, members, pops, opened,
+                            states, custom, size_sums, work, rng, counts, loop, clock, seed, first, count, max_time,
+                            dt, windows, new_cells)
+        if lacking == 0:
+            break
+        if lacking & ROOM_CELLS:
+            rows = 2 * cells[1].shape[0]
+            cells = (_grow_slots(cells[0], cells[2], loop[USED_CELLS]), _grow_rows(cells[1], rows),
+                     _grow_rows(cells[2], rows), _grow_rows(cells[3], rows), _grow_rows(cells[4], rows),
+                     _grow_rows(cells[5], rows))
+        if lacking & ROOM_MEMBERS:
+            rows = 2 * members[0].shape[0] + new_cells
+            members = (_grow_rows(members[0], rows), _grow_rows(members[1], rows), _grow_rows(members[2], rows),
+                       _grow_rows(members[3], rows))
+        if lacking & ROOM_POPS:
+            rows = 2 * pops[1].shape[0]
+            pops = (_grow_slots(pops[0], pops[1], loop[USED_POPS]), _grow_rows(pops[1], rows),
+                    _grow_rows(pops[2], rows + 1), pops[3], pops[4], _grow_rows(pops[5], rows),
+                    _grow_rows(pops[6], rows))
+        if lacking & ROOM_FLAT:
+            rows = 2 * pops[3].shape[0] + members[0].shape[0]
+            pops = (pops[0], pops[1], pops[2], _grow_rows(pops[3], rows), _grow_rows(pops[4], rows), pops[5], pops[6])
+        if lacking & ROOM_OPEN:
+            opened = (_grow_rows(opened[0], 2 * opened[0].shape[0]), _grow_rows(opened[1], 2 * opened[1].shape[0]),
+                      _grow_rows(opened[2], 2 * opened[2].shape[0]), _grow_rows(opened[3], 2 * opened[3].shape[0]))
+        if lacking & ROOM_STATES:
+            states = _grown_sums(states, loop[USED_STATES], loop[N_OPEN] + windows)
+        if lacking & ROOM_CUSTOM:
+            custom = _grown_sums(custom, loop[USED_CUSTOM], loop[N_VALUES] + windows)
+    n_pops, flat, used_states, used_custom = loop[USED_POPS], loop[USED_FLAT], loop[USED_STATES], loop[USED_CUSTOM]
+    state_keys, custom_keys = states[2][:used_states], custom[2][:used_custom]
+    return (cells[1][:loop[USED_CELLS]].copy(), pops[2][:n_pops + 1].copy(), pops[3][:flat].copy(),
+            pops[4][:flat].copy(), state_keys // windows, state_keys % windows, states[3][:used_states, 0].copy(),
+            states[3][:used_states, 1].copy(), size_sums[:, 0].copy(), size_sums[:, 1].copy(),
+            custom_keys // windows, custom_keys % windows, custom[3][:used_custom, 0].copy(),
+            custom[3][:used_custom, 1].copy())
 
 
 def run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node, daughter_code, term_code, custom_code,
@@ -535,3 +641,12 @@ def run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node, 
                              choice_levels, pop_node, pop_cum, pop_cell_ptr, pop_values, pop_count,
                              np.uint64(seed & 0xFFFFFFFFFFFFFFFF), first, count, float(max_time), float(dt),
                              int(windows)))
+
+
+def needs_compiling() -> bool:
+    """True when the population kernel is compiled neither in this process nor in numba's on-disk cache.
+
+    >>> isinstance(needs_compiling(), bool)
+    True
+    """
+    return kernel.needs_compiling(_run_block)

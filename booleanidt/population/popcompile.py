@@ -5,8 +5,10 @@ Every expression of the model (node rules and rates, division and death rates, d
 (:mod:`booleanidt.simulation.compile`), evaluated on one float vector: the cell's node levels
 (positions ``0 .. n-1``) followed by the ``#cell`` counts (position ``n + k`` for term ``k``).
 Parameters are folded in as constants.  An event (flipping node ``i``, division block ``d``,
-death) is *dynamic* when its rate reads a count: only those are evaluated again when the counts
-change; the others are computed once per cell state.
+death) is :data:`STATIC` when its rate reads no count: it is computed once per cell state;
+:data:`PER_CELL` when it reads counts and nodes: evaluated per cell state after each event; and
+:data:`PER_POPULATION` when it reads counts but no node (``rate = 1 / #cell(A);``): evaluated
+once per event, for every cell.
 
 Examples
 --------
@@ -15,7 +17,7 @@ Examples
 ...                  "A.istate = 1;")
 >>> net = compile_population(pop)
 >>> net.size, net.terms, net.dynamic.tolist()   # flip A, divide, (no death)
-(1, 1, [False, True, False])
+(1, 1, [0, 2, 0])
 """
 from __future__ import annotations
 
@@ -26,10 +28,13 @@ import numpy as np
 from ..errors import BooleanidtError
 from ..expr import Param, Var, substitute
 from ..simulation.compile import _Assembler, _initial_states
-from ..simulation.opcodes import OP_VAR
+from ..simulation.opcodes import OP_LOGIC, OP_VAR
 from .pbnd import CELL_PARAMETER, PopModel
 
-__all__ = ["CompiledPopulation", "compile_population"]
+__all__ = ["CompiledPopulation", "compile_population", "STATIC", "PER_CELL", "PER_POPULATION"]
+
+#: kinds of event rates (:attr:`CompiledPopulation.dynamic`)
+STATIC, PER_CELL, PER_POPULATION = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,10 @@ class CompiledPopulation:
         daughter is ``2d``): the nodes each daughter sets and their rules' code ranges
     term_code : ``(terms, 2)``: the ``#cell`` expressions
     custom_code : ``(2,)``: the custom population output (an empty range when there is none)
-    dynamic : ``(n + divisions + 1,)`` bool: the event's rate reads a ``#cell`` count
+    dynamic : ``(n + divisions + 1,)`` int8: each event's kind of rate, :data:`STATIC`, :data:`PER_CELL`
+        or :data:`PER_POPULATION`
+    daughter_dynamic : ``(divisions,)`` bool: the block's daughter rules read a ``#cell`` count (else
+        the daughters of a cell state are computed once)
     initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels : the cell ``istate``
         (as :class:`~booleanidt.simulation.compile.CompiledModel`)
     pop_node : nodes set by ``pop_istate`` (empty: none; then ``init_pop`` copies of one drawn cell)
@@ -67,6 +75,7 @@ class CompiledPopulation:
     term_code: np.ndarray
     custom_code: np.ndarray
     dynamic: np.ndarray
+    daughter_dynamic: np.ndarray
     initial_p: np.ndarray
     group_ptr: np.ndarray
     group_node: np.ndarray
@@ -92,7 +101,7 @@ class CompiledPopulation:
     def kernel_arrays(self) -> tuple:
         """The arrays :func:`~booleanidt.population.popkernel.run_block` takes first, in order."""
         return (self.code, self.consts, self.node_code, self.event_code, self.daughter_ptr, self.daughter_node,
-                self.daughter_code, self.term_code, self.custom_code, self.dynamic, self.initial_p, self.group_ptr,
+                self.daughter_code, self.term_code, self.custom_code, self.dynamic, self.daughter_dynamic, self.initial_p, self.group_ptr,
                 self.group_node, self.choice_ptr, self.choice_cum, self.choice_levels, self.pop_node, self.pop_cum,
                 self.pop_cell_ptr, self.pop_values, self.pop_count)
 
@@ -117,8 +126,14 @@ class _Emitter:
         self.assembler.emit(substitute(expr, self.counts), where)
         return start, len(self.assembler.code)
 
-    def reads_counts(self, start: int, stop: int, n: int) -> bool:
-        return any(op == OP_VAR and arg >= n for op, arg in self.assembler.code[start:stop])
+    def kind(self, start: int, stop: int, n: int) -> int:
+        """:data:`STATIC`, :data:`PER_CELL` or :data:`PER_POPULATION` for the code ``[start, stop)``."""
+        code = self.assembler.code[start:stop]
+        if not any(op == OP_VAR and arg >= n for op, arg in code):
+            return STATIC
+        if any((op == OP_VAR and arg < n) or op == OP_LOGIC for op, arg in code):
+            return PER_CELL
+        return PER_POPULATION
 
 
 def compile_population(pop: PopModel) -> CompiledPopulation:
@@ -141,15 +156,17 @@ def compile_population(pop: PopModel) -> CompiledPopulation:
         node_code[i, 0] = len(emitter.assembler.code)
         for k, (expr, what) in enumerate(zip(pieces, ("rule", "rate_up", "rate_down"))):
             node_code[i, k + 1] = emitter.emit(expr, f"node {node}: {what}")[1]
-        dynamic.append(emitter.reads_counts(node_code[i, 0], node_code[i, 3], n))
+        dynamic.append(PER_CELL if emitter.kind(node_code[i, 0], node_code[i, 3], n) != STATIC else STATIC)
     events = [emitter.emit(rule.rate, f"division {d + 1}: rate") for d, rule in enumerate(pop.divisions)]
     events.append(emitter.emit(pop.death, "death: rate") if pop.death is not None else (0, 0))
-    dynamic.extend(emitter.reads_counts(start, stop, n) for start, stop in events)
-    daughters, daughter_code = [], []
+    dynamic.extend(emitter.kind(start, stop, n) for start, stop in events)
+    daughters, daughter_code, daughter_dynamic = [], [], []
     for d, rule in enumerate(pop.divisions):
+        start = len(emitter.assembler.code)
         for side in (rule.daughter1, rule.daughter2):
             daughters.append([emitter.index[node] for node in side])
             daughter_code.extend(emitter.emit(expr, f"division {d + 1}: {node}.daughter") for node, expr in side.items())
+        daughter_dynamic.append(emitter.kind(start, len(emitter.assembler.code), n) != STATIC)
     terms = [emitter.emit(term, "#cell") for term in pop.cell_terms]
     custom = emitter.emit(pop.custom_output, "custom_pop_output") if pop.custom_output is not None else (0, 0)
     assembler = emitter.assembler
@@ -166,7 +183,8 @@ def compile_population(pop: PopModel) -> CompiledPopulation:
         daughter_code=np.array(daughter_code, dtype=np.int64).reshape(-1, 2),
         term_code=np.array(terms, dtype=np.int64).reshape(-1, 2),
         custom_code=np.array(custom, dtype=np.int64),
-        dynamic=np.array(dynamic, dtype=np.bool_),
+        dynamic=np.array(dynamic, dtype=np.int8),
+        daughter_dynamic=np.array(daughter_dynamic, dtype=np.bool_),
         **_initial_states(model, {node: i for i, node in enumerate(ids)}),
         **_pop_istate(pop, ids))
 

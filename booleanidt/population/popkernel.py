@@ -39,7 +39,8 @@ import numpy as np
 from ..simulation.compile import evaluate_code
 from ..simulation import kernel
 from ..simulation.kernel import _sample_initial, _seed_stream, _uniform, trajectory_key
-from ..simulation.statetable import column_of, grown, has_room, insert, new_table
+from ..simulation.statetable import column_of, grown, insert, new_table
+from .popcompile import PER_CELL, PER_POPULATION, STATIC
 
 __all__ = ["run_block", "Block", "needs_compiling"]
 
@@ -134,8 +135,9 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
 
 
 # Tables, each a tuple of arrays the loop fills and the caller grows:
-#   cells   (slots, words, hash, static rates, their sum, term values): one row per cell state met
-#   members (cell, count, per-cell total rate, dynamic rates): the current population, sorted by cell
+#   cells   (slots, words, hash, static rates, their sum, term values, daughters' ids per division, -1 before
+#           the first one or when the daughter rules read counts): one row per cell state met
+#   members (cell, count, per-cell total rate, PER_CELL rates): the current population, sorted by cell
 #   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at): CSR of the populations met
 #   opened  (population, share, custom value, share): the current window's shares of the trajectory
 #   sums    (slot_keys, slot_cols, col_keys, (columns, 2) sums and squares) per (id * windows + window):
@@ -174,7 +176,7 @@ def _lacking(cells, members, pops, opened, states, custom, loop, new_cells, wind
 @numba.njit(**_INLINE)
 def _find_cell(cells, used, words, row, net, values, stack):
     """Id of the cell state ``words[row]``, added (rates, terms) if new (the table must have room)."""
-    slots, cell_words, cell_hash, static, static_sum, term = cells
+    slots, cell_words, cell_hash, static, static_sum, term, daughter_ids = cells
     code, consts, node_code, event_code, term_code, dynamic = net
     h = _words_hash(words, row)
     mask = slots.shape[0] - 1
@@ -199,10 +201,11 @@ def _find_cell(cells, used, words, row, net, values, stack):
     _unpack(cell_words, c, node_code.shape[0], values)
     total = 0.0
     for k in range(dynamic.shape[0]):
-        rate = 0.0 if dynamic[k] else _event_rate(code, consts, node_code, event_code, k, values, stack)
+        rate = 0.0 if dynamic[k] != STATIC else _event_rate(code, consts, node_code, event_code, k, values, stack)
         static[c, k] = rate
         total += rate
     static_sum[c] = total
+    daughter_ids[c] = -1
     for t in range(term_code.shape[0]):
         term[c, t] = 1 if evaluate_code(code, consts, term_code[t, 0], term_code[t, 1], values, 0.0, stack) != 0.0 \
             else 0
@@ -392,12 +395,14 @@ def _initial_population(init, cells, members, counts, net, rng, work, loop):
 
 
 @numba.njit(**_INLINE)
-def _daughters(cell, d, cells, daughter, net, work):
-    """Write the two daughters of a ``cell`` dividing by block ``d`` into rows 0 and 1 of the scratch words."""
-    daughter_ptr, daughter_node, daughter_code = daughter
+def _daughters(cell, d, cells, daughter, net, work, loop):
+    """Ids of the two daughters of a ``cell`` dividing by block ``d`` (cells must have room for two more)."""
+    daughter_ptr, daughter_node, daughter_code, daughter_dynamic = daughter
     code, consts, node_code = net[0], net[1], net[2]
     values, stack, scratch = work[0], work[1], work[3]
-    cell_words = cells[1]
+    cell_words, daughter_ids = cells[1], cells[6]
+    if daughter_ids[cell, d, 0] >= 0:
+        return daughter_ids[cell, d, 0], daughter_ids[cell, d, 1]
     _unpack(cell_words, cell, node_code.shape[0], values)
     for side in range(2):
         for w in range(scratch.shape[1]):
@@ -409,27 +414,36 @@ def _daughters(cell, d, cells, daughter, net, work):
                 scratch[side, node >> 6] |= bit
             else:
                 scratch[side, node >> 6] &= ~bit
+    first = _find_cell(cells, loop, scratch, 0, net, values, stack)
+    second = _find_cell(cells, loop, scratch, 1, net, values, stack)
+    if not daughter_dynamic[d]:
+        daughter_ids[cell, d, 0], daughter_ids[cell, d, 1] = first, second
+    return first, second
 
 
 @numba.njit(**_INLINE)
-def _rates(members, m, cells, counts, net, work, dyn_events):
-    """Each member's per-cell total rate (dynamic rates evaluated with the current counts); returns
-    (total rate, number of cells)."""
+def _rates(members, m, cells, counts, net, work, cell_events, population_events):
+    """Each member's per-cell total rate, the dynamic rates evaluated with the current counts (PER_CELL ones
+    per member, PER_POPULATION ones once); returns (total rate, number of cells)."""
     mem_cell, mem_count, mem_rate, mem_dyn = members
     code, consts, node_code, event_code = net[0], net[1], net[2], net[3]
-    values, stack = work[0], work[1]
+    values, stack, population_rates = work[0], work[1], work[4]
     n = node_code.shape[0]
     for k in range(counts.shape[0]):
         values[n + k] = float(counts[k])
+    shared = 0.0
+    for q in range(population_events.shape[0]):
+        population_rates[q] = _event_rate(code, consts, node_code, event_code, population_events[q], values, stack)
+        shared += population_rates[q]
     size = 0
     total = 0.0
     for i in range(m):
         cell = mem_cell[i]
-        rate = cells[4][cell]
-        if dyn_events.shape[0] > 0:
+        rate = cells[4][cell] + shared
+        if cell_events.shape[0] > 0:
             _unpack(cells[1], cell, n, values)
-            for q in range(dyn_events.shape[0]):
-                r = _event_rate(code, consts, node_code, event_code, dyn_events[q], values, stack)
+            for q in range(cell_events.shape[0]):
+                r = _event_rate(code, consts, node_code, event_code, cell_events[q], values, stack)
                 mem_dyn[i, q] = r
                 rate += r
         mem_rate[i] = rate
@@ -439,7 +453,7 @@ def _rates(members, m, cells, counts, net, work, dyn_events):
 
 
 @numba.njit(**_INLINE)
-def _pick(members, m, cells, dynamic, dyn_slot, u):
+def _pick(members, m, cells, dynamic, dyn_slot, population_rates, u):
     """(member, event) where ``u`` (in [0, total rate)) falls; never one of rate 0."""
     mem_cell, mem_count, mem_rate, mem_dyn = members
     at = -1
@@ -454,7 +468,13 @@ def _pick(members, m, cells, dynamic, dyn_slot, u):
     v = u / mem_count[at]
     event = -1
     for k in range(dynamic.shape[0]):
-        r = mem_dyn[at, dyn_slot[k]] if dynamic[k] else cells[3][cell, k]
+        kind = dynamic[k]
+        if kind == STATIC:
+            r = cells[3][cell, k]
+        elif kind == PER_CELL:
+            r = mem_dyn[at, dyn_slot[k]]
+        else:
+            r = population_rates[dyn_slot[k]]
         if r > 0.0:
             event = k
             if v < r:
@@ -464,14 +484,14 @@ def _pick(members, m, cells, dynamic, dyn_slot, u):
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _simulate(net, daughter, custom_code, init, dyn_events, dyn_slot, cells, members, pops, opened, states, custom,
+def _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells, members, pops, opened, states, custom,
               size_sums, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells):
     """Run trajectories from where ``loop``/``clock`` say until the block ends (returns 0) or a table
     lacks room (returns the ROOM_* mask; the caller grows those tables and calls again)."""
     code, consts, node_code, dynamic = net[0], net[1], net[2], net[5]
     values, stack, scratch = work[0], work[1], work[3]
     n = node_code.shape[0]
-    n_divisions = (daughter[0].shape[0] - 1) // 2
+    n_divisions = daughter[3].shape[0]
     has_custom = custom_code[1] > custom_code[0]
     while loop[J] < count:
         lacking = _lacking(cells, members, pops, opened, states, custom, loop,
@@ -486,7 +506,7 @@ def _simulate(net, daughter, custom_code, init, dyn_events, dyn_slot, cells, mem
             continue
         m, h = loop[M], np.uint64(loop[HASH])
         pop = _find_pop(pops, loop, members, m, h)
-        total, size = _rates(members, m, cells, counts, net, work, dyn_events)
+        total, size = _rates(members, m, cells, counts, net, work, cell_events, population_events)
         value = -1
         if has_custom:
             v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
@@ -501,21 +521,20 @@ def _simulate(net, daughter, custom_code, init, dyn_events, dyn_slot, cells, mem
             loop[J] += 1
             loop[PHASE] = START
             continue
-        at, event = _pick(members, m, cells, dynamic, dyn_slot, _uniform(rng) * total)
+        at, event = _pick(members, m, cells, dynamic, dyn_slot, work[4], _uniform(rng) * total)
         cell = members[0][at]
-        targets = 0
+        first_target, second_target = -1, -1
         if event < n:
             for w in range(scratch.shape[1]):
                 scratch[0, w] = cells[1][cell, w]
             scratch[0, event >> 6] ^= _ONE << np.uint64(event & 63)
-            targets = 1
+            first_target = _find_cell(cells, loop, scratch, 0, net, values, stack)
         elif event < n + n_divisions:
-            _daughters(cell, event - n, cells, daughter, net, work)
-            targets = 2
+            first_target, second_target = _daughters(cell, event - n, cells, daughter, net, work, loop)
         m, h = _remove_cell(members, m, h, counts, cells[5], at)
-        for side in range(targets):
-            target = _find_cell(cells, loop, scratch, side, net, values, stack)
-            m, h = _add_cells(members, m, h, counts, cells[5], target, 1)
+        for target in (first_target, second_target):
+            if target >= 0:
+                m, h = _add_cells(members, m, h, counts, cells[5], target, 1)
         loop[M], loop[HASH] = m, np.int64(h)
         clock[T] = t_next
     return 0
@@ -557,30 +576,36 @@ def _new_sums(capacity):
 
 @numba.njit(**_JIT)
 def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node, daughter_code, term_code,
-               custom_code, dynamic, initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node,
-               pop_cum, pop_cell_ptr, pop_values, pop_count, seed, first, count, max_time, dt, windows):
+               custom_code, dynamic, daughter_dynamic, initial_p, group_ptr, group_node, choice_ptr, choice_cum,
+               choice_levels, pop_node, pop_cum, pop_cell_ptr, pop_values, pop_count, seed, first, count, max_time, dt,
+               windows):
     n = node_code.shape[0]
     n_words = max(1, (n + 63) // 64)
     n_terms = term_code.shape[0]
     net = (code, consts, node_code, event_code, term_code, dynamic)
-    daughter = (daughter_ptr, daughter_node, daughter_code)
+    daughter = (daughter_ptr, daughter_node, daughter_code, daughter_dynamic)
+    n_divisions = daughter_dynamic.shape[0]
     init = (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node, pop_cum, pop_cell_ptr,
             pop_values, pop_count)
-    dyn_events = np.flatnonzero(dynamic)
+    cell_events = np.flatnonzero(dynamic == PER_CELL)
+    population_events = np.flatnonzero(dynamic == PER_POPULATION)
     dyn_slot = np.zeros(dynamic.shape[0], dtype=np.int64)
-    for q in range(dyn_events.shape[0]):
-        dyn_slot[dyn_events[q]] = q
+    for q in range(cell_events.shape[0]):
+        dyn_slot[cell_events[q]] = q
+    for q in range(population_events.shape[0]):
+        dyn_slot[population_events[q]] = q
     new_cells = 2
     for g in range(pop_cell_ptr.shape[0] - 1):
         new_cells = max(new_cells, pop_cell_ptr[g + 1] - pop_cell_ptr[g])
     work = (np.zeros(n + n_terms), np.zeros(code.shape[0] + 1), np.zeros(n, dtype=np.int8),
-            np.zeros((2, n_words), dtype=np.uint64))
+            np.zeros((2, n_words), dtype=np.uint64), np.zeros(max(population_events.shape[0], 1)))
     rng = np.zeros(4, dtype=np.uint64)
     counts = np.zeros(n_terms, dtype=np.int64)
     cells = (np.full(64, -1, dtype=np.int64), np.zeros((32, n_words), dtype=np.uint64), np.zeros(32, dtype=np.uint64),
-             np.zeros((32, dynamic.shape[0])), np.zeros(32), np.zeros((32, n_terms), dtype=np.int64))
+             np.zeros((32, dynamic.shape[0])), np.zeros(32), np.zeros((32, n_terms), dtype=np.int64),
+             np.zeros((32, n_divisions, 2), dtype=np.int64))
     members = (np.zeros(16, dtype=np.int64), np.zeros(16, dtype=np.int64), np.zeros(16),
-               np.zeros((16, max(dyn_events.shape[0], 1))))
+               np.zeros((16, max(cell_events.shape[0], 1))))
     pops = (np.full(64, -1, dtype=np.int64), np.zeros(32, dtype=np.uint64), np.zeros(33, dtype=np.int64),
             np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64), np.zeros(32, dtype=np.int64),
             np.zeros(32, dtype=np.int64))
@@ -592,7 +617,7 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     loop[WINDOW] = -1
     clock = np.zeros(2)
     while True:
-        lacking = _simulate(net, daughter, custom_code, init, dyn_events, dyn_slot, cells, members, pops, opened,
+        lacking = _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells, members, pops, opened,
                             states, custom, size_sums, work, rng, counts, loop, clock, seed, first, count, max_time,
                             dt, windows, new_cells)
         if lacking == 0:
@@ -601,7 +626,7 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
             rows = 2 * cells[1].shape[0]
             cells = (_grow_slots(cells[0], cells[2], loop[USED_CELLS]), _grow_rows(cells[1], rows),
                      _grow_rows(cells[2], rows), _grow_rows(cells[3], rows), _grow_rows(cells[4], rows),
-                     _grow_rows(cells[5], rows))
+                     _grow_rows(cells[5], rows), _grow_rows(cells[6], rows))
         if lacking & ROOM_MEMBERS:
             rows = 2 * members[0].shape[0] + new_cells
             members = (_grow_rows(members[0], rows), _grow_rows(members[1], rows), _grow_rows(members[2], rows),
@@ -631,13 +656,13 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
 
 
 def run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node, daughter_code, term_code, custom_code,
-              dynamic, initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node, pop_cum,
+              dynamic, daughter_dynamic, initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node, pop_cum,
               pop_cell_ptr, pop_values, pop_count, *, seed, first, count, max_time, dt, windows) -> Block:
     """Simulate trajectories ``first .. first + count - 1`` (the arrays of
     :meth:`~booleanidt.population.popcompile.CompiledPopulation.kernel_arrays`, then the run's
     seed, max_time, window length ``dt`` and number of windows) and return their :class:`Block`."""
     return Block(*_run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node, daughter_code,
-                             term_code, custom_code, dynamic, initial_p, group_ptr, group_node, choice_ptr, choice_cum,
+                             term_code, custom_code, dynamic, daughter_dynamic, initial_p, group_ptr, group_node, choice_ptr, choice_cum,
                              choice_levels, pop_node, pop_cum, pop_cell_ptr, pop_values, pop_count,
                              np.uint64(seed & 0xFFFFFFFFFFFFFFFF), first, count, float(max_time), float(dt),
                              int(windows)))

@@ -63,13 +63,18 @@ def cell_label(state: int, nodes: tuple) -> str:
     return SEPARATOR.join(active) if active else NIL
 
 
-def population_label(population: tuple, nodes: tuple) -> str:
-    """PopMaBoSS label of a population ``((cell state, count), ...)``.
+def population_label(population: tuple, nodes: tuple, labels: dict | None = None) -> str:
+    """PopMaBoSS label of a population ``((cell state, count), ...)`` (``labels``: cell state -> its
+    :func:`cell_label`, for the states already labelled).
 
     >>> population_label(((1, 2), (5, 1)), ("A", "B", "C"))
     '[{A:2},{A -- C:1}]'
     """
-    return "[" + ",".join(f"{{{cell_label(s, nodes)}:{n}}}" for s, n in population) + "]"
+    labels = {} if labels is None else labels
+    for s, _ in population:
+        if s not in labels:
+            labels[s] = cell_label(s, nodes)
+    return "[" + ",".join(f"{{{labels[s]}:{n}}}" for s, n in population) + "]"
 
 
 def _states_as_ints(words: np.ndarray) -> list:
@@ -94,11 +99,15 @@ class _Totals:
 
     def add(self, block: Block) -> None:
         cells = _states_as_ints(block.cell_words)
-        ptr, members = block.pop_ptr, list(zip(block.pop_cell.tolist(), block.pop_count.tolist()))
-        index = np.empty(len(ptr) - 1, dtype=np.int64)
-        for p in range(len(ptr) - 1):
-            key = tuple(sorted((cells[c], n) for c, n in members[ptr[p]:ptr[p + 1]]))
-            index[p] = self.populations.setdefault(key, len(self.populations))
+        rank = np.empty(len(cells), dtype=np.int64)
+        rank[sorted(range(len(cells)), key=cells.__getitem__)] = np.arange(len(cells))
+        ptr = block.pop_ptr
+        pop_of = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+        order = np.lexsort((block.pop_count, rank[block.pop_cell], pop_of))  # members by (state, count)
+        states = [cells[c] for c in block.pop_cell[order].tolist()]
+        members = list(zip(states, block.pop_count[order].tolist()))
+        index = np.array([self.populations.setdefault(tuple(members[a:b]), len(self.populations))
+                          for a, b in zip(ptr[:-1].tolist(), ptr[1:].tolist())], dtype=np.int64)
         self.states.append((index[block.state_pop], block.state_window, block.state_sum, block.state_sq))
         self.custom.append((block.custom_value, block.custom_window, block.custom_sum, block.custom_sq))
         self.size[:, 0] += block.size_sum
@@ -195,14 +204,15 @@ def _result(pop: PopModel, net: CompiledPopulation, totals: _Totals, settings) -
     size = pd.DataFrame({"Population": totals.size[:, 0] / n,
                          "ErrorPopulation": _error(totals.size[:, 0], totals.size[:, 1], n)}, index=times)
     _, sums, squares = totals.dense(totals.states, len(totals.populations))
-    labels = [population_label(key, nodes) for key in totals.populations]
+    cell_labels = {}
+    labels = [population_label(key, nodes, cell_labels) for key in totals.populations]
     states, state_errors = _table(sums, squares, n, labels, times)
     custom = custom_errors = None
     if pop.custom_output is not None:
         values, custom_sums, custom_squares = totals.dense(totals.custom)
         custom, custom_errors = _table(custom_sums, custom_squares, n, [str(v) for v in values], times)
     cell_states, cell_sums = _cell_counts(totals, sums)
-    cells = pd.DataFrame(cell_sums / n, index=times, columns=[cell_label(s, nodes) for s in cell_states])
+    cells = pd.DataFrame(cell_sums / n, index=times, columns=[cell_labels[s] for s in cell_states])
     bits = np.array([[s >> i & 1 for i in range(len(nodes))] for s in cell_states], dtype=float).reshape(-1, len(nodes))
     node_counts = pd.DataFrame(cell_sums @ bits / n, index=times, columns=list(nodes))
     return PopResult(population_size=size, state_probabilities=states, cell_counts=cells, node_counts=node_counts,

@@ -42,7 +42,7 @@ from ..simulation.kernel import _sample_initial, _seed_stream, _uniform, traject
 from ..simulation.statetable import column_of, grown, insert, new_table
 from .popcompile import PER_CELL, PER_POPULATION, STATIC
 
-__all__ = ["run_block", "Block", "needs_compiling"]
+__all__ = ["run_block", "Block", "expand_runs", "needs_compiling"]
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
 # The trajectory loop and its helpers allocate nothing, so they are compiled without numba's reference
@@ -63,10 +63,12 @@ class Block(NamedTuple):
     ----------
     cell_words : ``(cells, words)`` uint64, the cell states met (bit ``i`` = node ``i``)
     pop_ptr, pop_cell, pop_count : CSR of the populations met: their members' cell ids and numbers
-    state_pop, state_window, state_sum, state_sq : per (population, window) met, the sum of the
-        trajectories' shares and of their squares
+    state_pop, state_window, state_sum, state_sq : per (population, window) partly covered, the sum
+        of the trajectories' shares and of their squares
+    run_pop, run_window, run_delta, run_delta_sq : whole windows spent in a population, as differences
+        (:func:`expand_runs`; the squares' column repeats the sums: a whole window's share is 1)
     size_sum, size_sq : ``(windows,)`` sums of the time-averaged population size and its square
-    custom_value, custom_window, custom_sum, custom_sq : the same per (custom output value, window)
+    custom_value, ..., run_value_delta_sq : the same per custom output value
     """
 
     cell_words: np.ndarray
@@ -77,12 +79,39 @@ class Block(NamedTuple):
     state_window: np.ndarray
     state_sum: np.ndarray
     state_sq: np.ndarray
+    run_pop: np.ndarray
+    run_window: np.ndarray
+    run_delta: np.ndarray
+    run_delta_sq: np.ndarray
     size_sum: np.ndarray
     size_sq: np.ndarray
     custom_value: np.ndarray
     custom_window: np.ndarray
     custom_sum: np.ndarray
     custom_sq: np.ndarray
+    run_value: np.ndarray
+    run_value_window: np.ndarray
+    run_value_delta: np.ndarray
+    run_value_delta_sq: np.ndarray
+
+
+def expand_runs(key: np.ndarray, window: np.ndarray, delta: np.ndarray) -> tuple:
+    """``(key, window, count)`` per window from whole-window differences (``+1`` at the first window of
+    a run, ``-1`` after its last, per key): how many trajectories spent each whole window there.
+
+    >>> [a.tolist() for a in expand_runs(np.array([7, 7, 3, 3]), np.array([1, 3, 0, 1]),
+    ...                                  np.array([1.0, -1.0, 2.0, -2.0]))]
+    [[3, 7, 7], [0, 1, 2], [2.0, 1.0, 1.0]]
+    """
+    order = np.lexsort((window, key))
+    key, window, running = key[order], window[order], np.cumsum(delta[order])
+    same = np.append(key[1:] == key[:-1], False)
+    lengths = np.where(same, np.append(window[1:], 0) - window, 0)
+    run = np.repeat(np.arange(len(key)), lengths)
+    offsets = np.arange(run.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    keep = running[run] != 0
+    run, offsets = run[keep], offsets[keep]
+    return key[run], window[run] + offsets, running[run]
 
 
 @numba.njit(**_INLINE)
@@ -140,20 +169,22 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
 #   members (cell, count, per-cell total rate, PER_CELL rates): the current population, sorted by cell
 #   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at): CSR of the populations met
 #   opened  (population, share, custom value, share): the current window's shares of the trajectory
-#   sums    (slot_keys, slot_cols, col_keys, (columns, 2) sums and squares) per (id * windows + window):
-#           one for populations, one for custom values
+#   acc     sums of shares and their squares of partly covered windows, per population and per custom value
+#           (slot_keys, slot_cols, col_keys, (columns, 2) sums and squares) keyed id * windows + window; the
+#           same tables with differences for whole windows keyed id * (windows + 1) + window; and dense
+#           (windows, 2) sums and (windows + 1, 2) differences of the population size and its square
 # ``used`` counts rows: USED_CELLS, USED_POPS, USED_FLAT (member entries of pops), USED_STATES, USED_CUSTOM.
 # The loop's own variables live in ``loop`` (int64) and ``clock`` (float) between calls.
 (J, PHASE, M, WINDOW, N_OPEN, N_VALUES, STAMP, HASH, USED_CELLS, USED_POPS, USED_FLAT, USED_STATES,
- USED_CUSTOM) = range(13)
+ USED_CUSTOM, USED_FULL_STATES, USED_FULL_CUSTOM) = range(15)
 T, SIZE_SHARE = 0, 1
 START, STEP = 0, 1
 # which tables lack room (a bit mask): the loop returns it, the caller grows those tables
-ROOM_CELLS, ROOM_MEMBERS, ROOM_POPS, ROOM_FLAT, ROOM_OPEN, ROOM_STATES, ROOM_CUSTOM = 1, 2, 4, 8, 16, 32, 64
+ROOM_CELLS, ROOM_MEMBERS, ROOM_POPS, ROOM_FLAT, ROOM_OPEN, ROOM_SUMS = 1, 2, 4, 8, 16, 32
 
 
 @numba.njit(**_INLINE)
-def _lacking(cells, members, pops, opened, states, custom, loop, new_cells, windows):
+def _lacking(cells, members, pops, opened, acc, loop, new_cells, windows):
     """Bit mask of the tables without room for one step (``new_cells`` cells and members more)."""
     lacking = 0
     if 2 * (loop[USED_CELLS] + new_cells) > cells[0].shape[0]:
@@ -166,10 +197,10 @@ def _lacking(cells, members, pops, opened, states, custom, loop, new_cells, wind
         lacking |= ROOM_FLAT
     if loop[N_OPEN] + 1 > opened[0].shape[0] or loop[N_VALUES] + 1 > opened[2].shape[0]:
         lacking |= ROOM_OPEN
-    if loop[USED_STATES] + loop[N_OPEN] + windows >= states[2].shape[0]:
-        lacking |= ROOM_STATES
-    if loop[USED_CUSTOM] + loop[N_VALUES] + windows >= custom[2].shape[0]:
-        lacking |= ROOM_CUSTOM
+    if loop[USED_STATES] + loop[N_OPEN] + 2 >= acc[0][2].shape[0] or \
+            loop[USED_CUSTOM] + loop[N_VALUES] + 2 >= acc[1][2].shape[0] or \
+            loop[USED_FULL_STATES] + 2 >= acc[2][2].shape[0] or loop[USED_FULL_CUSTOM] + 2 >= acc[3][2].shape[0]:
+        lacking |= ROOM_SUMS
     return lacking
 
 
@@ -311,9 +342,10 @@ def _add_sums(table, used, key, share):
 
 
 @numba.njit(**_INLINE)
-def _flush(windows, opened, states, custom, size_sums, loop, clock):
+def _flush(windows, opened, acc, loop, clock):
     """Add the trajectory's shares of its open window to the sums, and close the window."""
     open_pop, open_share, open_value, open_value_share = opened
+    states, custom, size_sums = acc[0], acc[1], acc[4]
     window = loop[WINDOW]
     if window < 0:
         return
@@ -329,38 +361,70 @@ def _flush(windows, opened, states, custom, size_sums, loop, clock):
 
 
 @numba.njit(**_INLINE)
-def _credit(a, b, pop, size, value, max_time, dt, windows, pops, opened, states, custom, size_sums, loop, clock):
-    """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0), window by window."""
+def _credit_part(k, share, pop, size, value, windows, pops, opened, acc, loop, clock):
+    """Credit ``share`` of window ``k`` (the trajectory's open window, or a later one) to ``pop``."""
     open_pop, open_share, open_value, open_value_share = opened
     pop_stamp, pop_open = pops[5], pops[6]
-    k = int(a / dt)  # not a // dt: a floor division of floats costs several times more
-    if k * dt > a:
-        k -= 1
-    while k < windows and k * dt < b:
-        share = (min(b, (k + 1) * dt, max_time) - max(a, k * dt)) / dt
-        if share > 0.0:
-            if k != loop[WINDOW]:
-                _flush(windows, opened, states, custom, size_sums, loop, clock)
-                loop[WINDOW] = k
-                loop[STAMP] += 1
-            if pop_stamp[pop] != loop[STAMP]:
-                pop_stamp[pop] = loop[STAMP]
-                pop_open[pop] = loop[N_OPEN]
-                open_pop[loop[N_OPEN]] = pop
-                open_share[loop[N_OPEN]] = 0.0
-                loop[N_OPEN] += 1
-            open_share[pop_open[pop]] += share
-            clock[SIZE_SHARE] += size * share
-            if value >= 0:
-                e = 0
-                while e < loop[N_VALUES] and open_value[e] != value:
-                    e += 1
-                if e == loop[N_VALUES]:
-                    open_value[e] = value
-                    open_value_share[e] = 0.0
-                    loop[N_VALUES] += 1
-                open_value_share[e] += share
-        k += 1
+    if k != loop[WINDOW]:
+        _flush(windows, opened, acc, loop, clock)
+        loop[WINDOW] = k
+        loop[STAMP] += 1
+    if pop_stamp[pop] != loop[STAMP]:
+        pop_stamp[pop] = loop[STAMP]
+        pop_open[pop] = loop[N_OPEN]
+        open_pop[loop[N_OPEN]] = pop
+        open_share[loop[N_OPEN]] = 0.0
+        loop[N_OPEN] += 1
+    open_share[pop_open[pop]] += share
+    clock[SIZE_SHARE] += size * share
+    if value >= 0:
+        e = 0
+        while e < loop[N_VALUES] and open_value[e] != value:
+            e += 1
+        if e == loop[N_VALUES]:
+            open_value[e] = value
+            open_value_share[e] = 0.0
+            loop[N_VALUES] += 1
+        open_value_share[e] += share
+
+
+@numba.njit(**_INLINE)
+def _credit(a, b, pop, size, value, dt, windows, pops, opened, acc, loop, clock):
+    """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0).
+
+    Partly covered windows go to the trajectory's open window; the windows [a, b) covers
+    completely, whatever their number, to difference entries (+1 where they start, -1 where
+    they stop; :func:`expand_runs` turns them into per-window sums), so a trajectory that sits
+    still costs O(1), not O(windows).
+    """
+    if b <= a:
+        return
+    first = int(a / dt)  # not a // dt: a floor division of floats costs several times more
+    if first * dt > a:
+        first -= 1
+    if first >= windows:
+        return
+    if a > first * dt or b < (first + 1) * dt:
+        _credit_part(first, (min(b, (first + 1) * dt) - a) / dt, pop, size, value, windows, pops, opened, acc, loop,
+                     clock)
+        first += 1
+    last = int(b / dt)
+    if last * dt > b:
+        last -= 1
+    last = min(last, windows)
+    if last > first:
+        full_states, full_custom, size_full = acc[2], acc[3], acc[5]
+        loop[USED_FULL_STATES] = _add_sums(full_states, loop[USED_FULL_STATES], pop * (windows + 1) + first, 1.0)
+        loop[USED_FULL_STATES] = _add_sums(full_states, loop[USED_FULL_STATES], pop * (windows + 1) + last, -1.0)
+        if value >= 0:
+            loop[USED_FULL_CUSTOM] = _add_sums(full_custom, loop[USED_FULL_CUSTOM], value * (windows + 1) + first, 1.0)
+            loop[USED_FULL_CUSTOM] = _add_sums(full_custom, loop[USED_FULL_CUSTOM], value * (windows + 1) + last, -1.0)
+        size_full[first, 0] += size
+        size_full[last, 0] -= size
+        size_full[first, 1] += size * size
+        size_full[last, 1] -= size * size
+    if first <= last < windows and b > last * dt:
+        _credit_part(last, (b - last * dt) / dt, pop, size, value, windows, pops, opened, acc, loop, clock)
 
 
 #: custom output values above this are counted as this (a population size, in practice, is far below)
@@ -484,8 +548,8 @@ def _pick(members, m, cells, dynamic, dyn_slot, population_rates, u):
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells, members, pops, opened, states, custom,
-              size_sums, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells):
+def _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells, members, pops, opened,
+              acc, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells):
     """Run trajectories from where ``loop``/``clock`` say until the block ends (returns 0) or a table
     lacks room (returns the ROOM_* mask; the caller grows those tables and calls again)."""
     code, consts, node_code, dynamic = net[0], net[1], net[2], net[5]
@@ -494,7 +558,7 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
     n_divisions = daughter[3].shape[0]
     has_custom = custom_code[1] > custom_code[0]
     while loop[J] < count:
-        lacking = _lacking(cells, members, pops, opened, states, custom, loop,
+        lacking = _lacking(cells, members, pops, opened, acc, loop,
                            new_cells if loop[PHASE] == START else 2, windows)
         if lacking:
             return lacking
@@ -514,10 +578,9 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
                 value = np.int64(min(v, MAX_CUSTOM_VALUE))
         t = clock[T]
         t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
-        _credit(t, t_next, pop, size, value, max_time, dt, windows, pops, opened, states, custom, size_sums, loop,
-                clock)
+        _credit(t, t_next, pop, size, value, dt, windows, pops, opened, acc, loop, clock)
         if t_next >= max_time:
-            _flush(windows, opened, states, custom, size_sums, loop, clock)
+            _flush(windows, opened, acc, loop, clock)
             loop[J] += 1
             loop[PHASE] = START
             continue
@@ -610,15 +673,14 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
             np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64), np.zeros(32, dtype=np.int64),
             np.zeros(32, dtype=np.int64))
     opened = (np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(16, dtype=np.int64), np.zeros(16))
-    states = _new_sums(2 * windows + 64)
-    custom = _new_sums(2 * windows + 64)
-    size_sums = np.zeros((windows, 2))
-    loop = np.zeros(13, dtype=np.int64)
+    acc = (_new_sums(64), _new_sums(64), _new_sums(64), _new_sums(64), np.zeros((windows, 2)),
+           np.zeros((windows + 1, 2)))
+    loop = np.zeros(USED_FULL_CUSTOM + 1, dtype=np.int64)
     loop[WINDOW] = -1
     clock = np.zeros(2)
     while True:
-        lacking = _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells, members, pops, opened,
-                            states, custom, size_sums, work, rng, counts, loop, clock, seed, first, count, max_time,
+        lacking = _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells,
+                            members, pops, opened, acc, work, rng, counts, loop, clock, seed, first, count, max_time,
                             dt, windows, new_cells)
         if lacking == 0:
             break
@@ -642,17 +704,27 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
         if lacking & ROOM_OPEN:
             opened = (_grow_rows(opened[0], 2 * opened[0].shape[0]), _grow_rows(opened[1], 2 * opened[1].shape[0]),
                       _grow_rows(opened[2], 2 * opened[2].shape[0]), _grow_rows(opened[3], 2 * opened[3].shape[0]))
-        if lacking & ROOM_STATES:
-            states = _grown_sums(states, loop[USED_STATES], loop[N_OPEN] + windows)
-        if lacking & ROOM_CUSTOM:
-            custom = _grown_sums(custom, loop[USED_CUSTOM], loop[N_VALUES] + windows)
-    n_pops, flat, used_states, used_custom = loop[USED_POPS], loop[USED_FLAT], loop[USED_STATES], loop[USED_CUSTOM]
-    state_keys, custom_keys = states[2][:used_states], custom[2][:used_custom]
-    return (cells[1][:loop[USED_CELLS]].copy(), pops[2][:n_pops + 1].copy(), pops[3][:flat].copy(),
-            pops[4][:flat].copy(), state_keys // windows, state_keys % windows, states[3][:used_states, 0].copy(),
-            states[3][:used_states, 1].copy(), size_sums[:, 0].copy(), size_sums[:, 1].copy(),
-            custom_keys // windows, custom_keys % windows, custom[3][:used_custom, 0].copy(),
-            custom[3][:used_custom, 1].copy())
+        if lacking & ROOM_SUMS:
+            acc = (_grown_sums(acc[0], loop[USED_STATES], loop[N_OPEN] + 2),
+                   _grown_sums(acc[1], loop[USED_CUSTOM], loop[N_VALUES] + 2),
+                   _grown_sums(acc[2], loop[USED_FULL_STATES], 2), _grown_sums(acc[3], loop[USED_FULL_CUSTOM], 2),
+                   acc[4], acc[5])
+    size_sums, size_full = acc[4], acc[5]
+    running = np.zeros(2)
+    for k in range(windows):
+        running += size_full[k]
+        size_sums[k] += running
+    return (cells[1][:loop[USED_CELLS]].copy(), pops[2][:loop[USED_POPS] + 1].copy(), pops[3][:loop[USED_FLAT]].copy(),
+            pops[4][:loop[USED_FLAT]].copy()) + _entries(acc[0], loop[USED_STATES], windows) + \
+        _entries(acc[2], loop[USED_FULL_STATES], windows + 1) + (size_sums[:, 0].copy(), size_sums[:, 1].copy()) + \
+        _entries(acc[1], loop[USED_CUSTOM], windows) + _entries(acc[3], loop[USED_FULL_CUSTOM], windows + 1)
+
+
+@numba.njit(**_JIT)
+def _entries(table, used, windows):
+    """(id, window, sum, squares) arrays of a sums table keyed id * windows + window."""
+    keys = table[2][:used]
+    return keys // windows, keys % windows, table[3][:used, 0].copy(), table[3][:used, 1].copy()
 
 
 def run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node, daughter_code, term_code, custom_code,

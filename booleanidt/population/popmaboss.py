@@ -40,7 +40,7 @@ from tqdm.auto import tqdm
 from ..simulation.result import NIL, SEPARATOR
 from .pbnd import PopModel
 from .popcompile import CompiledPopulation, compile_population
-from .popkernel import Block, needs_compiling, run_block
+from .popkernel import Block, expand_runs, needs_compiling, run_block
 from .result import PopResult
 
 __all__ = ["run_popmaboss", "population_label", "cell_label", "COMPILING_NOTICE"]
@@ -109,7 +109,11 @@ class _Totals:
         index = np.array([self.populations.setdefault(tuple(members[a:b]), len(self.populations))
                           for a, b in zip(ptr[:-1].tolist(), ptr[1:].tolist())], dtype=np.int64)
         self.states.append((index[block.state_pop], block.state_window, block.state_sum, block.state_sq))
+        pop, window, count = expand_runs(block.run_pop, block.run_window, block.run_delta)
+        self.states.append((index[pop], window, count, count))  # a whole window's share is 1, so is its square
         self.custom.append((block.custom_value, block.custom_window, block.custom_sum, block.custom_sq))
+        value, window, count = expand_runs(block.run_value, block.run_value_window, block.run_value_delta)
+        self.custom.append((value, window, count, count))
         self.size[:, 0] += block.size_sum
         self.size[:, 1] += block.size_sq
 

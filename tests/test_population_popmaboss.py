@@ -291,3 +291,16 @@ def test_cell_states_beyond_64_nodes_match_the_closed_form():
     label = f"[{{{c}:1}},{{{b} -- {marker}:1}}]"
     mine, errors = ours.state_probabilities[label].to_numpy(), ours.state_errors[label].to_numpy()
     assert np.all(np.abs(mine - expected) <= 4 * errors + 0.003), (mine, expected)
+
+
+def test_rates_dividing_by_the_population_size_are_accepted():
+    """``#cell(A) / #cell(1)`` (the ICD model's form) is read as a rate: the reader's check must not take
+    #cell(1) as 0.  Two A cells turn B on at rate #cell(A) / #cell(1) = 1: E[#B] = 2 (1 - exp(-t))."""
+    from booleanidt.population.pbnd import loads_pbnd
+    pop = loads_pbnd("node A { logic = A; rate_up = 0; rate_down = 0; }\n"
+                     "node B { logic = B; rate_up = #cell(A) / #cell(1); rate_down = 0; }\n",
+                     "A.istate = 1; B.istate = 0; init_pop = 2; max_time = 2; time_tick = 0.5;")
+    ours = run_popmaboss(pop, sample_count=3000, seed=2)
+    times = ours.node_counts.index.to_numpy()
+    expected = window_mean(lambda t: 2 * (t + np.exp(-t)), times, 0.5)
+    assert np.allclose(ours.node_counts["B"], expected, atol=0.05), ours.node_counts["B"].to_numpy()

@@ -50,7 +50,7 @@ __all__ = ["run_popmaboss", "population_label", "cell_label", "COMPILING_NOTICE"
 BLOCK = 10_000
 
 #: what is said before a run that compiles the population kernel
-COMPILING_NOTICE = "compiling the population kernel, once per machine (about 30 s)"
+COMPILING_NOTICE = "compiling the population kernel, once per machine (about 40 s)"
 
 
 def cell_label(state: int, nodes: tuple) -> str:

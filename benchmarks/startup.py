@@ -6,6 +6,10 @@ max_time 10) this prints the wall time of ``booleanidt simulate`` as a whole pro
 and of ``python -c`` loading the same .bnd/.cfg into cmaboss and running it, best of
 ``--repeat`` runs each, their ratio, and where booleanidt's time goes: the imports
 of its heavy dependencies (``python -X importtime``) and the simulation itself.
+It also prints the floor of any process that runs a numba kernel from numba's
+on-disk cache: Python importing numba and calling one tiny cached function (the
+first cached function a process loads makes numba register its whole library
+of typing and lowering rules, which imports scipy.linalg among others).
 Not a test: the numbers depend on the machine and its load.
 
 Run::
@@ -32,6 +36,20 @@ CMABOSS_RUN = """
 import cmaboss
 sim = cmaboss.MaBoSSSim(network={bnd!r}, config={cfg!r})
 sim.run()
+"""
+
+
+NUMBA_FLOOR = """
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True)
+def zeros(n):
+    return np.zeros(n)
+
+
+zeros(3)
 """
 
 
@@ -72,12 +90,18 @@ def main(argv=None):
         ours = wall_seconds([sys.executable, *ours_command], args.repeat)
         theirs = wall_seconds([sys.executable, *theirs_command], args.repeat)
         bare = wall_seconds([sys.executable, "-c", "pass"], args.repeat)
+        floor_script = Path(folder) / "numba_floor.py"
+        floor_script.write_text(NUMBA_FLOOR)
+        subprocess.run([sys.executable, str(floor_script)], check=True)   # cached
+        floor = wall_seconds([sys.executable, str(floor_script)], args.repeat)
         imports = import_seconds(ours_command)
     print(f"cellcycle (10 nodes), {SETTINGS['sample_count']} trajectories, best of {args.repeat}, wall seconds:")
     print(f"  booleanidt simulate (whole process): {ours:.2f}")
     print(f"  python -c cmaboss run:               {theirs:.2f}")
     print(f"  python -c pass:                      {bare:.2f}")
+    print(f"  numba floor (import + cached load):  {floor:.2f}")
     print(f"  ratio booleanidt / cmaboss:          {ours / theirs:.1f}x")
+    print(f"  booleanidt above the numba floor:    {ours - floor:.2f}")
     print("booleanidt's imports (cumulative seconds, each counted where first imported):")
     for name, seconds in sorted(imports.items(), key=lambda item: -item[1]):
         print(f"  {name:<32} {seconds:.2f}")

@@ -36,12 +36,13 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Mapping, Optional
-
-import networkx as nx
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from .errors import BooleanidtError
 from .expr import Const, Expr, IfThenElse, Logic, Var, signs, variables
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "Annotation", "Node", "JointInitialState", "LogicalModel", "ModelError",
@@ -421,6 +422,8 @@ class LogicalModel:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The signed regulatory graph: edge ``A -> B`` with ``sign`` +1, -1 or 0 (dual)."""
+        import networkx as nx  # only here: a simulation does not need it
+
         graph = nx.DiGraph()
         for node_id, node in self.nodes.items():
             graph.add_node(node_id, name=node.label, max_level=node.max_level)

@@ -28,27 +28,40 @@ __all__ = ["main", "build_parser"]
 _ORDER = ["convert", "info", "validate", "maps", "simulate", "personalize", "cohort", "treat", "analyze", "screen", "population"]
 
 
-def _command_modules():
+def _command_names() -> list:
     names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
-    names.sort(key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
-    return [importlib.import_module(f"{__name__}.{name}") for name in names]
+    return sorted(names, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command registered."""
+def _needed_commands(argv) -> list:
+    """The sub-commands whose modules a parse of ``argv`` needs: only the one named when it is the first
+    argument (a run imports only what that command uses), every one otherwise (``--help``, a typo).
+
+    >>> _needed_commands(["simulate", "model.bnd"])
+    ['simulate']
+    >>> len(_needed_commands(["--help"])) == len(_command_names())
+    True
+    """
+    names = _command_names()
+    return [argv[0]] if argv and argv[0] in names else names
+
+
+def build_parser(commands=None) -> argparse.ArgumentParser:
+    """The argument parser with the sub-commands ``commands`` registered (default: every one)."""
     parser = argparse.ArgumentParser(
         prog="booleanidt",
         description="Logical models of the immune system: import, simulate, personalise, export.")
     parser.add_argument("--version", action="version", version=f"booleanidt {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
-        module.add_parser(subparsers)
+    for name in commands or _command_names():
+        importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
     return parser
 
 
 def main(argv=None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 user error)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_needed_commands(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -518,19 +518,29 @@ class LogicalModel:
 
         At each time ``t`` the node is set to 1 with probability ``p`` and to 0
         otherwise; ``p`` is a number or an :class:`~booleanidt.expr.Expr` of the state
-        at that time.  A node's schedule replaces any earlier one.
+        at that time.  A node's schedule replaces any earlier one.  Nodes are named by
+        id or by name (see :func:`booleanidt.naming.resolve`).
 
         >>> from booleanidt.expr import Var
         >>> m = LogicalModel.from_rules({"A": None, "B": Var("A")}).schedule({"A": [(20, 0.1), (40, 0.9)]})
         >>> m.schedules["A"]
         ((20.0, Const(value=0.1)), (40.0, Const(value=0.9)))
         """
+        from .naming import resolve_keys
         entries = {node_id: tuple(sorted((float(t), p if isinstance(p, Expr) else Const(float(p)))
-                                         for t, p in pairs)) for node_id, pairs in schedules.items()}
+                                         for t, p in pairs))
+                   for node_id, pairs in resolve_keys(self, schedules, "schedule").items()}
         return self.replace(schedules={**self.schedules, **entries})
 
     def with_initial_probabilities(self, values: Mapping[str, float]) -> "LogicalModel":
-        """A copy whose nodes start at 1 with the given probabilities."""
+        """A copy whose nodes start at 1 with the given probabilities (nodes by id or by name).
+
+        >>> m = LogicalModel.from_rules({"S_22": None}, nodes={"S_22": Node("S_22", name="CD40LG")})
+        >>> m.with_initial_probabilities({"CD40LG": 0.25}).initial_probabilities
+        {'S_22': 0.25}
+        """
+        from .naming import resolve_keys
+        values = resolve_keys(self, values, "initial probability")
         return self.replace(initial_probabilities={**self.initial_probabilities, **values})
 
     def with_parameters(self, values: Mapping[str, float]) -> "LogicalModel":

@@ -6,6 +6,7 @@ default outputs, and printouts and plots labelled by name.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import logging
 import warnings
@@ -122,6 +123,61 @@ def test_casq_sbml_phenotypes_labels_and_plots(interferon):
     bars = result.plot_final_states(ax=matplotlib.pyplot.subplots()[1])
     assert all("sa" not in tick.split("_")[0] for tick in _ticks(bars))
     matplotlib.pyplot.close("all")
+
+
+
+def test_casq_sbml_schedule_and_initial_state_by_name(interferon):
+    """Scheduled perturbations and initial probabilities take names as mutants do (API)."""
+    response = interferon.resolve("type I IFN response")
+    assert interferon.schedule({"type I IFN response": [(2, 0.5)]}).schedules[response][0][0] == 2.0
+    assert interferon.with_initial_probabilities({"type I IFN response_phenotype": 0.25}) \
+        .initial_probabilities[response] == 0.25
+    for perturb, what in ((lambda m, n: m.schedule({n: [(1, 1.0)]}), "schedule"),
+                          (lambda m, n: m.with_initial_probabilities({n: 1.0}), "initial probability")):
+        with pytest.raises(naming.NodeNameError, match=rf"^{what}: node 'IFNB1_extracellular space' is "
+                           r"ambiguous: sa3 \(IFNB1_extracellular space, comp1\), sa27 "):
+            perturb(interferon, "IFNB1_extracellular space")
+        with pytest.raises(naming.NodeNameError, match=rf"^{what}: unknown node 'type I IFN respons_phenotype' "
+                           rf"\(closest: type I IFN response_phenotype \({response}\)"):
+            perturb(interferon, "type I IFN respons_phenotype")
+
+
+def test_casq_sbml_schedule_option_by_name(tmp_path, capsys, interferon):
+    response = interferon.resolve("type I IFN response")
+    out = tmp_path / "scheduled"
+    assert main(["simulate", str(INTERFERON), "--schedule", "type I IFN response=1:0.5", "-o", str(out)]
+                + QUICK_CLI) == 0
+    assert json.loads((out / "run.json").read_text())["schedules"] == {response: [[1.0, "Const(value=0.5)"]]}
+    capsys.readouterr()
+    assert main(["simulate", str(INTERFERON), "--schedule", "IFNB1_extracellular space=1:0.5",
+                 "-o", str(tmp_path / "bad")] + QUICK_CLI) == 2
+    assert "schedule: node 'IFNB1_extracellular space' is ambiguous: sa3 (" in capsys.readouterr().err
+    assert main(["simulate", str(INTERFERON), "--schedule", "type I IFN respons=1:0.5",
+                 "-o", str(tmp_path / "bad")] + QUICK_CLI) == 2
+    assert "unknown node 'type I IFN respons' (closest: type I IFN response_phenotype" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_sensitivity_cohort_and_treat_outputs_and_targets_by_name():
+    from booleanidt import cohort
+    from booleanidt.expr import Const, IfThenElse, Logic, Param, Var
+    from booleanidt.model import LogicalModel, Node
+    from booleanidt.simulation.rate_sensitivity import sensitivity
+    from booleanidt.simulation.settings import SimulationSettings
+    from booleanidt.treatment.screen import treat
+
+    model = LogicalModel.from_rules({"A": Const(1), "B": Var("A")}, nodes={"A": Node("A", name="TNF"),
+                                                                         "B": Node("B", name="Apoptosis_phenotype")},
+                                    rates_up={"B": IfThenElse(Logic(), Param("k"), Const(0))}, parameters={"k": 0.5})
+    settings = SimulationSettings(max_time=1, time_tick=1, sample_count=100)
+    assert set(sensitivity(model, ["Apoptosis"], settings=settings).table["output"]) == {"B"}
+    with pytest.raises(naming.NodeNameError, match=r"unknown node 'Apoptosys_phenotype' \(closest: Apoptosis_phenotype \(B\)"):
+        sensitivity(model, "Apoptosys_phenotype", settings=settings)
+    serial = concurrent.futures.ThreadPoolExecutor(1)
+    scores = cohort.run(model, {"P1": {}}, ["Apoptosis"], settings=settings, executor=serial)
+    assert list(scores.columns[:2]) == ["B", "B_se"]
+    treated = treat(model, {"P1": {}}, ["TNF"], "B", settings=settings, executor=serial)   # objective: ids
+    assert set(treated["treatment"]) == {"untreated", "A"}
 
 
 # --- CellCollective -----------------------------------------------------------------------------

@@ -176,8 +176,9 @@ def test_sensitivity_cohort_and_treat_outputs_and_targets_by_name():
     serial = concurrent.futures.ThreadPoolExecutor(1)
     scores = cohort.run(model, {"P1": {}}, ["Apoptosis"], settings=settings, executor=serial)
     assert list(scores.columns[:2]) == ["B", "B_se"]
-    treated = treat(model, {"P1": {}}, ["TNF"], "B", settings=settings, executor=serial)   # objective: ids
+    treated = treat(model, {"P1": {}}, ["TNF"], "1 - Apoptosis_phenotype", settings=settings, executor=serial)
     assert set(treated["treatment"]) == {"untreated", "A"}
+    assert (treated["objective"] == 1 - treated["B"]).all()   # the objective names B by its name
 
 
 # --- CellCollective -----------------------------------------------------------------------------

@@ -65,11 +65,7 @@ def _checked(model: LogicalModel, targets, strengths, pairs, objective) -> Objec
     problem = screen_problem(model, list(targets), list(strengths), pairs)
     if problem:
         raise TreatmentError(problem)
-    if not isinstance(objective, Objective):
-        objective = Objective.parse(objective, nodes=model.nodes)
-    else:
-        Objective.parse(objective.text, nodes=model.nodes)
-    return objective
+    return Objective.parse(objective.text if isinstance(objective, Objective) else objective, model=model)
 
 
 def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], objective, *,
@@ -86,7 +82,8 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
         e.g. a :class:`booleanidt.personalization.Profiles`
     targets : nodes to inhibit, by id or name
     objective : text such as ``"Apoptosis - Proliferation"`` (arithmetic over output
-        probabilities at the last window) or an :class:`~booleanidt.treatment.objective.Objective`
+        probabilities at the last window; nodes by id or name) or an
+        :class:`~booleanidt.treatment.objective.Objective`
     strengths : inhibition strengths in (0, 1]
     pairs : also screen every pair of targets (both at the same strength)
     inhibition : ``"drug"`` (PROFILE's drug nodes ``anti_X``; strength = probability the drug

@@ -171,7 +171,8 @@ def test_sensitivity_cohort_and_treat_outputs_and_targets_by_name():
                                     rates_up={"B": IfThenElse(Logic(), Param("k"), Const(0))}, parameters={"k": 0.5})
     settings = SimulationSettings(max_time=1, time_tick=1, sample_count=100)
     assert set(sensitivity(model, ["Apoptosis"], settings=settings).table["output"]) == {"B"}
-    with pytest.raises(naming.NodeNameError, match=r"unknown node 'Apoptosys_phenotype' \(closest: Apoptosis_phenotype \(B\)"):
+    typo = r"unknown node 'Apoptosys_phenotype' \(closest: Apoptosis_phenotype \(B\)"
+    with pytest.raises(naming.NodeNameError, match=typo):
         sensitivity(model, "Apoptosys_phenotype", settings=settings)
     serial = concurrent.futures.ThreadPoolExecutor(1)
     scores = cohort.run(model, {"P1": {}}, ["Apoptosis"], settings=settings, executor=serial)

@@ -55,7 +55,8 @@ def add_parser(subparsers):
                         help="drug: PROFILE drug node anti_X on with probability = strength (default); "
                              "rates: X's activation rate times 1 - strength")
     parser.add_argument("--objective", required=True, metavar="EXPR",
-                        help="score to maximise, arithmetic over output nodes by id or name (e.g. 'Apoptosis - Proliferation')")
+                        help="score to maximise, arithmetic over output nodes by id or name "
+                             "(e.g. 'Apoptosis - Proliferation')")
     parser.add_argument("--minimize", action="store_true", help="rank by increasing objective")
     add_batch_arguments(parser, "screen seed (each patient x treatment seed derives from it)", batch_size=8)
     parser.set_defaults(func=run)

@@ -212,6 +212,8 @@ def test_cellcollective_screen_api_by_name(macrophage):
 
     assert [p.mutations for p in knockouts(macrophage, ["CD40LG", "Apoptosis"])] == \
         [(("S_22", 0),), ((macrophage.resolve("Apoptosis"), 0),)]
+    assert [p.mutations for p in knockouts(macrophage, ["CD40LG", "Apoptosis"], exclude=["Apoptosis"])] == \
+        [(("S_22", 0),)]
 
 
 def test_cellcollective_personalization_by_name(macrophage):

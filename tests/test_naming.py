@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import booleanidt
-from booleanidt import maps, naming
+from booleanidt import analysis, maps, naming
 from booleanidt.cli import main
 from booleanidt.io import read
 from booleanidt.simulation import simulate
@@ -301,3 +301,11 @@ def test_short_reprs_for_notebooks(interferon):
     result = simulate(interferon, outputs=interferon.phenotypes, **QUICK)
     assert repr(result).startswith("<SimulationResult: 200 trajectories, 4 windows, 121 nodes, 4 outputs")
     assert "type I IFN response_phenotype" in result._repr_html_()
+
+
+def test_analysis_tables_put_outputs_named_by_name_first(jnk):
+    inputs = {"SARS-CoV-1 proteins": 1, "JNK_complex_cell_1": 1, "3b": 0, "7a": 0, "3a": 0, "S": 0}
+    table = analysis.fixed_points(jnk, inputs, outputs=["Apoptosis", "Innate Immunity"])
+    assert list(table.columns[:2]) == [jnk.resolve("Apoptosis"), jnk.resolve("Innate Immunity")]
+    with pytest.raises(naming.NodeNameError, match=r"^outputs: unknown node 'Apoptosys_phenotype' \(closest: "):
+        analysis.fixed_points(jnk, inputs, outputs=["Apoptosys_phenotype"])

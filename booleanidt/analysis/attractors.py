@@ -55,7 +55,7 @@ from tqdm import tqdm
 from ..booleanize import booleanize, levels_from_booleanized
 from ..errors import BooleanidtError
 from ..model import LogicalModel
-from ..naming import labels, shortened
+from ..naming import labels, resolve_many, shortened
 from ._bdd import AsynchronousDynamics, variable_order
 from ._solving import SearchLimitExceeded
 from ._tables import result_table
@@ -252,7 +252,7 @@ def attractors(model: LogicalModel, inputs: Mapping[str, int] | None = None,
                max_bdd_nodes: int | None = MAX_BDD_NODES, progress: bool | None = None) -> pd.DataFrame:
     """One row per asynchronous attractor: each node's value (``'*'`` if it varies) and its size.
 
-    Parameters are those of :func:`attractor_states`; ``outputs`` are nodes to put first.
+    Parameters are those of :func:`attractor_states`; ``outputs`` are nodes (by id or name) to put first.
     The last column, ``n_states``, counts the attractor's states (counted on the BDD, not
     listed, so large attractors are cheap).
 
@@ -272,5 +272,5 @@ def attractors(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     for states in found:
         varying = {n: (FREE if level is None else level) for n, level in dynamics.summary(states).items()}
         rows.append({**_level_summary({**constants, **varying}, bits), SIZE_COLUMN: dynamics.count(states)})
-    table = result_table(rows, list(model.node_ids) + [SIZE_COLUMN], outputs)
+    table = result_table(rows, list(model.node_ids) + [SIZE_COLUMN], resolve_many(model, outputs or [], "outputs"))
     return table[[c for c in table.columns if c != SIZE_COLUMN] + [SIZE_COLUMN]]

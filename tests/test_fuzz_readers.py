@@ -189,6 +189,8 @@ HOSTILE = {
     "parens.bnet": "A, A\nB, " + "(" * 2000 + "A" + ")" * 2000 + "\n",
     "nots.bnd": "node A { logic = " + "!" * 5000 + "A; }\n",
     "binary.bnet": "A, A\nB, \x00\xff\n",
+    "classless_map.xml": CD_MAP.read_text().replace("<celldesigner:class>PROTEIN</celldesigner:class>",
+                                                    "<celldesigner:class/>", 1),
 }
 
 

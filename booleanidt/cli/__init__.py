@@ -23,7 +23,7 @@ import warnings
 from .. import __version__
 from ..errors import BooleanidtError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "console_main", "build_parser"]
 
 #: order in which sub-commands are listed in ``--help``
 _ORDER = ["convert", "info", "validate", "maps", "simulate", "personalize", "cohort", "treat", "analyze", "screen", "population"]
@@ -64,12 +64,19 @@ _QUICK_EXIT = frozenset({"simulate"})
 
 
 def main(argv=None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 user error).
+    """Run the command line (``argv``, default ``sys.argv[1:]``); returns the exit code (0 ok, 2 user error)."""
+    return _main(argv, whole_process=False)
 
-    Without ``argv`` (the process's own command line: the ``booleanidt`` script, ``python -m
-    booleanidt``) a command of ``_QUICK_EXIT`` ends the process once its files are written.
+
+def console_main() -> None:
+    """The ``booleanidt`` script and ``python -m booleanidt``: run ``sys.argv`` and end the process.
+
+    A command of ``_QUICK_EXIT`` ends the process as soon as its files are written.
     """
-    whole_process = argv is None
+    sys.exit(_main(None, whole_process=True))
+
+
+def _main(argv, whole_process: bool) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_needed_commands(argv))
     args = parser.parse_args(argv)
@@ -106,6 +113,9 @@ def _run(args) -> int:
         except BooleanidtError as exc:
             print(f"booleanidt {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
             return 2
+        except BrokenPipeError:  # the reader stopped (``| head``): stop quietly, as other shell tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141
         except OSError as exc:  # what the output helpers did not name: one line all the same
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"booleanidt {args.command}: error: {_one_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)

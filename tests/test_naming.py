@@ -234,6 +234,17 @@ def test_cellcollective_plot_keeps_a_dozen_named_lines(macrophage):
     matplotlib.pyplot.close("all")
 
 
+def test_cellcollective_result_nodes_by_name(macrophage):
+    """A result's own methods take the names too (CD40LG is S_22): the plot, pyMaBoSS's table, typos."""
+    result = simulate(macrophage, outputs=["CD40LG"], **QUICK)
+    assert result.node_ids("CD40LG, cd40lg") == ["S_22", "S_22"]
+    assert list(result.get_nodes_probtraj(["CD40LG"]).columns) == ["S_22"]
+    assert _legend(result.plot_trajectories(nodes=["CD40LG"])) == ["CD40LG"]
+    with pytest.raises(naming.NodeNameError, match="nodes: unknown node 'CD40LGG' \\(closest: CD40LG"):
+        result.plot_trajectories(nodes=["CD40LGG"])
+    matplotlib.pyplot.close("all")
+
+
 # --- shipped maps -------------------------------------------------------------------------------
 
 def test_shipped_map_outputs_are_its_phenotypes(tmp_path, capsys):

@@ -4,7 +4,9 @@ MaBoSS's test files are read from its own checkout: set BOOLEANIDT_MABOSS_TESTS 
 (or pass --maboss-tests); without it the PopMaBoSS part is skipped.
 
 PopMaBoSS: cmaboss's ``PopMaBoSSSim`` on the same files (thread_count = 1 in their .cfg) against
-``booleanidt.population.run``; the ratio printed is cmaboss / ours (above 1: ours is faster).
+``booleanidt.population.run`` with threads=1, runs interleaved, medians; the ratio printed is
+cmaboss / ours (above 1: ours is faster), end to end (ours returns its result tables), and for the
+compiled kernel alone.
 
 UPMaBoSS: pyMaBoSS's own ``UpdatePopulation(...).run(cmaboss=True)`` (thread_count = 1) on the same files,
 with one shim: pyMaBoSS checks each model with the ``MaBoSS`` binary, which its pip package does not ship,
@@ -17,11 +19,12 @@ ratios are reference / ours (above 1: ours is faster).
 The CellFate files are pyMaBoSS's (its test/ folder), not ours: set BOOLEANIDT_PYMABOSS_TESTS to that folder.
 
 Usage: python benchmarks/population_speed.py [--steps 48] [--samples 100000] [--repeats 3]
-       [--only upmaboss|popmaboss] [--maboss-tests MaBoSS/engine/tests/maboss]
+       [--only upmaboss|popmaboss] [--maboss-tests MaBoSS/engine/tests/maboss] [--rounds 11]
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import statistics
@@ -34,6 +37,8 @@ import cmaboss
 from booleanidt.io import maboss
 from booleanidt.population import run
 from booleanidt.population.pbnd import read_pbnd
+from booleanidt.population.popcompile import compile_population
+from booleanidt.population.popkernel import run_block
 from booleanidt.population.upp import read_upp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -91,24 +96,49 @@ POPMABOSS_CASES = (("Fork.bnd", "Fork.pcfg"), ("Log_Growth.pbnd", "Log_Growth.cf
                    ("Assymetric.pbnd", "Assymetric.cfg"))
 
 
-def popmaboss_comparison(maboss_tests):
-    """Print, for each model, cmaboss PopMaBoSSSim's and our seconds at the configured sample count."""
+def _seconds(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def popmaboss_comparison(maboss_tests, rounds: int):
+    """Print, for each model, the median seconds of cmaboss PopMaBoSSSim and of ours at the configured
+    sample count (runs interleaved, after one warm-up run each), and their ratio.
+
+    cmaboss: ``PopMaBoSSSim(files).run()`` (thread_count = 1 in the .cfg files); ours:
+    ``booleanidt.population.run(pop, threads=1)``, which returns the result tables, and, for
+    information, the compiled kernel alone (one block of every trajectory, no tables).
+    """
     if not maboss_tests or not (Path(maboss_tests) / "popmaboss").is_dir():
         print("PopMaBoSS: skipped (set BOOLEANIDT_MABOSS_TESTS or --maboss-tests to MaBoSS's engine/tests/maboss)")
         return
     folder = Path(maboss_tests) / "popmaboss"
-    print("PopMaBoSS, configured sample counts, one core")
+    print(f"PopMaBoSS, configured sample counts, one core, median of {rounds} interleaved runs")
     for model, cfg in POPMABOSS_CASES:
-        start = time.perf_counter()
-        cmaboss.PopMaBoSSSim(str(folder / model), str(folder / cfg)).run()
-        reference = time.perf_counter() - start
         pop = read_pbnd(folder / model, folder / cfg)
-        start = time.perf_counter()
-        result = run(pop, progress=True, threads=1)
-        ours = time.perf_counter() - start
-        print(f"  {model:<16} {pop.settings.sample_count:>7} trajectories: cmaboss {reference:7.2f} s, "
-              f"booleanidt {ours:7.2f} s, ratio (cmaboss / booleanidt) {reference / ours:.2f}x "
-              f"(last expected size {result.population_size['Population'].iloc[-1]:.3f})")
+        settings = pop.settings
+        net = compile_population(pop)
+        windows = max(1, math.ceil(settings.max_time / settings.time_tick - 1e-9))
+
+        def reference():
+            cmaboss.PopMaBoSSSim(str(folder / model), str(folder / cfg)).run()
+
+        def ours():
+            return run(pop, threads=1)
+
+        def kernel():
+            run_block(*net.kernel_arrays(), seed=settings.seed, first=0, count=settings.sample_count,
+                      max_time=settings.max_time, dt=settings.time_tick, windows=windows)
+
+        result = ours()
+        reference()
+        times = [[_seconds(f) for f in (reference, ours, kernel)] for _ in range(rounds)]
+        theirs, mine, kernel_only = (statistics.median(column) for column in zip(*times))
+        print(f"  {model:<16} {settings.sample_count:>7} trajectories: cmaboss {theirs * 1e3:8.2f} ms, "
+              f"booleanidt {mine * 1e3:8.2f} ms (kernel {kernel_only * 1e3:7.2f} ms); "
+              f"ratio cmaboss / booleanidt {theirs / mine:5.1f}x (kernel alone {theirs / kernel_only:5.1f}x); "
+              f"last expected size {result.population_size['Population'].iloc[-1]:.3f}")
 
 
 def upmaboss_comparison(args):
@@ -144,13 +174,14 @@ def main():
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3, help="interleaved UPMaBoSS runs of each (medians printed)")
     parser.add_argument("--only", choices=("upmaboss", "popmaboss"))
+    parser.add_argument("--rounds", type=int, default=11, help="interleaved PopMaBoSS runs per model (median)")
     parser.add_argument("--maboss-tests", default=os.environ.get("BOOLEANIDT_MABOSS_TESTS"),
                         help="MaBoSS checkout's engine/tests/maboss (default: $BOOLEANIDT_MABOSS_TESTS)")
     args = parser.parse_args()
     if args.only != "popmaboss":
         upmaboss_comparison(args)
     if args.only != "upmaboss":
-        popmaboss_comparison(args.maboss_tests)
+        popmaboss_comparison(args.maboss_tests, args.rounds)
 
 
 if __name__ == "__main__":

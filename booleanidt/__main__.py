@@ -1,6 +1,4 @@
 """``python -m booleanidt`` runs the command line."""
-import sys
+from .cli import console_main
 
-from .cli import main
-
-sys.exit(main())
+console_main()

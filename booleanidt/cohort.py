@@ -45,6 +45,7 @@ from ._batch import CohortError, CohortTerminated, check_manifest, read_parts, r
 from .errors import BooleanidtError
 from .io._files import atomic_write_bytes
 from .model import LogicalModel
+from .naming import resolve_many
 from .personalization.apply import mark_outputs, personalize, profile_values
 from .simulation.settings import SimulationSettings
 
@@ -210,7 +211,7 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
     model : LogicalModel
     profiles : mapping patient id -> profile (``{"continuous": {...}, "discrete": {...}}``),
         e.g. a :class:`booleanidt.personalization.Profiles`
-    outputs : output (phenotype) node ids whose last-window probability is the score
+    outputs : output (phenotype) nodes, by id or name, whose last-window probability is the score
     executor : concurrent.futures.Executor or dask.distributed.Client; None = local processes
         (patients lost with a dying worker are retried on a fresh pool)
     settings : SimulationSettings (threads are set to 1 per patient)
@@ -241,7 +242,7 @@ def run(model: LogicalModel, profiles: Mapping, outputs, *, executor=None,
     >>> table = run(m, {"P1": {"continuous": {"A": 1.0}}}, ["B"],
     ...             settings=SimulationSettings(max_time=5, time_tick=1, sample_count=100))  # doctest: +SKIP
     """
-    outputs = list(outputs)
+    outputs = resolve_many(model, list(outputs), "outputs")
     patients = [str(p) for p in profiles]
     if not patients:
         raise CohortError("the cohort has no patient")

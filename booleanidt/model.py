@@ -36,12 +36,13 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Mapping, Optional
-
-import networkx as nx
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from .errors import BooleanidtError
 from .expr import Const, Expr, IfThenElse, Logic, Var, signs, variables
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "Annotation", "Node", "JointInitialState", "LogicalModel", "ModelError",
@@ -421,6 +422,8 @@ class LogicalModel:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The signed regulatory graph: edge ``A -> B`` with ``sign`` +1, -1 or 0 (dual)."""
+        import networkx as nx  # only here: a simulation does not need it
+
         graph = nx.DiGraph()
         for node_id, node in self.nodes.items():
             graph.add_node(node_id, name=node.label, max_level=node.max_level)
@@ -515,19 +518,29 @@ class LogicalModel:
 
         At each time ``t`` the node is set to 1 with probability ``p`` and to 0
         otherwise; ``p`` is a number or an :class:`~booleanidt.expr.Expr` of the state
-        at that time.  A node's schedule replaces any earlier one.
+        at that time.  A node's schedule replaces any earlier one.  Nodes are named by
+        id or by name (see :func:`booleanidt.naming.resolve`).
 
         >>> from booleanidt.expr import Var
         >>> m = LogicalModel.from_rules({"A": None, "B": Var("A")}).schedule({"A": [(20, 0.1), (40, 0.9)]})
         >>> m.schedules["A"]
         ((20.0, Const(value=0.1)), (40.0, Const(value=0.9)))
         """
+        from .naming import resolve_keys
         entries = {node_id: tuple(sorted((float(t), p if isinstance(p, Expr) else Const(float(p)))
-                                         for t, p in pairs)) for node_id, pairs in schedules.items()}
+                                         for t, p in pairs))
+                   for node_id, pairs in resolve_keys(self, schedules, "schedule").items()}
         return self.replace(schedules={**self.schedules, **entries})
 
     def with_initial_probabilities(self, values: Mapping[str, float]) -> "LogicalModel":
-        """A copy whose nodes start at 1 with the given probabilities."""
+        """A copy whose nodes start at 1 with the given probabilities (nodes by id or by name).
+
+        >>> m = LogicalModel.from_rules({"S_22": None}, nodes={"S_22": Node("S_22", name="CD40LG")})
+        >>> m.with_initial_probabilities({"CD40LG": 0.25}).initial_probabilities
+        {'S_22': 0.25}
+        """
+        from .naming import resolve_keys
+        values = resolve_keys(self, values, "initial probability")
         return self.replace(initial_probabilities={**self.initial_probabilities, **values})
 
     def with_parameters(self, values: Mapping[str, float]) -> "LogicalModel":

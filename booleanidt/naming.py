@@ -40,7 +40,7 @@ from typing import Iterable, Mapping
 
 from .model import ModelError, parse_identifier
 
-__all__ = ["NodeNameError", "resolve", "resolve_known", "resolve_many", "resolve_keys", "find", "identifiers", "labels", "phenotypes",
+__all__ = ["NodeNameError", "NamedNodes", "resolve", "resolve_known", "resolve_many", "resolve_keys", "find", "identifiers", "labels", "phenotypes",
            "PHENOTYPE_SBO", "MAX_SHOWN", "shortened", "wrap_label"]
 
 #: SBO term of a phenotype (CellDesigner's PHENOTYPE class)
@@ -165,6 +165,18 @@ def resolve_many(model, texts, what: str | None = None) -> list:
     if isinstance(texts, str):
         texts = [t for t in texts.split(",") if t.strip()]
     return [resolve(model, t, what) for t in texts]
+
+
+class NamedNodes:
+    """Nodes known only by their ids and labels (a result's ``names``), for :func:`resolve_many`.
+
+    >>> resolve_many(NamedNodes({"S_22": "CD40LG"}, ["S_22", "S_23"]), "cd40lg, S_23")
+    ['S_22', 'S_23']
+    """
+
+    def __init__(self, names: Mapping, ids: Iterable[str]):
+        from .model import Node
+        self.nodes = {i: Node(i, name=names.get(i)) for i in ids}
 
 
 def resolve_keys(model, values: Mapping, what: str | None = None) -> dict:

@@ -159,3 +159,52 @@ def test_multivalued_map_stable_attractors_are_its_fixed_points(environment):
     expected = fixed_points(model, inputs=inputs)
     assert sorted(stable[list(expected.columns)].values.tolist()) == sorted(expected.values.tolist())
     assert stable["STAT5"].isin([0, 1, 2]).all() and len(expected) > 0
+
+
+def inputs_into_ring(inputs: int = 6, size: int = 5):
+    """A ring of inhibitions, each of its nodes also needing one of ``inputs`` free inputs (named IN k)."""
+    from booleanidt.model import Node
+    rules = {f"i{k}": None for k in range(inputs)}
+    rules.update({f"x{k}": conjunction([Not(Var(f"x{(k + 1) % size}")), Var(f"i{k % inputs}")])
+                  for k in range(size)})
+    names = {node: f"IN {node[1:]}" if node.startswith("i") else None for node in rules}
+    return LogicalModel.from_rules(rules, nodes={node: Node(node, name=name) for node, name in names.items()})
+
+
+def test_a_growing_search_shows_progress_and_suggests_fixing_its_free_inputs(monkeypatch, capsys):
+    import importlib
+    module = importlib.import_module("booleanidt.analysis.attractors")
+    monkeypatch.setattr(module, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(module, "PROGRESS_INTERVAL", 0)
+    monkeypatch.setattr(module, "GROWING_BDD_NODES", 5)
+    model = inputs_into_ring()
+    with pytest.warns(UserWarning) as caught:
+        table = attractors(model, inputs={"i5": 1}, progress=True)
+    assert len(table) == len(brute_force_attractors(model.mutate({"i5": 1})))
+    assert [str(w.message).split(" (")[0] for w in caught] == ["the attractor search is growing"]
+    assert ("fixing some of its 5 free inputs (IN 0, IN 1, IN 2, IN 3, IN 4) with inputs= "
+            "(--inputs i0=0,...) makes it much faster") in str(caught[0].message)
+    err = capsys.readouterr().err
+    assert "attractor search" in err and "largest set" in err and "steps" in err
+
+
+def test_a_short_search_stays_quiet(capsys, recwarn):
+    attractors(inputs_into_ring(), progress=None)
+    attractors(inputs_into_ring(), progress=True)   # shown only after PROGRESS_DELAY seconds
+    assert capsys.readouterr().err == ""
+    assert not [w for w in recwarn if "growing" in str(w.message)]
+
+
+def test_analyze_attractors_shows_progress_and_the_suggestion_on_a_map_with_free_inputs(monkeypatch, capsys):
+    import importlib
+    from booleanidt.cli import main
+    module = importlib.import_module("booleanidt.analysis.attractors")
+    monkeypatch.setattr(module, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(module, "GROWING_BDD_NODES", 50)
+    assert main(["analyze", "th_naldi2010", "--attractors", "--time-limit", "1", "--progress",
+                 "--inputs", "IL2_e=0"]) == 2   # gives up after a second, as the search of 12 free inputs grows
+    err = capsys.readouterr().err
+    assert "\rattractor search: " in err
+    warning = next(line for line in err.split("\r") + err.splitlines() if "warning:" in line)
+    assert warning.startswith("booleanidt analyze: warning: the attractor search is growing (a set of ")
+    assert "fixing some of its 12 free inputs (" in warning and "IL2_e" not in warning

@@ -4,6 +4,9 @@ from __future__ import annotations
 import itertools
 import warnings
 
+import re
+from pathlib import Path
+
 import pytest
 
 import booleanidt
@@ -72,12 +75,27 @@ def test_missing_casq_is_one_clear_line(monkeypatch, tmp_path):
     assert str(info.value) == f"{source}: reading CellDesigner maps needs CaSQ: pip install 'booleanidt[celldesigner]'"
 
 
+SHIPPED_MAP = (Path(__file__).resolve().parents[1] / "maps" / "celldesigner" / "tnf_nfkb_CD.xml").read_text()
+
+
 @pytest.mark.parametrize("text, message", [
     ('<?xml version="1.0"?><sbml xmlns="http://www.sbml.org/sbml/level2/version4"><model id="m"/></sbml>',
-     "m.xml: CaSQ cannot convert this file (Could not find CellDesigner modelDisplay element)"),
-    ("not xml", "m.xml: CaSQ cannot convert this file (syntax error: line 1, column 0)"),
+     "m.xml: model m: no celldesigner:modelDisplay in its annotation (not saved by CellDesigner?)"),
+    ("not xml", "m.xml: line 1: not well-formed XML (syntax error)"),
+    ("<sbml/>", "m.xml: sbml: not a CellDesigner map (CellDesigner writes SBML Level 2 Version 4 <sbml>)"),
+    (SHIPPED_MAP.replace('<species metaid="s3" id="s3" name="TNFRSF1A"', '<species metaid="s3" id="s3"'),
+     "m.xml: species s3: has no name"),
+    (SHIPPED_MAP.replace('speciesAlias id="sa2" species="s2"', 'speciesAlias id="sa2"'),
+     "m.xml: species alias sa2: has no 'species' attribute"),
+    (SHIPPED_MAP.replace("<celldesigner:class>PROTEIN</celldesigner:class>", "<celldesigner:class/>", 1),
+     "m.xml: species s1: has an empty celldesigner:class (PROTEIN, GENE, ...)"),
+    (SHIPPED_MAP.replace('species="s1"', 'species="s1" compartmentAlias="ca9"', 1),
+     "m.xml: species alias sa1: names compartment alias ca9, which is not on the map"),
+    (re.sub(r"<rdf:Description.*?</rdf:Description>", "", SHIPPED_MAP, count=1, flags=re.S),
+     "m.xml: species s1: has an rdf:RDF annotation without rdf:Description"),
 ])
 def test_files_casq_cannot_convert(text, message):
+    """Each of these made CaSQ stop with a bare Python error (or was not a map): the line names the element."""
     with pytest.raises(InputError) as info:
         celldesigner.loads(text, "m.xml")
     assert str(info.value) == message

@@ -1,15 +1,21 @@
 """Fuzzing every reader with hostile text: the result is a model, or one clean InputError naming the file.
 
+Readers: .bnet, .bnd/.cfg, SBML-qual, CellDesigner (edited copies of the shipped map, through CaSQ), omics
+CSV/TSV/Parquet, UPMaBoSS .upp and PopMaBoSS .pbnd/.pcfg; the command line on a few hostile files.
+
 Default: a few dozen examples per reader, derandomized (stable in CI).  A longer run:
 ``BOOLEANIDT_FUZZ_EXAMPLES=2000 python -m pytest tests/test_fuzz_readers.py``.
 """
 from __future__ import annotations
 
+import copy
 import os
 import resource
 import subprocess
 import sys
 import warnings
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +31,7 @@ FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 WORDS = ["A", "B", "C", "TRUE", "FALSE", "OR", "AND", "NOT", "xor", "node", "logic", "rate_up", "$k", "@logic",
-         "1", "0", "1e308", "-1", "nan", "inf"]
+         "1", "0", "1e308", "-1", "nan", "inf", "// booleanidt pair 0123456789abcdef\n"]
 SYMBOLS = ["!", "&", "|", "^", "(", ")", ",", ";", ":", "?", "=", "{", "}", "==", ">=", "+", "-", "*", "/",
            "\n", " ", "#", "//", "/*", "*/", "\x00", "é", "\r\n", '"']
 pieces = st.lists(st.sampled_from(WORDS + SYMBOLS) | st.text(max_size=3), max_size=60).map(" ".join)
@@ -85,6 +91,51 @@ def test_sbml_reader_contract(tmp_path_factory, species, output, tid, level, max
     assert_contract(path)
 
 
+# --- CellDesigner maps, through CaSQ -------------------------------------------------------------------------
+CD_MAP = Path(__file__).resolve().parents[1] / "maps" / "celldesigner" / "tnf_nfkb_CD.xml"
+POPULATION_DATA = Path(__file__).resolve().parent / "data" / "population"
+CD_VALUES = ["", "s1", "sa1", "s999", "re1", "csa1", "TRUE", "1e308", "-1", "nan", "x y", "é", "<", "&amp;",
+             "STATE_TRANSITION", "INHIBITION", "UNKNOWN_TYPE", "PHENOTYPE", "PROTEIN", "active", "0"]
+cd_edits = st.lists(st.tuples(st.sampled_from(["drop", "attribute", "text", "duplicate", "cut"]),
+                              st.integers(0, 10_000), st.sampled_from(CD_VALUES)), min_size=1, max_size=4)
+
+
+def _edited_map(edits) -> str:
+    """The shipped CellDesigner map with ``edits`` applied: elements dropped or duplicated, attribute values
+    and texts replaced by hostile ones (dangling references, id clashes, unknown classes), or the file cut."""
+    tree = ElementTree.parse(CD_MAP)
+    cut = None
+    for action, index, value in edits:
+        elements = list(tree.iter())[1:]
+        if not elements:
+            break
+        element = elements[index % len(elements)]
+        parent = next(p for p in tree.iter() if element in list(p))
+        if action == "drop":
+            parent.remove(element)
+        elif action == "duplicate":
+            parent.append(copy.deepcopy(element))
+        elif action == "attribute" and element.attrib:
+            names = sorted(element.attrib)
+            element.set(names[index % len(names)], value)
+        elif action in ("text", "attribute"):
+            element.text = value
+        else:
+            cut = index
+    text = ElementTree.tostring(tree.getroot(), encoding="unicode")
+    return text[:cut % len(text)] if cut else text
+
+
+@FUZZ
+@given(edits=cd_edits)
+def test_celldesigner_reader_contract(tmp_path_factory, edits):
+    """A CellDesigner map CaSQ cannot make sense of is one clean line naming the file, never a CaSQ traceback."""
+    pytest.importorskip("casq")
+    path = tmp_path_factory.mktemp("cd") / "map.xml"
+    path.write_text(_edited_map(edits))
+    assert_contract(path)
+
+
 cells = st.sampled_from(["1.5", "0", "-2", "", "NA", "x", "nan", "inf", "1e400", '"', "TP53", "s1"])
 rows = st.lists(st.lists(cells, max_size=5), max_size=5)
 
@@ -138,6 +189,8 @@ HOSTILE = {
     "parens.bnet": "A, A\nB, " + "(" * 2000 + "A" + ")" * 2000 + "\n",
     "nots.bnd": "node A { logic = " + "!" * 5000 + "A; }\n",
     "binary.bnet": "A, A\nB, \x00\xff\n",
+    "classless_map.xml": CD_MAP.read_text().replace("<celldesigner:class>PROTEIN</celldesigner:class>",
+                                                    "<celldesigner:class/>", 1),
 }
 
 
@@ -155,3 +208,40 @@ def test_cli_contract_on_hostile_files(tmp_path, name, command):
     if result.returncode == 2:
         assert result.stderr.count("\n") == 1 and str(path) in result.stderr, result.stderr
         assert not out.exists()
+
+
+# --- population files: UPMaBoSS .upp and PopMaBoSS .pbnd/.pcfg -----------------------------------------------
+UPP_WORDS = ["steps", "death", "division", "=", "u=", "$x", "$signal_level", "@Growth", "@Ghost", "p[", "]", "(",
+             ")", "Growth", "Death", "#rand", "#pop_ratio", ";", "1", "0", "-1", "1e308", "nan", "\n", "/", "*", "?",
+             ":", "//", "/*", "*/", "p[(Growth) = (1)]", "p[(Growth,Death) = (1,0)]"]
+upp_texts = st.lists(st.sampled_from(UPP_WORDS) | st.text(max_size=3), max_size=40).map(" ".join)
+
+
+@FUZZ
+@given(text=upp_texts)
+def test_upp_reader_contract(text):
+    """A .upp text parses and fits the model, or is one clean line naming the file."""
+    from booleanidt.population.upp import parse_upp
+    model = booleanidt.read(POPULATION_DATA / "growth_signal.bnd", cfg_path=POPULATION_DATA / "growth_signal.cfg")
+    try:
+        parse_upp(text, "bad.upp").check_against(model.node_ids, model.parameters.keys())
+    except BooleanidtError as exc:
+        assert "\n" not in str(exc) and "bad.upp" in str(exc), str(exc)
+
+
+PBND_WORDS = WORDS + ["division", "death", "rate", "A.daughter1", "B.daughter2", "#cell(A)", "#cell(", "#cell(!B)",
+                      "init_pop", "pop_istate", "[A].pop_istate", "[{[1]: 2}]", "custom_pop_output", "1 /"]
+pbnd_pieces = st.lists(st.sampled_from(PBND_WORDS + SYMBOLS) | st.text(max_size=3), max_size=60).map(" ".join)
+
+
+@FUZZ
+@given(pbnd=st.one_of(pbnd_pieces, pbnd_pieces.map(lambda r: f"node A {{ logic = A; rate_up = {r}; }}\n"
+                                                              "node B { logic = A; }\n")),
+       cfg=st.one_of(st.just(""), pbnd_pieces))
+def test_pbnd_reader_contract(pbnd, cfg):
+    """A .pbnd with its .pcfg reads, or is one clean line naming one of the two files."""
+    from booleanidt.population.pbnd import loads_pbnd
+    try:
+        loads_pbnd(pbnd, cfg or None, source="bad.pbnd", cfg_source="bad.pcfg")
+    except BooleanidtError as exc:
+        assert "\n" not in str(exc) and ("bad.pbnd" in str(exc) or "bad.pcfg" in str(exc)), str(exc)

@@ -6,6 +6,7 @@ default outputs, and printouts and plots labelled by name.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import logging
 import warnings
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 import booleanidt
-from booleanidt import maps, naming
+from booleanidt import analysis, maps, naming
 from booleanidt.cli import main
 from booleanidt.io import read
 from booleanidt.simulation import simulate
@@ -124,6 +125,63 @@ def test_casq_sbml_phenotypes_labels_and_plots(interferon):
     matplotlib.pyplot.close("all")
 
 
+
+def test_casq_sbml_schedule_and_initial_state_by_name(interferon):
+    """Scheduled perturbations and initial probabilities take names as mutants do (API)."""
+    response = interferon.resolve("type I IFN response")
+    assert interferon.schedule({"type I IFN response": [(2, 0.5)]}).schedules[response][0][0] == 2.0
+    assert interferon.with_initial_probabilities({"type I IFN response_phenotype": 0.25}) \
+        .initial_probabilities[response] == 0.25
+    for perturb, what in ((lambda m, n: m.schedule({n: [(1, 1.0)]}), "schedule"),
+                          (lambda m, n: m.with_initial_probabilities({n: 1.0}), "initial probability")):
+        with pytest.raises(naming.NodeNameError, match=rf"^{what}: node 'IFNB1_extracellular space' is "
+                           r"ambiguous: sa3 \(IFNB1_extracellular space, comp1\), sa27 "):
+            perturb(interferon, "IFNB1_extracellular space")
+        with pytest.raises(naming.NodeNameError, match=rf"^{what}: unknown node 'type I IFN respons_phenotype' "
+                           rf"\(closest: type I IFN response_phenotype \({response}\)"):
+            perturb(interferon, "type I IFN respons_phenotype")
+
+
+def test_casq_sbml_schedule_option_by_name(tmp_path, capsys, interferon):
+    response = interferon.resolve("type I IFN response")
+    out = tmp_path / "scheduled"
+    assert main(["simulate", str(INTERFERON), "--schedule", "type I IFN response=1:0.5", "-o", str(out)]
+                + QUICK_CLI) == 0
+    assert json.loads((out / "run.json").read_text())["schedules"] == {response: [[1.0, "Const(value=0.5)"]]}
+    capsys.readouterr()
+    assert main(["simulate", str(INTERFERON), "--schedule", "IFNB1_extracellular space=1:0.5",
+                 "-o", str(tmp_path / "bad")] + QUICK_CLI) == 2
+    assert "schedule: node 'IFNB1_extracellular space' is ambiguous: sa3 (" in capsys.readouterr().err
+    assert main(["simulate", str(INTERFERON), "--schedule", "type I IFN respons=1:0.5",
+                 "-o", str(tmp_path / "bad")] + QUICK_CLI) == 2
+    assert "unknown node 'type I IFN respons' (closest: type I IFN response_phenotype" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_sensitivity_cohort_and_treat_outputs_and_targets_by_name():
+    from booleanidt import cohort
+    from booleanidt.expr import Const, IfThenElse, Logic, Param, Var
+    from booleanidt.model import LogicalModel, Node
+    from booleanidt.simulation.rate_sensitivity import sensitivity
+    from booleanidt.simulation.settings import SimulationSettings
+    from booleanidt.treatment.screen import treat
+
+    model = LogicalModel.from_rules({"A": Const(1), "B": Var("A")}, nodes={"A": Node("A", name="TNF"),
+                                                                         "B": Node("B", name="Apoptosis_phenotype")},
+                                    rates_up={"B": IfThenElse(Logic(), Param("k"), Const(0))}, parameters={"k": 0.5})
+    settings = SimulationSettings(max_time=1, time_tick=1, sample_count=100)
+    assert set(sensitivity(model, ["Apoptosis"], settings=settings).table["output"]) == {"B"}
+    typo = r"unknown node 'Apoptosys_phenotype' \(closest: Apoptosis_phenotype \(B\)"
+    with pytest.raises(naming.NodeNameError, match=typo):
+        sensitivity(model, "Apoptosys_phenotype", settings=settings)
+    serial = concurrent.futures.ThreadPoolExecutor(1)
+    scores = cohort.run(model, {"P1": {}}, ["Apoptosis"], settings=settings, executor=serial)
+    assert list(scores.columns[:2]) == ["B", "B_se"]
+    treated = treat(model, {"P1": {}}, ["TNF"], "1 - Apoptosis_phenotype", settings=settings, executor=serial)
+    assert set(treated["treatment"]) == {"untreated", "A"}
+    assert (treated["objective"] == 1 - treated["B"]).all()   # the objective names B by its name
+
+
 # --- CellCollective -----------------------------------------------------------------------------
 
 def test_cellcollective_names_instead_of_ids(macrophage, tmp_path, capsys):
@@ -154,6 +212,8 @@ def test_cellcollective_screen_api_by_name(macrophage):
 
     assert [p.mutations for p in knockouts(macrophage, ["CD40LG", "Apoptosis"])] == \
         [(("S_22", 0),), ((macrophage.resolve("Apoptosis"), 0),)]
+    assert [p.mutations for p in knockouts(macrophage, ["CD40LG", "Apoptosis"], exclude=["Apoptosis"])] == \
+        [(("S_22", 0),)]
 
 
 def test_cellcollective_personalization_by_name(macrophage):
@@ -171,6 +231,17 @@ def test_cellcollective_plot_keeps_a_dozen_named_lines(macrophage):
     assert len(legend) == 12 and len(macrophage.outputs) > 12
     assert set(legend) <= {macrophage.nodes[n].name for n in macrophage.outputs}
     assert ax.get_title() == f"the 12 of {len(macrophage.outputs)} nodes that change most (all in nodes.csv)"
+    matplotlib.pyplot.close("all")
+
+
+def test_cellcollective_result_nodes_by_name(macrophage):
+    """A result's own methods take the names too (CD40LG is S_22): the plot, pyMaBoSS's table, typos."""
+    result = simulate(macrophage, outputs=["CD40LG"], **QUICK)
+    assert result.node_ids("CD40LG, cd40lg") == ["S_22", "S_22"]
+    assert list(result.get_nodes_probtraj(["CD40LG"]).columns) == ["S_22"]
+    assert _legend(result.plot_trajectories(nodes=["CD40LG"])) == ["CD40LG"]
+    with pytest.raises(naming.NodeNameError, match="nodes: unknown node 'CD40LGG' \\(closest: CD40LG"):
+        result.plot_trajectories(nodes=["CD40LGG"])
     matplotlib.pyplot.close("all")
 
 
@@ -241,3 +312,11 @@ def test_short_reprs_for_notebooks(interferon):
     result = simulate(interferon, outputs=interferon.phenotypes, **QUICK)
     assert repr(result).startswith("<SimulationResult: 200 trajectories, 4 windows, 121 nodes, 4 outputs")
     assert "type I IFN response_phenotype" in result._repr_html_()
+
+
+def test_analysis_tables_put_outputs_named_by_name_first(jnk):
+    inputs = {"SARS-CoV-1 proteins": 1, "JNK_complex_cell_1": 1, "3b": 0, "7a": 0, "3a": 0, "S": 0}
+    table = analysis.fixed_points(jnk, inputs, outputs=["Apoptosis", "Innate Immunity"])
+    assert list(table.columns[:2]) == [jnk.resolve("Apoptosis"), jnk.resolve("Innate Immunity")]
+    with pytest.raises(naming.NodeNameError, match=r"^outputs: unknown node 'Apoptosys_phenotype' \(closest: "):
+        analysis.fixed_points(jnk, inputs, outputs=["Apoptosys_phenotype"])

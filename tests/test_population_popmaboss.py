@@ -259,3 +259,48 @@ def test_custom_pop_output(tmp_path):
     out = tmp_path / "out"
     assert main(["population", str(bnd), "--cfg", str(cfg), "--set", "sample_count=50", "-o", str(out)]) == 0
     assert (out / "custom_pop_probtraj.csv").read_text().startswith("Time\tTH\tErrorTH\tH\tHD=0\tState")
+
+
+def wide_model(nodes: int = 70) -> tuple:
+    """A stem cell marked by the last node divides at rate #cell(stem) = 1 into a B daughter (node nodes - 5)
+    and a C daughter (node 1); B cells turn node nodes - 3 on at rate 2.  Nodes 64 and up sit in the second
+    word of a cell state, where a 64-bit state would lose them or fold them onto nodes 0 and up."""
+    names = [f"P{i}" for i in range(nodes)]
+    stem, b, c, marker = names[-1], names[-5], names[1], names[-3]
+    bnd = "".join(f"node {n} {{ logic = {n}; rate_up = {f'{b} ? 2 : 0' if n == marker else '0'}; rate_down = 0; }}\n"
+                  for n in names)
+    bnd += (f"division {{ rate = {stem} ? #cell({stem}) : 0; {stem}.daughter1 = 0; {b}.daughter1 = 1; "
+            f"{stem}.daughter2 = 0; {c}.daughter2 = 1; }}\n")
+    cfg = "".join(f"{n}.istate = {int(n == stem)};\n" for n in names)
+    return bnd, cfg + "max_time = 3; time_tick = 0.5;\n", (stem, b, c, marker)
+
+
+def test_cell_states_beyond_64_nodes_match_the_closed_form():
+    from booleanidt.population.pbnd import loads_pbnd
+    bnd, cfg, (stem, b, c, marker) = wide_model()
+    ours = run_popmaboss(loads_pbnd(bnd, cfg), sample_count=4000, seed=5)
+    times = ours.population_size.index.to_numpy()
+    size, error = ours.population_size["Population"].to_numpy(), ours.population_size["ErrorPopulation"].to_numpy()
+    assert np.all(np.abs(size - window_mean(lambda t: 2 * t + np.exp(-t), times, 0.5)) <= 4 * error + 1e-9), size
+    counts = ours.cell_counts
+    assert sorted(counts.columns) == sorted([stem, b, c, f"{b} -- {marker}"])
+    assert np.allclose(counts[stem] + counts[c], 1.0)  # the stem cell, or its C daughter once it divided
+    assert np.allclose(counts[b] + counts[f"{b} -- {marker}"], counts[c])  # one B daughter per C daughter
+    # a B daughter born at Exp(1) turns the marker on after Exp(2): P(on by t) = 1 - 2 exp(-t) + exp(-2t)
+    expected = window_mean(lambda t: t + 2 * np.exp(-t) - np.exp(-2 * t) / 2, times, 0.5)
+    label = f"[{{{c}:1}},{{{b} -- {marker}:1}}]"
+    mine, errors = ours.state_probabilities[label].to_numpy(), ours.state_errors[label].to_numpy()
+    assert np.all(np.abs(mine - expected) <= 4 * errors + 0.003), (mine, expected)
+
+
+def test_rates_dividing_by_the_population_size_are_accepted():
+    """``#cell(A) / #cell(1)`` (the ICD model's form) is read as a rate: the reader's check must not take
+    #cell(1) as 0.  Two A cells turn B on at rate #cell(A) / #cell(1) = 1: E[#B] = 2 (1 - exp(-t))."""
+    from booleanidt.population.pbnd import loads_pbnd
+    pop = loads_pbnd("node A { logic = A; rate_up = 0; rate_down = 0; }\n"
+                     "node B { logic = B; rate_up = #cell(A) / #cell(1); rate_down = 0; }\n",
+                     "A.istate = 1; B.istate = 0; init_pop = 2; max_time = 2; time_tick = 0.5;")
+    ours = run_popmaboss(pop, sample_count=3000, seed=2)
+    times = ours.node_counts.index.to_numpy()
+    expected = window_mean(lambda t: 2 * (t + np.exp(-t)), times, 0.5)
+    assert np.allclose(ours.node_counts["B"], expected, atol=0.05), ours.node_counts["B"].to_numpy()

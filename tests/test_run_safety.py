@@ -244,6 +244,38 @@ def test_convert_writes_bnd_and_cfg_together_and_says_it_replaces_the_cfg(toggle
     assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
 
 
+KILL_AT_SECOND_RENAME = """
+import os, signal, sys
+from booleanidt.cli import main
+real, calls = os.replace, []
+def replace(src, dst):
+    calls.append(dst)
+    if len(calls) == 2:                      # the .bnd is in place, the .cfg not yet
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(src, dst)
+os.replace = replace
+main(sys.argv[1:])
+"""
+
+
+def test_convert_killed_between_the_two_renames_is_refused_on_reading(toggle, tmp_path):
+    out = tmp_path / "m.bnd"
+    assert main(["convert", str(toggle), str(out)]) == 0
+    old_cfg = (tmp_path / "m.cfg").read_text()
+    assert booleanidt.read(out).rules                      # a pair written together reads
+    (tmp_path / "other.cfg").write_text(CFG.replace("$k = 2", "$k = 5"))     # a second conversion, other rates
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_SECOND_RENAME, "convert", str(toggle), str(out),
+                             "--cfg", str(tmp_path / "other.cfg")], cwd=REPO, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL
+    assert (tmp_path / "m.cfg").read_text() == old_cfg and out.read_text() != (tmp_path / "m.cfg").read_text()
+    with pytest.raises(InputError, match=r"m\.cfg: line 1: was not written with .*m\.bnd \(pair stamp"):
+        booleanidt.read(out)
+    code, _, err = cli("simulate", out, "--no-progress", "-o", tmp_path / "run")
+    assert code == 2 and err.count("\n") == 1 and "write the model again" in err
+    assert not (tmp_path / "run").exists()
+    assert main(["convert", str(toggle), str(out)]) == 0 and booleanidt.read(out).rules   # writing again repairs
+
+
 def test_output_files_respect_the_umask(run_args, tmp_path):
     old = os.umask(0o027)
     try:

@@ -230,7 +230,7 @@ def test_plots(tmp_path, toggle_runs):
 
 @pytest.mark.parametrize("call, message", [
     (lambda: Simulation(toggle_model()).mutate("Z", "ON"), "mutant: unknown node 'Z'"),
-    (lambda: Simulation(toggle_model()).set_initial_state("Z", 1), "initial state of unknown node 'Z'"),
+    (lambda: Simulation(toggle_model()).set_initial_state("Z", 1), "initial probability: unknown node 'Z'"),
     (lambda: simulate(toggle_model(), outputs=["A", "Z"], sample_count=10), "outputs: unknown node 'Z'"),
     (lambda: simulate(toggle_model(), time_tick=0), "time_tick must be > 0 and <= max_time"),
     (lambda: simulate(toggle_model(), time_tick=-1), "time_tick must be > 0 and <= max_time"),

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from booleanidt import maps
 from booleanidt.cli import main
 from booleanidt.simulation import SimulationResult
-from conftest import MABOSS, needs_corpus
+from conftest import MABOSS, REPO, needs_corpus
 
 TOGGLE = "targets, factors\nA, !A\nB, A\n"
 
@@ -37,6 +40,31 @@ def test_writes_every_file_and_a_summary(toggle_file, tmp_path, capsys):
     assert run["seed"] == 9 and run["settings"]["max_time"] == 4 and run["fixed"] == {"B": 1}
     assert len(run["model_sha256"]) == 64 and "numba" in run["versions"]
     assert "output nodes, last window:" in capsys.readouterr().out
+
+
+def test_a_whole_process_ends_early_with_every_file_and_its_printout(toggle_file, tmp_path, capsys, monkeypatch):
+    """``python -m booleanidt simulate`` skips Python's teardown: nothing written or printed is lost
+    (stdout to a pipe is block-buffered, as it is without PYTHONUNBUFFERED)."""
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    options = ["--set", "max_time=4", "--set", "sample_count=300", "--set", "seed_pseudorandom=2", "--no-progress"]
+    assert main(["simulate", str(toggle_file), *options, "-o", str(tmp_path / "in_process")]) == 0
+    printed = capsys.readouterr().out
+    monkeypatch.setattr(sys, "argv", ["booleanidt", "simulate", str(toggle_file), *options, "-o", str(tmp_path / "a")])
+    assert main() == 0      # main() called from Python returns, whatever its command line: only the script exits
+    done = subprocess.run([sys.executable, "-m", "booleanidt", "simulate", str(toggle_file), *options,
+                           "-o", str(tmp_path / "process")], capture_output=True, text=True, cwd=REPO, timeout=120,
+                          env=buffered)
+    assert done.returncode == 0
+    assert done.stdout == printed.replace("in_process/", "process/")
+    files = {p.name: p.read_bytes() for p in (tmp_path / "process").iterdir()}
+    expected = {p.name: p.read_bytes() for p in (tmp_path / "in_process").iterdir()}
+    assert files.keys() == expected.keys()
+    assert all(files[name] == expected[name] for name in files if name != "run.json")
+    failed = subprocess.run([sys.executable, "-m", "booleanidt", "simulate", str(toggle_file), "--mutant", "A=2",
+                             "-o", str(tmp_path / "bad")], capture_output=True, text=True, cwd=REPO, timeout=120,
+                            env=buffered)
+    assert failed.returncode == 2
+    assert failed.stderr == "booleanidt simulate: error: --mutant: A: value '2' is not ON or OFF\n"
 
 
 def test_probtraj_reads_back(toggle_file, tmp_path):
@@ -145,3 +173,11 @@ def test_run_json_hashes_the_shipped_map_file(tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert run["model"] == "th_differentiation" and run["model_file"] == str(maps.path("th_differentiation"))
     assert run["model_sha256"] == hashlib.sha256(maps.path("th_differentiation").read_bytes()).hexdigest()
+
+
+def test_output_piped_into_head_stops_quietly():
+    """``booleanidt info MODEL | head -1``: the closed pipe is no error message."""
+    done = subprocess.run(f"{sys.executable} -m booleanidt info th_naldi2010 | head -1", shell=True, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("model ") and done.stdout.count("\n") == 1
+    assert done.stderr == ""

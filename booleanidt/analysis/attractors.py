@@ -26,7 +26,10 @@ consistent, and attractors are reported per original level.
 
 BDD variables follow the regulations depth-first (:func:`~booleanidt.analysis._bdd.variable_order`).
 The limits (seconds, BDD size of one set) say when the search gave up, with
-:class:`SearchLimitExceeded`.
+:class:`SearchLimitExceeded`.  A long search is never silent: a progress bar (on a terminal,
+once the search has run :data:`PROGRESS_DELAY` seconds) counts its saturation steps and shows
+its largest set and the attractors found, and once it passes :data:`GROWING_SECONDS` or
+:data:`GROWING_BDD_NODES` a warning names the free inputs whose fixing would shrink it.
 
 Examples
 --------
@@ -41,7 +44,9 @@ from __future__ import annotations
 
 import functools
 import operator
+import sys
 import time
+import warnings
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -50,6 +55,7 @@ from tqdm import tqdm
 from ..booleanize import booleanize, levels_from_booleanized
 from ..errors import BooleanidtError
 from ..model import LogicalModel
+from ..naming import labels, resolve_many, shortened
 from ._bdd import AsynchronousDynamics, variable_order
 from ._solving import SearchLimitExceeded
 from ._tables import result_table
@@ -67,6 +73,13 @@ MAX_BDD_NODES = 5_000_000
 #: minimal trap spaces used as seeds of the search at most (beyond, no seeds)
 SEED_LIMIT = 1000
 
+#: seconds a search runs before its progress bar shows, and at least between two redraws
+PROGRESS_DELAY, PROGRESS_INTERVAL = 2.0, 0.5
+#: a search that runs this many seconds, or needs a set of this many BDD nodes, is growing:
+#: a warning suggests fixing inputs
+GROWING_SECONDS = 10.0
+GROWING_BDD_NODES = 200_000
+
 
 def _limits(free_count: int, time_limit: float | None, max_bdd_nodes: int | None):
     """A check for :class:`AsynchronousDynamics` that raises when a limit is passed."""
@@ -82,6 +95,41 @@ def _limits(free_count: int, time_limit: float | None, max_bdd_nodes: int | None
         if max_bdd_nodes is not None and size > max_bdd_nodes:
             raise gave_up(f"a set of states needs more than max_bdd_nodes={max_bdd_nodes} BDD nodes")
     return check
+
+
+class _Watch:
+    """Called with the BDD size of each set as a search grows: applies the limits (``check``),
+    moves the progress bar, and warns once, when the search grows, naming ``free_inputs``."""
+
+    def __init__(self, check, free_inputs: Mapping[str, str], progress: bool | None):
+        self.check, self.free_inputs = check, free_inputs
+        self.started, self.largest, self.found, self.warned = time.monotonic(), 0, 0, False
+        self.bar = tqdm(desc="attractor search", unit=" steps", disable=None if progress is None else not progress,
+                        delay=PROGRESS_DELAY, mininterval=PROGRESS_INTERVAL, leave=False)
+
+    def __call__(self, size: int):
+        self.check(size)
+        self.largest = max(self.largest, size)
+        self.bar.set_postfix_str(f"largest set {self.largest:,} BDD nodes, {self.found} attractors found",
+                                 refresh=False)
+        self.bar.update()
+        if not self.warned and (size > GROWING_BDD_NODES or time.monotonic() - self.started > GROWING_SECONDS):
+            self.warned = True
+            with tqdm.external_write_mode(file=sys.stderr):   # the bar cleared, the line printed, the bar back
+                warnings.warn(self.growing_message(), stacklevel=2)
+
+    def growing_message(self) -> str:
+        seconds = time.monotonic() - self.started
+        text = (f"the attractor search is growing (a set of {self.largest:,} BDD nodes after {seconds:.0f} s)")
+        if not self.free_inputs:
+            return text + "; fixing nodes (inputs=, --inputs) makes it smaller"
+        example = next(iter(self.free_inputs))
+        return (text + f": fixing some of its {len(self.free_inputs)} free inputs "
+                f"({shortened(self.free_inputs.values())}) with inputs= (--inputs {example}=0,...) makes it "
+                "much faster")
+
+    def close(self):
+        self.bar.close()
 
 
 def _attractor_from(dynamics: AsynchronousDynamics, pivot):
@@ -103,7 +151,7 @@ def _attractors_within(dynamics: AsynchronousDynamics, states) -> list:
     return found
 
 
-def _attractor_sets(dynamics: AsynchronousDynamics, seeds: Iterable) -> list:
+def _attractor_sets(dynamics: AsynchronousDynamics, seeds: Iterable, watch: _Watch) -> list:
     """The attractors of ``dynamics``, each as a BDD of its states.
 
     The ``seeds`` are minimal trap spaces (sets of states closed under transitions,
@@ -112,8 +160,10 @@ def _attractor_sets(dynamics: AsynchronousDynamics, seeds: Iterable) -> list:
     left of the state space is searched last, so the result does not depend on the
     seeds (attractors outside every minimal trap space, motif-avoidant ones, exist).
     """
-    spaces = tqdm(seeds, desc="attractors in minimal trap spaces", unit="trap space", disable=None, leave=False)
-    found = [attractor for space in spaces for attractor in _attractors_within(dynamics, space)]
+    found = []
+    for space in seeds:
+        found += _attractors_within(dynamics, space)
+        watch.found = len(found)
     basin = dynamics.backward(functools.reduce(operator.or_, found, dynamics.empty))
     return found + _attractors_within(dynamics, ~basin)
 
@@ -127,20 +177,25 @@ def _seeds(model: LogicalModel, dynamics: AsynchronousDynamics, time_limit) -> l
     return [dynamics.subspace({n: v for n, v in row.items() if v != FREE}) for _, row in spaces.iterrows()]
 
 
-def _search(model: LogicalModel, inputs, time_limit, max_bdd_nodes) -> tuple:
+def _search(model: LogicalModel, inputs, time_limit, max_bdd_nodes, progress) -> tuple:
     """(constants, dynamics of the free nodes, attractor BDDs, bits of each multi-valued node) of
     ``model`` with ``inputs`` fixed; a multi-valued model is searched through its booleanization."""
     if inputs:
         model = model.mutate(inputs)
+    shown = labels(model)
+    free_inputs = {n: shown[n] for n in model.inputs}
     bits = {}
     if not model.is_boolean:
         model = booleanize(model)
         bits = model.metadata["booleanized_from"]
     constants = percolate(model)
     free = [n for n in model.nodes if n not in constants]
-    dynamics = AsynchronousDynamics(model, constants, variable_order(model, free),
-                                    _limits(len(free), time_limit, max_bdd_nodes))
-    return constants, dynamics, _attractor_sets(dynamics, _seeds(model, dynamics, time_limit)), bits
+    watch = _Watch(_limits(len(free), time_limit, max_bdd_nodes), free_inputs, progress)
+    try:
+        dynamics = AsynchronousDynamics(model, constants, variable_order(model, free), watch)
+        return constants, dynamics, _attractor_sets(dynamics, _seeds(model, dynamics, time_limit), watch), bits
+    finally:
+        watch.close()
 
 
 def _level_summary(values: dict, bits: Mapping[str, tuple]) -> dict:
@@ -152,7 +207,8 @@ def _level_summary(values: dict, bits: Mapping[str, tuple]) -> dict:
 
 
 def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = None,
-                     time_limit: float | None = None, max_bdd_nodes: int | None = MAX_BDD_NODES) -> list:
+                     time_limit: float | None = None, max_bdd_nodes: int | None = MAX_BDD_NODES,
+                     progress: bool | None = None) -> list:
     """The states of each asynchronous attractor, listed one by one.
 
     Parameters
@@ -161,6 +217,8 @@ def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = Non
     inputs : node -> level fixing those nodes (the rule becomes the constant)
     time_limit : give up after this many seconds (None: no limit)
     max_bdd_nodes : give up when a set of states needs more BDD nodes than this (None: no limit)
+    progress : show a progress bar on stderr once the search has run PROGRESS_DELAY seconds
+        (None: on a terminal only)
 
     Returns
     -------
@@ -180,7 +238,7 @@ def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = Non
     >>> [len(a) for a in attractor_states(LogicalModel.from_rules({"A": Var("B"), "B": Var("A")}))]
     [1, 1]
     """
-    constants, dynamics, found, bits = _search(model, inputs, time_limit, max_bdd_nodes)
+    constants, dynamics, found, bits = _search(model, inputs, time_limit, max_bdd_nodes, progress)
     result = []
     for states in found:
         table = pd.DataFrame([{**constants, **levels} for levels in dynamics.levels(states)])
@@ -191,10 +249,10 @@ def attractor_states(model: LogicalModel, inputs: Mapping[str, int] | None = Non
 
 def attractors(model: LogicalModel, inputs: Mapping[str, int] | None = None,
                outputs: Iterable[str] | None = None, time_limit: float | None = None,
-               max_bdd_nodes: int | None = MAX_BDD_NODES) -> pd.DataFrame:
+               max_bdd_nodes: int | None = MAX_BDD_NODES, progress: bool | None = None) -> pd.DataFrame:
     """One row per asynchronous attractor: each node's value (``'*'`` if it varies) and its size.
 
-    Parameters are those of :func:`attractor_states`; ``outputs`` are nodes to put first.
+    Parameters are those of :func:`attractor_states`; ``outputs`` are nodes (by id or name) to put first.
     The last column, ``n_states``, counts the attractor's states (counted on the BDD, not
     listed, so large attractors are cheap).
 
@@ -209,10 +267,10 @@ def attractors(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     """
     if SIZE_COLUMN in model.nodes:
         raise BooleanidtError(f"a node is named {SIZE_COLUMN!r}, the column that counts attractor states")
-    constants, dynamics, found, bits = _search(model, inputs, time_limit, max_bdd_nodes)
+    constants, dynamics, found, bits = _search(model, inputs, time_limit, max_bdd_nodes, progress)
     rows = []
     for states in found:
         varying = {n: (FREE if level is None else level) for n, level in dynamics.summary(states).items()}
         rows.append({**_level_summary({**constants, **varying}, bits), SIZE_COLUMN: dynamics.count(states)})
-    table = result_table(rows, list(model.node_ids) + [SIZE_COLUMN], outputs)
+    table = result_table(rows, list(model.node_ids) + [SIZE_COLUMN], resolve_many(model, outputs or [], "outputs"))
     return table[[c for c in table.columns if c != SIZE_COLUMN] + [SIZE_COLUMN]]

@@ -25,6 +25,7 @@ import clingo
 import pandas as pd
 
 from ..model import LogicalModel
+from ..naming import resolve_many
 from ._circuit import Circuit
 from ._solving import collect
 from ._tables import result_table
@@ -56,7 +57,7 @@ def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     model : LogicalModel (Boolean or multi-valued)
     inputs : node -> level fixing those nodes (as MaBoSS mutants: the rule becomes
         the constant); free inputs not named keep any value.
-    outputs : nodes to put first among the columns (phenotypes); default model order
+    outputs : nodes, by id or name, to put first among the columns (phenotypes); default model order
     limit : raise :class:`SearchLimitExceeded` beyond this many stable states (None: no limit;
         free inputs multiply them: 30 free inputs give at least 2**30)
     time_limit : raise :class:`SearchLimitExceeded` when the search takes longer (seconds)
@@ -94,4 +95,4 @@ def fixed_points(model: LogicalModel, inputs: Mapping[str, int] | None = None,
         return {n: next(level for level, lit in values.items() if answer.is_true(lit)) for n, values in env.items()}
 
     rows = collect(control, read, limit, "stable states", time_limit)
-    return result_table(rows, model.node_ids, outputs).astype(int)
+    return result_table(rows, model.node_ids, resolve_many(model, outputs or [], "outputs")).astype(int)

@@ -100,7 +100,8 @@ def _nodes(model: LogicalModel, nodes: Iterable[str] | None, exclude: Iterable[s
     unknown = [n for n in chosen if n not in model.nodes]
     if unknown:
         raise ScreenError(f"perturbation of unknown node(s) {', '.join(unknown)}")
-    return [n for n in chosen if n not in set(exclude)]
+    excluded = {resolve_known(model, n) for n in exclude}
+    return [n for n in chosen if n not in excluded]
 
 
 def knockouts(model: LogicalModel, nodes: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> list:

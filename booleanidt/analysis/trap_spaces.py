@@ -33,6 +33,7 @@ import pandas as pd
 from ..errors import BooleanidtError
 from ..expr import simplify
 from ..model import LogicalModel
+from ..naming import resolve_many
 from ._circuit import Circuit
 from ._monotony import certain_signs
 from ._solving import collect
@@ -100,7 +101,7 @@ def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
     model : LogicalModel with Boolean nodes only
     inputs : node -> 0/1 fixing those nodes (their rule becomes the constant);
         free inputs not named may take either value (each minimal trap space fixes them)
-    outputs : nodes to put first among the columns (phenotypes); default model order
+    outputs : nodes, by id or name, to put first among the columns (phenotypes); default model order
     limit : raise :class:`SearchLimitExceeded` beyond this many trap spaces (None: no limit)
     time_limit : raise :class:`SearchLimitExceeded` when the search takes longer (seconds)
 
@@ -144,4 +145,4 @@ def trap_spaces(model: LogicalModel, inputs: Mapping[str, int] | None = None,
                 for n in model.nodes}
 
     rows = collect(control, read, limit, "minimal trap spaces", time_limit)
-    return result_table(rows, model.node_ids, outputs)
+    return result_table(rows, model.node_ids, resolve_many(model, outputs or [], "outputs"))

@@ -91,6 +91,9 @@ def add_parser(subparsers):
                              "(default: names, but ids on the shipped maps, whose names are descriptions)")
     parser.add_argument("--names", dest="labels", action="store_const", const="name", help="same as --labels name")
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write the table as CSV instead of printing it")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="attractors: show a progress bar once the search runs a few seconds (default: on a "
+                             "terminal)")
     add_cfg_option(parser)
     parser.set_defaults(func=run)
     return parser
@@ -102,7 +105,8 @@ def run(args) -> int:
     inputs = checked_levels(model, args.inputs, "--inputs")
     outputs = resolve_many(model, args.outputs, "--outputs") if args.outputs else list(model.phenotypes)
     if args.analysis == "attractors":
-        options = {"time_limit": ATTRACTOR_TIME_LIMIT if args.time_limit is None else args.time_limit}
+        options = {"time_limit": ATTRACTOR_TIME_LIMIT if args.time_limit is None else args.time_limit,
+                   "progress": args.progress}
         if args.max_bdd_nodes is not None:
             options["max_bdd_nodes"] = args.max_bdd_nodes
     else:

@@ -2,8 +2,9 @@
 
 Formats come from the extensions unless ``--from`` / ``--to`` name them.  The output
 is written atomically: on any error no output file is left.  A MaBoSS output is a .bnd
-and the .cfg beside it, both written in full before either replaces a file; replacing an
-existing .cfg is said in a warning.
+and the .cfg beside it, both written in full before either replaces a file and both marked
+with the same pair stamp (a kill between the two renames leaves a pair that is refused on
+reading, never silently mixed); replacing an existing .cfg is said in a warning.
 
 Examples
 --------

@@ -55,7 +55,8 @@ def add_parser(subparsers):
                         help="drug: PROFILE drug node anti_X on with probability = strength (default); "
                              "rates: X's activation rate times 1 - strength")
     parser.add_argument("--objective", required=True, metavar="EXPR",
-                        help="score to maximise, arithmetic over output nodes (e.g. 'Apoptosis - Proliferation')")
+                        help="score to maximise, arithmetic over output nodes by id or name "
+                             "(e.g. 'Apoptosis - Proliferation')")
     parser.add_argument("--minimize", action="store_true", help="rank by increasing objective")
     add_batch_arguments(parser, "screen seed (each patient x treatment seed derives from it)", batch_size=8)
     parser.set_defaults(func=run)
@@ -72,7 +73,7 @@ def run(args) -> int:
     if problem:
         raise InputError(args.model, "--targets/--strengths", problem)
     try:
-        objective = treatment.Objective.parse(args.objective, nodes=model.nodes)
+        objective = treatment.Objective.parse(args.objective, model=model)
     except treatment.ObjectiveError as exc:
         raise InputError(args.model, "--objective", str(exc)) from None
     settings = settings_from(model_settings(args.model), args.set)

@@ -26,6 +26,7 @@ from ..errors import BooleanidtError, InputError
 from ..model import LogicalModel
 from . import sbmlqual
 from ._files import atomic_write_text, read_text
+from ._celldesigner_check import check_map
 from ._xml import check_xml_depth
 
 __all__ = ["read", "loads", "CASQ_MISSING"]
@@ -54,10 +55,12 @@ def read(path) -> LogicalModel:
     ...
     booleanidt.errors.InputError: missing.xml: no such file
     """
-    check_xml_depth(read_text(path), str(path))  # clear messages for missing, empty, non-text or too deep files
+    text = read_text(path)
+    check_xml_depth(text, str(path))  # clear messages for missing, empty, non-text or too deep files
     convert = _casq_converter()
     if convert is None:
         raise BooleanidtError(f"{path}: {CASQ_MISSING}")
+    check_map(text, str(path))        # what CaSQ needs but would stop on with a bare Python error
     with tempfile.TemporaryDirectory(prefix="booleanidt-casq-") as folder:
         converted = Path(folder) / "model.sbml"
         try:

@@ -84,6 +84,7 @@ from ..model import JointInitialState, LogicalModel, ModelError, default_rate_do
 from ..model import Node
 from ..simulation.settings import CFG_NAMES, IGNORED_CFG_NAMES, SETTINGS_KEY, SettingsError, SimulationSettings
 from ._files import atomic_write_files, read_text
+from ._pairing import check_pair, stamped
 from ._grammar import Token, TokenStream, blank_comments, name_problem, parse_expression_from, tokenize
 from ._descriptions import model_description, node_description, with_descriptions
 
@@ -567,6 +568,7 @@ def loads(bnd_text: str, cfg_text: Optional[str] = None, source: str = "<string>
     booleanidt.errors.InputError: m.bnd: line 1: node A: logic names unknown node(s) B
     """
     cfg_source = cfg_source or source
+    check_pair(bnd_text, cfg_text, source, cfg_source)
     blocks = _parse_bnd(bnd_text, source)
     config = _ConfigParser(cfg_text, cfg_source).parse() if cfg_text is not None else _Config()
     settings = _settings_from(config, cfg_source)  # a misspelt or impossible setting is an error here too
@@ -706,10 +708,15 @@ def dumps(model: LogicalModel, settings: Optional[SimulationSettings] = None) ->
 
 
 def write(model: LogicalModel, bnd_path, cfg_path=None, settings: Optional[SimulationSettings] = None) -> None:
-    """Write ``model`` as a .bnd file and a .cfg file (beside it by default); atomic."""
+    """Write ``model`` as a .bnd file and a .cfg file (beside it by default).
+
+    Both files are written in full before either replaces a file, and both start with the
+    same ``// booleanidt pair`` line: were the process killed between the two renames,
+    reading the torn pair is refused instead of mixing a new .bnd with an old .cfg.
+    """
     bnd_path = Path(bnd_path)
     if bnd_path.suffix.lower() == ".cfg":
         raise InputError(bnd_path, None, "write the model to a .bnd path (its .cfg is written beside it)")
     cfg_path = Path(cfg_path) if cfg_path is not None else bnd_path.with_suffix(".cfg")
-    bnd, cfg = dumps(model, settings)
-    atomic_write_files({bnd_path: bnd, cfg_path: cfg})  # both written in full before either replaces a file
+    bnd, cfg = stamped(*dumps(model, settings))
+    atomic_write_files({bnd_path: bnd, cfg_path: cfg})

@@ -236,7 +236,9 @@ def loads_pbnd(pbnd_text: str, cfg_text: str | None = None, source: str = "<stri
     bnd_text = cells.replace(text)
     cells.source = cfg_source
     plain_cfg, init_pop, pop_istate, custom = _split_cfg(cfg_text or "", cfg_source, cells)
-    placeholders = "".join(f"${CELL_PARAMETER}{k} = 0;" for k in range(len(cells.terms)))
+    # the reader checks rates with these values: 1, as a cell's rate is only read in a population of at
+    # least one cell (with 0, ``#cell(A) / #cell(1)`` would be refused as 0 / 0)
+    placeholders = "".join(f"${CELL_PARAMETER}{k} = 1;" for k in range(len(cells.terms)))
     model = maboss_io.loads(bnd_text, placeholders + plain_cfg, source=source, cfg_source=cfg_source)
     settings = maboss_io.loads_settings(plain_cfg, cfg_source)
     pop = PopModel(model, tuple(divisions), death, tuple(cells.terms), settings, init_pop, pop_istate, custom,

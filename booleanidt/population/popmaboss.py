@@ -13,9 +13,10 @@ Rates may use ``#cell(expr)``: the number of cells of ``P`` where ``expr`` holds
 next transition is drawn as in Gillespie's algorithm (exponential waiting time with
 the total rate).  As in MaBoSS, results are time averages over windows of ``time_tick``.
 
-Trajectory ``i`` draws its random numbers from a stream seeded by ``(seed, i)``; trajectories
-are summed in fixed blocks merged in order, so results do not depend on the number of
-worker processes (``threads``).
+The process runs in a compiled kernel (:mod:`~booleanidt.population.popkernel`; cell states have
+no node limit).  Trajectory ``i`` draws its random numbers from a stream seeded by ``(seed, i)``;
+trajectories are summed in fixed blocks merged in order, so results do not depend on the number
+of threads.
 
 Examples
 --------
@@ -28,263 +29,111 @@ Examples
 """
 from __future__ import annotations
 
-import concurrent.futures
 import math
-import random
-from collections import defaultdict
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..errors import BooleanidtError
-from ..expr import evaluate
 from ..simulation.result import NIL, SEPARATOR
-from .pbnd import CELL_PARAMETER, PopModel
+from .pbnd import PopModel
+from .popcompile import CompiledPopulation, compile_population
+from .popkernel import Block, expand_runs, needs_compiling, run_block
 from .result import PopResult
 
-__all__ = ["run_popmaboss", "population_label", "trajectory_rng"]
+__all__ = ["run_popmaboss", "population_label", "cell_label", "COMPILING_NOTICE"]
 
+#: trajectories per block: blocks are simulated independently (on ``threads`` threads) and merged
+#: in order, so results do not depend on the number of threads
+BLOCK = 10_000
 
-def trajectory_rng(seed: int, index: int) -> random.Random:
-    """The random stream of trajectory ``index``: a Mersenne Twister seeded with the pair
-    ``(seed, index)`` packed in one integer (scalar draws from it are several times cheaper
-    than from a numpy Generator, and this loop draws scalars).
-
-    >>> trajectory_rng(0, 3).random() == trajectory_rng(0, 3).random() != trajectory_rng(1, 3).random()
-    True
-    """
-    return random.Random(((int(seed) & 0xFFFFFFFFFFFFFFFF) << 64) | int(index))
+#: what is said before a run that compiles the population kernel
+COMPILING_NOTICE = "compiling the population kernel, once per machine (about 40 s)"
 
 
 def cell_label(state: int, nodes: tuple) -> str:
-    """MaBoSS label of a cell state (bit ``i`` = node ``i``): ``A -- B`` or ``<nil>``."""
+    """MaBoSS label of a cell state (bit ``i`` = node ``i``): ``A -- B`` or ``<nil>``.
+
+    >>> cell_label(5, ("A", "B", "C")), cell_label(0, ("A",))
+    ('A -- C', '<nil>')
+    """
     active = [n for i, n in enumerate(nodes) if state >> i & 1]
     return SEPARATOR.join(active) if active else NIL
 
 
-def population_label(population: tuple, nodes: tuple) -> str:
-    """PopMaBoSS label of a population ``((cell state, count), ...)``.
+def population_label(population: tuple, nodes: tuple, labels: dict | None = None) -> str:
+    """PopMaBoSS label of a population ``((cell state, count), ...)`` (``labels``: cell state -> its
+    :func:`cell_label`, for the states already labelled).
 
     >>> population_label(((1, 2), (5, 1)), ("A", "B", "C"))
     '[{A:2},{A -- C:1}]'
     """
-    return "[" + ",".join(f"{{{cell_label(s, nodes)}:{n}}}" for s, n in population) + "]"
+    labels = {} if labels is None else labels
+    for s, _ in population:
+        if s not in labels:
+            labels[s] = cell_label(s, nodes)
+    return "[" + ",".join(f"{{{labels[s]}:{n}}}" for s, n in population) + "]"
 
 
-class _CellRules:
-    """Rates and daughters of a cell state, evaluated from the model's expressions and cached."""
-
-    def __init__(self, pop: PopModel):
-        model = pop.model
-        if not model.is_boolean:
-            raise BooleanidtError("PopMaBoSS needs a Boolean model (multi-valued nodes: "
-                                  f"{', '.join(model.multivalued_nodes)})")
-        self.pop, self.nodes = pop, model.node_ids
-        self.params = dict(model.parameters)
-        self.rates = [(model.rules[n], model.rate_up(n), model.rate_down(n)) for n in self.nodes]
-        self._terms, self._events = {}, {}
-
-    def state_dict(self, state: int) -> dict:
-        return {n: state >> i & 1 for i, n in enumerate(self.nodes)}
-
-    def terms(self, state: int) -> tuple:
-        """Value (0/1) of each ``#cell`` expression in a cell state."""
-        if state not in self._terms:
-            values = self.state_dict(state)
-            self._terms[state] = tuple(int(bool(evaluate(t, values, self.params))) for t in self.pop.cell_terms)
-        return self._terms[state]
-
-    def params_with(self, counts: tuple) -> dict:
-        params = dict(self.params)
-        params.update({f"{CELL_PARAMETER}{k}": float(c) for k, c in enumerate(counts)})
-        return params
-
-    def events(self, state: int, counts: tuple) -> list:
-        """``[(rate, kind, payload)]`` for one cell in ``state``, given the ``#cell`` counts."""
-        key = (state, counts)
-        if key not in self._events:
-            self._events[key] = self._compute(state, self.params_with(counts))
-        return self._events[key]
-
-    def _daughter(self, state: int, rules: dict, values: dict, params: dict) -> int:
-        for node, expr in rules.items():
-            bit = 1 << self.nodes.index(node)
-            state = state | bit if evaluate(expr, values, params) else state & ~bit
-        return state
-
-    def _compute(self, state: int, params: dict) -> list:
-        values, events = self.state_dict(state), []
-        for i, (rule, up, down) in enumerate(self.rates):
-            on = state >> i & 1
-            logic = on if rule is None else int(bool(evaluate(rule, values, params)))
-            rate = float(evaluate(down if on else up, values, params, logic))
-            if rate > 0:
-                events.append((rate, "flip", state ^ (1 << i)))
-        for rule in self.pop.divisions:
-            rate = float(evaluate(rule.rate, values, params))
-            if rate > 0:
-                events.append((rate, "divide", (self._daughter(state, rule.daughter1, values, params),
-                                                self._daughter(state, rule.daughter2, values, params))))
-        if self.pop.death is not None:
-            rate = float(evaluate(self.pop.death, values, params))
-            if rate > 0:
-                events.append((rate, "die", None))
-        return events
+def _states_as_ints(words: np.ndarray) -> list:
+    """Cell states (rows of uint64 words, least significant first) as Python ints."""
+    if words.shape[1] == 1:
+        return words[:, 0].tolist()
+    return [int.from_bytes(row.astype("<u8").tobytes(), "little") for row in words]
 
 
-def _pick(probabilities: list, rng) -> int:
-    """Index drawn with the given probabilities (summing to 1)."""
-    if len(probabilities) == 1:
-        return 0
-    draw = rng.random()
-    for index, probability in enumerate(probabilities):
-        draw -= probability
-        if draw < 0:
-            return index
-    return len(probabilities) - 1
+class _Totals:
+    """The blocks' sums, merged in block order; populations and cell states renumbered by content.
 
-
-def _initial_state(pop: PopModel, rng) -> int:
-    model, state = pop.model, 0
-    joint = {n for j in model.joint_initial_states for n in j.nodes}
-    for i, node in enumerate(model.node_ids):
-        if node not in joint and rng.random() < model.initial_probability(node):
-            state |= 1 << i
-    for group in model.joint_initial_states:
-        choices = group.probabilities()
-        pick = _pick([p for p, _ in choices], rng)
-        for node, level in zip(group.nodes, choices[pick][1]):
-            if level:
-                state |= 1 << model.node_ids.index(node)
-    return state
-
-
-def _initial_population(pop: PopModel, rng) -> dict:
-    """A population at t = 0: from ``pop_istate``, else ``init_pop`` copies of one drawn state (as MaBoSS)."""
-    if pop.pop_istate is None:
-        return {_initial_state(pop, rng): pop.init_pop}
-    nodes, groups = pop.pop_istate
-    cells = groups[_pick([p for p, _ in groups], rng)][1]
-    population = defaultdict(int)
-    for values, count in cells:
-        state = _initial_state(pop, rng)
-        for node, value in zip(nodes, values):
-            bit = 1 << pop.model.node_ids.index(node)
-            state = state | bit if value else state & ~bit
-        population[state] += count
-    return dict(population)
-
-
-class _Windows:
-    """Time averages over windows: sums over trajectories of each quantity's per-window fraction.
-
-    ``states`` / ``custom`` (and their ``*_squares``): ``(window, population key or custom
-    value)`` -> sum of the fraction of the window spent there; ``size``: per window, sums of the
-    time-averaged size and of its square.  Expected cells per state follow from ``states``.
+    A block numbers the cell states and populations it meets in its own order; here each
+    population gets a global index from its content (``((cell state, count), ...)`` sorted).
     """
 
-    def __init__(self, max_time: float, tick: float):
-        self.max_time, self.tick = max_time, tick
-        self.count = max(1, math.ceil(max_time / tick - 1e-9))
-        self.states, self.state_squares = defaultdict(float), defaultdict(float)
-        self.custom, self.custom_squares = defaultdict(float), defaultdict(float)
-        self.size = np.zeros((self.count, 2))
+    def __init__(self, windows: int):
+        self.windows = windows
+        self.populations: dict = {}
+        self.size = np.zeros((windows, 2))
+        self.states, self.custom = [], []
 
-    def add_trajectory(self, intervals: list) -> None:
-        """``intervals``: ``(start, end, population key, custom value or None)`` in order."""
-        states, custom, size = defaultdict(float), defaultdict(float), [0.0] * self.count
-        tick, count = self.tick, self.count
-        for start, end, key, value in intervals:
-            cells = sum(n for _, n in key)
-            window = int(start // tick)
-            while window < count and window * tick < end:
-                share = (min(end, (window + 1) * tick, self.max_time) - max(start, window * tick)) / tick
-                if share > 0:
-                    states[window, key] += share
-                    if value is not None:
-                        custom[window, value] += share
-                    size[window] += cells * share
-                window += 1
-        for mine, sums, squares in ((states, self.states, self.state_squares),
-                                    (custom, self.custom, self.custom_squares)):
-            for entry, share in mine.items():
-                sums[entry] += share
-                squares[entry] += share * share
-        size = np.array(size)
-        self.size[:, 0] += size
-        self.size[:, 1] += size * size
+    def add(self, block: Block) -> None:
+        cells = _states_as_ints(block.cell_words)
+        rank = np.empty(len(cells), dtype=np.int64)
+        rank[sorted(range(len(cells)), key=cells.__getitem__)] = np.arange(len(cells))
+        ptr = block.pop_ptr
+        pop_of = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+        order = np.lexsort((block.pop_count, rank[block.pop_cell], pop_of))  # members by (state, count)
+        states = [cells[c] for c in block.pop_cell[order].tolist()]
+        members = list(zip(states, block.pop_count[order].tolist()))
+        index = np.array([self.populations.setdefault(tuple(members[a:b]), len(self.populations))
+                          for a, b in zip(ptr[:-1].tolist(), ptr[1:].tolist())], dtype=np.int64)
+        self.states.append((index[block.state_pop], block.state_window, block.state_sum, block.state_sq))
+        pop, window, count = expand_runs(block.run_pop, block.run_window, block.run_delta)
+        self.states.append((index[pop], window, count, count))  # a whole window's share is 1, so is its square
+        self.custom.append((block.custom_value, block.custom_window, block.custom_sum, block.custom_sq))
+        value, window, count = expand_runs(block.run_value, block.run_value_window, block.run_value_delta)
+        self.custom.append((value, window, count, count))
+        self.size[:, 0] += block.size_sum
+        self.size[:, 1] += block.size_sq
 
-    def merge(self, other: "_Windows") -> None:
-        """Add another block's sums (blocks are merged in trajectory order)."""
-        for mine, theirs in ((self.states, other.states), (self.state_squares, other.state_squares),
-                             (self.custom, other.custom), (self.custom_squares, other.custom_squares)):
-            for entry, value in theirs.items():
-                mine[entry] += value
-        self.size += other.size
+    def dense(self, parts: list, columns: int | None = None) -> tuple:
+        """``(keys, sums, squares)``: the keys present (sorted), and (windows, keys) sums added in block order.
 
-    def per_window(self, table: dict) -> list:
-        """``table`` split by window: a list of dicts key -> value."""
-        windows = [{} for _ in range(self.count)]
-        for (window, key), value in table.items():
-            windows[window][key] = value
-        return windows
-
-    def cells(self) -> list:
-        """Per window, cell state -> sum over trajectories of its time-averaged count."""
-        windows = [defaultdict(float) for _ in range(self.count)]
-        for (window, key), share in self.states.items():
-            for state, n in key:
-                windows[window][state] += n * share
-        return windows
-
-
-def _error(sums, squares, n: int):
-    mean = sums / n
-    variance = np.maximum(squares / n - mean * mean, 0.0) * (n / (n - 1) if n > 1 else 0.0)
-    return np.sqrt(variance / n)
-
-
-def _population_key(population: dict) -> tuple:
-    return tuple(sorted((s, n) for s, n in population.items() if n > 0))
-
-
-def _trajectory(rules: _CellRules, pop: PopModel, rng, max_time: float) -> list:
-    population = _initial_population(pop, rng)
-    custom = pop.custom_output
-    intervals, time = [], 0.0
-    while True:
-        counts = tuple(sum(n * rules.terms(s)[k] for s, n in population.items())
-                       for k in range(len(pop.cell_terms)))
-        transitions, total = [], 0.0
-        for state, n in population.items():
-            for rate, kind, payload in rules.events(state, counts):
-                transitions.append((n * rate, state, kind, payload))
-                total += n * rate
-        end = max_time if total == 0 else min(max_time, time - math.log(1.0 - rng.random()) / total)
-        value = None
-        if custom is not None:
-            value = evaluate(custom, {}, rules.params_with(counts))
-            value = int(value) if value >= 0 else None  # MaBoSS leaves negative values out
-        intervals.append((time, end, _population_key(population), value))
-        if end >= max_time:
-            return intervals
-        time = end
-        pick, chosen = rng.random() * total, transitions[-1]
-        for transition in transitions:
-            pick -= transition[0]
-            if pick < 0:
-                chosen = transition
-                break
-        _, state, kind, payload = chosen
-        population[state] -= 1
-        if population[state] == 0:
-            del population[state]
-        if kind == "flip":
-            population[payload] = population.get(payload, 0) + 1
-        elif kind == "divide":
-            for daughter in payload:
-                population[daughter] = population.get(daughter, 0) + 1
+        ``parts``: ``(key, window, sum, square)`` arrays per block; with ``columns``, keys are
+        already the column numbers ``0 .. columns - 1``.
+        """
+        key, window, sums, squares = (np.concatenate([p[k] for p in parts]) for k in range(4))
+        if columns is None:
+            keys, column = np.unique(key, return_inverse=True)
+        else:
+            keys, column = np.arange(columns), key
+        dense_sums, dense_squares = np.zeros((self.windows, len(keys))), np.zeros((self.windows, len(keys)))
+        cell = column * self.windows + window
+        size = len(keys) * self.windows
+        dense_sums.T.flat[:] = np.bincount(cell, sums, minlength=size)
+        dense_squares.T.flat[:] = np.bincount(cell, squares, minlength=size)
+        return keys, dense_sums, dense_squares
 
 
 def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **overrides) -> PopResult:
@@ -303,68 +152,72 @@ def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **ove
         and per active node, the custom output's distribution
     """
     settings = (settings or pop.settings).replace(**overrides)
-    _CellRules(pop)  # a model the simulator cannot run fails here, before any worker starts
-    blocks = [(start, min(start + BLOCK, settings.sample_count)) for start in range(0, settings.sample_count, BLOCK)]
-    windows = _Windows(settings.max_time, settings.time_tick)
-    workers = min(max(1, int(settings.threads)), len(blocks))
+    net = compile_population(pop)  # a model the kernel cannot run fails here, before any trajectory
+    windows = max(1, math.ceil(settings.max_time / settings.time_tick - 1e-9))
+    starts = range(0, settings.sample_count, BLOCK)
+
+    def block(first: int) -> Block:
+        return run_block(*net.kernel_arrays(), seed=settings.seed, first=first,
+                         count=min(BLOCK, settings.sample_count - first), max_time=settings.max_time,
+                         dt=settings.time_tick, windows=windows)
+
+    if progress and needs_compiling():
+        tqdm.write(COMPILING_NOTICE, file=sys.stderr)
+    totals = _Totals(windows)
     bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="population")
-    if workers == 1:
-        results = (_run_block(pop, settings, block) for block in blocks)
-    else:
-        pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(_run_block, [pop] * len(blocks), [settings] * len(blocks), blocks)
+    workers = min(max(1, int(settings.threads)), len(starts))
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
-        for (start, stop), block in zip(blocks, results):
-            windows.merge(block)
-            bar.update(stop - start)
+        for first, result in zip(starts, pool.map(block, starts) if pool else map(block, starts)):
+            totals.add(result)
+            bar.update(min(BLOCK, settings.sample_count - first))
     finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
-        if workers > 1:
-            pool.shutdown(cancel_futures=True)
-    return _result(pop, windows, settings.sample_count, settings)
+    return _result(pop, net, totals, settings)
 
 
-#: trajectories per block: blocks are simulated independently (in worker processes when
-#: ``threads`` > 1) and merged in order, so results do not depend on the number of workers
-BLOCK = 2000
+def _error(sums, squares, n: int):
+    mean = sums / n
+    variance = np.maximum(squares / n - mean * mean, 0.0) * (n / (n - 1) if n > 1 else 0.0)
+    return np.sqrt(variance / n)
 
 
-def _run_block(pop: PopModel, settings, block: tuple) -> _Windows:
-    """Sums over trajectories ``block[0]`` to ``block[1] - 1``."""
-    rules, windows = _CellRules(pop), _Windows(settings.max_time, settings.time_tick)
-    for index in range(*block):
-        windows.add_trajectory(_trajectory(rules, pop, trajectory_rng(settings.seed, index), settings.max_time))
-    return windows
+def _table(sums, squares, n: int, labels: list, times) -> tuple:
+    """``(probabilities, errors)`` DataFrames (windows x labels)."""
+    return (pd.DataFrame(sums / n, index=times, columns=labels),
+            pd.DataFrame(_error(sums, squares, n), index=times, columns=labels))
 
 
-def _distribution(sums: list, squares: list, n: int, label, times) -> tuple:
-    """``(probabilities, errors)`` DataFrames (windows x labels) from per-window sums."""
-    probabilities, errors = [], []
-    for window_sums, window_squares in zip(sums, squares):
-        keys = list(window_sums)
-        values = np.array([window_sums[k] for k in keys])
-        probabilities.append(dict(zip(map(label, keys), values / n)))
-        errors.append(dict(zip(map(label, keys), _error(values, np.array([window_squares[k] for k in keys]), n))))
-    table = pd.DataFrame(probabilities, index=times).fillna(0.0)
-    return table, pd.DataFrame(errors, index=times).reindex(columns=table.columns).fillna(0.0)
+def _cell_counts(totals: _Totals, sums: np.ndarray) -> tuple:
+    """``(cell states, (windows, cell states) sums of time-averaged counts)`` from population sums."""
+    populations = list(totals.populations)
+    states = sorted({s for key in populations for s, _ in key})
+    column = {s: c for c, s in enumerate(states)}
+    members = np.zeros((len(populations), len(states)))
+    for p, key in enumerate(populations):
+        for s, n in key:
+            members[p, column[s]] = n
+    return states, sums @ members
 
 
-def _result(pop: PopModel, windows: _Windows, n: int, settings) -> PopResult:
-    nodes = pop.model.node_ids
-    times = pd.Index(np.arange(windows.count) * windows.tick, name="Time")
-    size = pd.DataFrame({"Population": windows.size[:, 0] / n,
-                         "ErrorPopulation": _error(windows.size[:, 0], windows.size[:, 1], n)}, index=times)
-    states, state_errors = _distribution(windows.per_window(windows.states),
-                                         windows.per_window(windows.state_squares), n,
-                                         lambda key: population_label(key, nodes), times)
+def _result(pop: PopModel, net: CompiledPopulation, totals: _Totals, settings) -> PopResult:
+    nodes, n = net.node_ids, settings.sample_count
+    times = pd.Index(np.arange(totals.windows) * settings.time_tick, name="Time")
+    size = pd.DataFrame({"Population": totals.size[:, 0] / n,
+                         "ErrorPopulation": _error(totals.size[:, 0], totals.size[:, 1], n)}, index=times)
+    _, sums, squares = totals.dense(totals.states, len(totals.populations))
+    cell_labels = {}
+    labels = [population_label(key, nodes, cell_labels) for key in totals.populations]
+    states, state_errors = _table(sums, squares, n, labels, times)
     custom = custom_errors = None
     if pop.custom_output is not None:
-        custom, custom_errors = _distribution(windows.per_window(windows.custom),
-                                              windows.per_window(windows.custom_squares), n, str, times)
-    per_window = windows.cells()
-    cells = pd.DataFrame([{cell_label(s, nodes): v / n for s, v in w.items()} for w in per_window],
-                         index=times).fillna(0.0)
-    node_counts = pd.DataFrame({node: [sum(v for s, v in w.items() if s >> i & 1) / n for w in per_window]
-                                for i, node in enumerate(nodes)}, index=times)
+        values, custom_sums, custom_squares = totals.dense(totals.custom)
+        custom, custom_errors = _table(custom_sums, custom_squares, n, [str(v) for v in values], times)
+    cell_states, cell_sums = _cell_counts(totals, sums)
+    cells = pd.DataFrame(cell_sums / n, index=times, columns=[cell_labels[s] for s in cell_states])
+    bits = np.array([[s >> i & 1 for i in range(len(nodes))] for s in cell_states], dtype=float).reshape(-1, len(nodes))
+    node_counts = pd.DataFrame(cell_sums @ bits / n, index=times, columns=list(nodes))
     return PopResult(population_size=size, state_probabilities=states, cell_counts=cells, node_counts=node_counts,
                      custom=custom, settings=settings, state_errors=state_errors, custom_errors=custom_errors)

@@ -622,16 +622,18 @@ def _more_columns(state_columns, used):
 STATE_CAPACITY = 64
 
 
-def needs_compiling() -> bool:
-    """True when the kernel is neither compiled in this process nor in numba's on-disk cache
-    (the first simulation on a machine, or after an upgrade), so the next run compiles it first.
+def needs_compiling(function=None) -> bool:
+    """True when the kernel (or another compiled ``function``) is neither compiled in this process
+    nor in numba's on-disk cache (the first simulation on a machine, or after an upgrade), so the
+    next run compiles it first.
 
     >>> isinstance(needs_compiling(), bool)
     True
     """
-    if run_chunk.signatures:
+    function = run_chunk if function is None else function
+    if function.signatures:
         return False
-    cache = getattr(run_chunk, "_cache", None)
+    cache = getattr(function, "_cache", None)
     index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
     return index is None or not os.path.exists(index)
 

@@ -33,8 +33,9 @@ class PyMaBoSSNames:
     """Methods named as pyMaBoSS's results name them (see the module docstring)."""
 
     def get_nodes_probtraj(self, nodes=None, prob_cutoff=None, with_errors: bool = False):
-        """Output nodes' probabilities per window (``nodes``: a subset); with errors as a second table."""
-        columns = list(nodes) if nodes is not None else list(self.output_nodes)
+        """Output nodes' probabilities per window (``nodes``: a subset, ids or names); with errors as a
+        second table."""
+        columns = self.node_ids(nodes) if nodes is not None else list(self.output_nodes)
         table = _cut(self.node_probabilities[columns], prob_cutoff)
         return (table, self.node_errors[table.columns]) if with_errors else table
 

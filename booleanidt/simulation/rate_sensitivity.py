@@ -30,6 +30,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..model import LogicalModel
+from ..naming import resolve_many
 from .api import SimulationError, simulate
 from .settings import SimulationSettings
 
@@ -80,7 +81,7 @@ def sensitivity(model: LogicalModel, outputs, parameters=None, factor: float = 2
     Parameters
     ----------
     model : LogicalModel with ``$parameters``
-    outputs : nodes whose last-window probabilities are reported
+    outputs : nodes, by id or name, whose last-window probabilities are reported
     parameters : names (without ``$``) to vary; default: every parameter that is not 0
     factor : the scaling factor (> 1)
     settings, **overrides : run settings, as for :func:`~booleanidt.simulation.simulate`
@@ -88,10 +89,7 @@ def sensitivity(model: LogicalModel, outputs, parameters=None, factor: float = 2
     """
     if not factor > 1:
         raise SimulationError(f"sensitivity: factor must be > 1 (got {factor})")
-    outputs = [outputs] if isinstance(outputs, str) else list(outputs)
-    unknown = [o for o in outputs if o not in model.nodes]
-    if unknown:
-        raise SimulationError(f"sensitivity: unknown output node(s) {', '.join(unknown)}")
+    outputs = resolve_many(model, [outputs] if isinstance(outputs, str) else outputs, "sensitivity outputs")
     names = list(parameters) if parameters is not None else [p for p, v in model.parameters.items() if v != 0]
     missing = [p for p in names if p not in model.parameters]
     if missing:

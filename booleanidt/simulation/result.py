@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..naming import wrap_label
+from ..naming import NamedNodes, resolve_many, wrap_label
 from ..io._files import atomic_write_text, read_text
 from .pymaboss_names import PyMaBoSSNames
 from .settings import SimulationSettings
@@ -352,10 +352,17 @@ class SimulationResult(PyMaBoSSNames):
 
     # --- plots ---------------------------------------------------------------------
 
+    def node_ids(self, nodes) -> list:
+        """The ids of ``nodes`` (ids or names, a list or one comma-separated string) among the nodes of
+        :attr:`node_probabilities`; an unknown or ambiguous name is a
+        :class:`~booleanidt.naming.NodeNameError` with suggestions or candidates."""
+        return resolve_many(NamedNodes(self.names, self.node_probabilities.columns), nodes, "nodes")
+
     def plotted_nodes(self, nodes=None, limit: int = MAX_LINES) -> list:
-        """The nodes :meth:`plot_trajectories` draws: ``nodes`` (default: the outputs), at most ``limit`` of
-        them, those whose probability changes most over time first when there are more (model order kept)."""
-        nodes = list(nodes) if nodes is not None else list(self.output_nodes)
+        """The nodes :meth:`plot_trajectories` draws: ``nodes`` (ids or names; default: the outputs), at most
+        ``limit`` of them, those whose probability changes most over time first when there are more (model
+        order kept)."""
+        nodes = self.node_ids(nodes) if nodes is not None else list(self.output_nodes)
         if len(nodes) <= limit:
             return nodes
         probabilities = self.node_probabilities[nodes]
@@ -373,7 +380,7 @@ class SimulationResult(PyMaBoSSNames):
         import matplotlib.pyplot as plt
 
         ax = ax or plt.subplots(figsize=(9, 4.5))[1]
-        wanted = list(nodes) if nodes is not None else list(self.output_nodes)
+        wanted = self.node_ids(nodes) if nodes is not None else list(self.output_nodes)
         shown = self.plotted_nodes(wanted, limit)
         for k, node in enumerate(shown):
             p = self.node_probabilities[node]

@@ -43,8 +43,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from .compile import CompiledModel
 from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
@@ -103,6 +101,9 @@ def clusters_of(distributions: np.ndarray, threshold: float) -> list:
     >>> clusters_of(np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]), 0.8)
     [[0, 1], [2]]
     """
+    from scipy import sparse  # only here: most runs ask for no stationary distributions
+    from scipy.sparse.csgraph import connected_components
+
     d = sparse.csr_matrix(distributions)
     visited = (d > 0).astype(np.float64)
     shared = (d @ visited.T).toarray()  # shared[i, j]: P_i summed over the states j visits too

@@ -61,13 +61,18 @@ class Objective:
     tree: ast.expr
 
     @classmethod
-    def parse(cls, text: str, nodes=None) -> "Objective":
-        """Parse ``text``; with ``nodes``, every name must be one of them.
+    def parse(cls, text: str, nodes=None, model=None) -> "Objective":
+        """Parse ``text``; with ``nodes``, every name must be one of them; with ``model``, names are
+        node ids or names (see :func:`booleanidt.naming.resolve`), read as the ids, and must be its nodes.
 
         >>> Objective.parse("A - B", nodes=["A"])
         Traceback (most recent call last):
         ...
         booleanidt.treatment.objective.ObjectiveError: objective "A - B": B is not a node of the model
+        >>> from booleanidt.model import LogicalModel, Node
+        >>> m = LogicalModel.from_rules({"sa1": None}, nodes={"sa1": Node("sa1", name="Apoptosis_phenotype")})
+        >>> Objective.parse("1 - Apoptosis_phenotype", model=m).names
+        ('sa1',)
         """
         try:
             tree = ast.parse(text.strip(), mode="eval").body
@@ -81,6 +86,11 @@ class Objective:
         names = list(dict.fromkeys(name for _, name in sorted(found)))
         if not names:
             raise ObjectiveError(f'objective "{text}": names no output node')
+        if model is not None:
+            from ..naming import resolve_known
+            ids = {name: resolve_known(model, name) for name in names}
+            tree = _Renamed(ids).visit(tree)
+            names, nodes = list(dict.fromkeys(ids.values())), model.nodes
         if nodes is not None:
             unknown = [n for n in names if n not in set(nodes)]
             if unknown:
@@ -140,6 +150,16 @@ def _check(node: ast.AST, text: str):
                           else f"the constant {node.value!r}")
         raise ObjectiveError(f'objective "{text}": {kind} is not allowed '
                              "(only numbers, node names, + - * / and parentheses)")
+
+
+class _Renamed(ast.NodeTransformer):
+    """A tree whose names are replaced (``ids``: name -> the node id it means)."""
+
+    def __init__(self, ids: Mapping[str, str]):
+        self.ids = ids
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.copy_location(ast.Name(id=self.ids.get(node.id, node.id), ctx=node.ctx), node)
 
 
 def _evaluate(node: ast.expr, values: Mapping[str, float]) -> float:

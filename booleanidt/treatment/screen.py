@@ -33,6 +33,7 @@ import pandas as pd
 from .._batch import CohortError, check_manifest, read_parts, run_manifest, run_saving_parts
 from ..io._files import atomic_write_bytes
 from ..model import LogicalModel
+from ..naming import resolve_known
 from ..personalization.apply import mark_outputs
 from ..simulation.settings import SimulationSettings
 from .conditions import INHIBITIONS, TreatmentError, screen_conditions, screen_problem
@@ -64,11 +65,7 @@ def _checked(model: LogicalModel, targets, strengths, pairs, objective) -> Objec
     problem = screen_problem(model, list(targets), list(strengths), pairs)
     if problem:
         raise TreatmentError(problem)
-    if not isinstance(objective, Objective):
-        objective = Objective.parse(objective, nodes=model.nodes)
-    else:
-        Objective.parse(objective.text, nodes=model.nodes)
-    return objective
+    return Objective.parse(objective.text if isinstance(objective, Objective) else objective, model=model)
 
 
 def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], objective, *,
@@ -83,9 +80,10 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     model : LogicalModel
     profiles : mapping patient id -> profile (``{"continuous": {...}, "discrete": {...}}``),
         e.g. a :class:`booleanidt.personalization.Profiles`
-    targets : nodes to inhibit
+    targets : nodes to inhibit, by id or name
     objective : text such as ``"Apoptosis - Proliferation"`` (arithmetic over output
-        probabilities at the last window) or an :class:`~booleanidt.treatment.objective.Objective`
+        probabilities at the last window; nodes by id or name) or an
+        :class:`~booleanidt.treatment.objective.Objective`
     strengths : inhibition strengths in (0, 1]
     pairs : also screen every pair of targets (both at the same strength)
     inhibition : ``"drug"`` (PROFILE's drug nodes ``anti_X``; strength = probability the drug
@@ -124,6 +122,7 @@ def treat(model: LogicalModel, profiles: Mapping, targets: Sequence[str], object
     >>> m = LogicalModel.from_rules({"GF": None, "RAS": Var("GF"), "Prolif": Var("RAS")})
     >>> treat(m, {"P1": {}}, ["RAS"], "-Prolif", settings=SimulationSettings(max_time=5))  # doctest: +SKIP
     """
+    targets = [resolve_known(model, target) for target in targets]   # by id or name
     objective = _checked(model, targets, strengths, pairs, objective)
     if inhibition not in INHIBITIONS:
         raise TreatmentError(f"inhibition must be one of {', '.join(INHIBITIONS)} (got {inhibition!r})")

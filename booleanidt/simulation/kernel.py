@@ -314,10 +314,11 @@ DONE, NEED_COLUMNS, BAD_RATE = 0, 1, 2
 
 # What the loop carries between calls: clock[T | SEGMENT_START | TERM_SUM | HD_START | GRAPH_SINCE | STATES_FROM]
 # (time, start of the current output-state segment, sum of r log2 r, time the Hamming distance took its value,
-# time the observed-graph state was entered, time from which output states are tabulated: fixed for a run) and counters[KEY | USED | TOUCHED | JUMPS | STALE |
-# SINCE_EXACT | NEXT_SCHEDULE | HD | GRAPH_KEY] (output state, state columns used, state columns with an
-# open window sum, jumps, whether TERM_SUM must be summed afresh, jumps since it was, next scheduled
-# time, Hamming distance to the reference state, state of the observed-graph nodes).
+# time the observed-graph state was entered, time from which output states are tabulated: fixed for a run)
+# and counters[KEY | USED | TOUCHED | JUMPS | STALE | SINCE_EXACT | NEXT_SCHEDULE | HD | GRAPH_KEY] (output
+# state, state columns used, state columns with an open window sum, jumps, whether TERM_SUM must be summed
+# afresh, jumps since it was, next scheduled time, Hamming distance to the reference state, state of the
+# observed-graph nodes).
 T, SEGMENT_START, TERM_SUM, HD_START, GRAPH_SINCE, STATES_FROM = 0, 1, 2, 3, 4, 5
 KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD, GRAPH_KEY = 0, 1, 2, 3, 4, 5, 6, 7, 8
 

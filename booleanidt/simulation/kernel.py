@@ -640,7 +640,7 @@ def needs_compiling(function=None) -> bool:
 
 
 #: what is said before a run that compiles the kernel
-COMPILING_NOTICE = "compiling the simulation kernel, once per machine (about 20 s)"
+COMPILING_NOTICE = "compiling the simulation kernel, once per machine (about 30 s)"
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

@@ -165,3 +165,20 @@ def test_population_agrees_with_pymaboss_update_population_on_own_model(tmp_path
         our_runs = np.array(our_runs)
         tolerance = 4 * our_runs.std(axis=0, ddof=1) * np.sqrt(1 + 1 / len(our_runs)) + 1e-12
         np.testing.assert_array_less(np.abs(our_runs.mean(axis=0) - their_values), tolerance, err_msg=name)
+
+
+def test_plot_takes_nodes_by_name_and_labels_them_by_name():
+    """A map's nodes are named (CD40LG is S_22 in CellCollective files): the population plot speaks in names."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from booleanidt.model import Node
+    from booleanidt.naming import NodeNameError
+    model = LogicalModel.from_rules({"S_22": Var("S_22"), "S_23": None},
+                                    nodes={"S_22": Node("S_22", name="CD40LG"), "S_23": Node("S_23", name="Division")})
+    model = model.with_initial_probabilities({"S_22": 0.5, "S_23": 0.0})
+    result = run(model, upp="division = S_23; steps = 1;", max_time=1, time_tick=1, sample_count=100)
+    figure = result.plot(nodes=["cd40lg"])
+    assert [t.get_text() for t in figure.axes[1].get_legend().get_texts()] == ["CD40LG"]
+    with pytest.raises(NodeNameError, match="unknown node 'CD40LGG'"):
+        result.plot(nodes=["CD40LGG"])
+    matplotlib.pyplot.close("all")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..naming import NamedNodes, resolve_many
+
 __all__ = ["UpPopulationResult", "PopResult"]
 
 
@@ -46,6 +48,7 @@ class UpPopulationResult:
     runs : the :class:`~booleanidt.simulation.SimulationResult` of every step (node probabilities
         over every window; its state distribution is the step's row of ``state_probabilities``)
     spec, settings : the ``.upp`` content and the run settings of each step
+    names : node id -> the label shown in plots (:func:`booleanidt.naming.labels`)
     """
 
     population: pd.DataFrame
@@ -54,6 +57,7 @@ class UpPopulationResult:
     runs: list = field(default_factory=list, repr=False)
     spec: object = None
     settings: object = None
+    names: dict = field(default_factory=dict, repr=False)
 
     @property
     def final_ratio(self) -> float:
@@ -61,12 +65,16 @@ class UpPopulationResult:
         return float(self.population["ratio"].iloc[-1])
 
     def plot(self, nodes=None, top: int = 8):
-        """Population ratio over time, and node probabilities per step (``nodes`` or the ``top`` most active)."""
+        """Population ratio over time, and node probabilities per step (``nodes``, ids or names, or the ``top``
+        most active), labelled by name."""
         figure, (size, composition) = _figure(2)
         size.plot(self.population["time"], self.population["ratio"], marker="o")
         size.set_ylabel("population ratio")
         size.set_title("UPMaBoSS population")
-        table = self.node_probabilities if nodes is None else self.node_probabilities[list(nodes)]
+        table = self.node_probabilities
+        if nodes is not None:
+            table = table[resolve_many(NamedNodes(self.names, table.columns), nodes, "nodes")]
+        table = table.rename(columns=self.names)
         times = self.population["time"].iloc[:len(table)]
         _composition(composition, table, times, top, "P(node = 1), last window")
         composition.set_xlabel("time")

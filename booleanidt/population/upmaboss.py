@@ -46,6 +46,7 @@ from ..errors import BooleanidtError, InputError
 from ..expr import evaluate
 from ..io._grammar import parse_expression
 from ..model import LogicalModel
+from ..naming import labels
 from ..booleanize import booleanize
 from ..simulation import SimulationSettings
 from ..simulation.api import result_of, run_totals
@@ -269,4 +270,4 @@ def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSetting
         population=pd.DataFrame(rows, columns=["step", "time", "ratio"]),
         node_probabilities=pd.DataFrame(node_rows, index=pd.Index(steps, name="step")),
         state_probabilities=_state_table(steps, nodes, codes, probabilities),
-        runs=runs, spec=spec, settings=settings)
+        runs=runs, spec=spec, settings=settings, names=labels(model))

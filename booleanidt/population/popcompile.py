@@ -101,9 +101,9 @@ class CompiledPopulation:
     def kernel_arrays(self) -> tuple:
         """The arrays :func:`~booleanidt.population.popkernel.run_block` takes first, in order."""
         return (self.code, self.consts, self.node_code, self.event_code, self.daughter_ptr, self.daughter_node,
-                self.daughter_code, self.term_code, self.custom_code, self.dynamic, self.daughter_dynamic, self.initial_p, self.group_ptr,
-                self.group_node, self.choice_ptr, self.choice_cum, self.choice_levels, self.pop_node, self.pop_cum,
-                self.pop_cell_ptr, self.pop_values, self.pop_count)
+                self.daughter_code, self.term_code, self.custom_code, self.dynamic, self.daughter_dynamic,
+                self.initial_p, self.group_ptr, self.group_node, self.choice_ptr, self.choice_cum,
+                self.choice_levels, self.pop_node, self.pop_cum, self.pop_cell_ptr, self.pop_values, self.pop_count)
 
 
 class _Emitter:

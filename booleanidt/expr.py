@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Union
 
 __all__ = [
     "Expr", "Const", "Var", "Param", "Logic", "Not", "And", "Or", "Xor", "Implies",
-    "Compare", "Arith", "Neg", "IfThenElse", "TRUE", "FALSE",
+    "Compare", "Arith", "Neg", "IfThenElse", "Call", "FUNCTIONS", "TRUE", "FALSE",
     "evaluate", "variables", "parameters", "substitute", "simplify", "to_text",
     "children", "walk", "is_boolean_rule", "signs", "truth_table",
     "conjunction", "disjunction", "compile_levels", "MAX_NESTING", "nesting_depth",
@@ -161,6 +161,39 @@ class IfThenElse(Expr):
     otherwise: Expr
 
 
+def _log(x, base=math.e):
+    return math.log(x) / math.log(base)
+
+
+def _exp(x, base=math.e):
+    return base ** x
+
+
+#: MaBoSS's built-in functions: ``log(x[, base])`` (natural logarithm unless ``base`` is given)
+#: and ``exp(x[, base])`` (``base ** x``, ``e ** x`` by default)
+FUNCTIONS: dict[str, Callable[..., float]] = {"log": _log, "exp": _exp}
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    """A call of one of MaBoSS's built-in :data:`FUNCTIONS` with one or two arguments.
+
+    >>> evaluate(Call("log", (Var("A"), Const(2))), {"A": 8})
+    3.0
+    >>> to_text(Call("exp", (Neg(Param("k")),)))
+    'exp(-$k)'
+    """
+
+    name: str
+    args: tuple
+
+    def __post_init__(self):
+        if self.name not in FUNCTIONS:
+            raise ValueError(f"unknown function {self.name!r}")
+        if not 1 <= len(self.args) <= 2:
+            raise ValueError(f"{self.name}() takes one or two arguments, not {len(self.args)}")
+
+
 TRUE = Const(1)
 FALSE = Const(0)
 
@@ -197,7 +230,7 @@ def children(expr: Expr) -> tuple:
     >>> children(Not(Var("A")))
     (Var(name='A'),)
     """
-    if isinstance(expr, (And, Or, Xor)):
+    if isinstance(expr, (And, Or, Xor, Call)):
         return expr.args
     if isinstance(expr, (Not, Neg)):
         return (expr.arg,)
@@ -302,6 +335,8 @@ def evaluate(expr: Expr, state: Mapping[str, int], params: Mapping[str, float] |
         return -ev(expr.arg)
     if isinstance(expr, IfThenElse):
         return ev(expr.then) if ev(expr.cond) else ev(expr.otherwise)
+    if isinstance(expr, Call):
+        return FUNCTIONS[expr.name](*(ev(a) for a in expr.args))
     if isinstance(expr, Param):
         if params is None or expr.name not in params:
             raise KeyError(f"parameter ${expr.name} has no value")
@@ -326,6 +361,8 @@ def _rebuild(expr: Expr, new_children: tuple) -> Expr:
         return Arith(expr.op, *new_children)
     if isinstance(expr, IfThenElse):
         return IfThenElse(*new_children)
+    if isinstance(expr, Call):
+        return Call(expr.name, tuple(new_children))
     return expr
 
 
@@ -504,6 +541,8 @@ def to_text(expr: Expr, style: str = "maboss") -> str:
         return f"{wrap(expr.left, prec)} {expr.op} {wrap(expr.right, prec, True)}"
     if isinstance(expr, IfThenElse):
         return f"{wrap(expr.cond, 1)} ? {wrap(expr.then, 1)} : {wrap(expr.otherwise, 0)}"
+    if isinstance(expr, Call):
+        return f"{expr.name}({', '.join(to_text(a, style) for a in expr.args)})"
     raise TypeError(f"not an expression: {expr!r}")
 
 
@@ -580,6 +619,8 @@ def _python_source(expr: Expr, index: Mapping[str, int]) -> str:
         return f"(-{src(expr.arg)})"
     if isinstance(expr, IfThenElse):
         return f"({src(expr.then)} if {src(expr.cond)} else {src(expr.otherwise)})"
+    if isinstance(expr, Call):
+        return f"_{expr.name}({', '.join(src(a) for a in expr.args)})"
     raise TypeError(f"{to_text(expr)} reads parameters or @logic; it has no truth table over node levels")
 
 
@@ -590,7 +631,7 @@ def compile_levels(expr: Expr, names: tuple) -> Callable:
     1
     """
     index = {name: i for i, name in enumerate(names)}
-    return eval(f"lambda s: {_python_source(expr, index)}", {})  # noqa: S307 - source built from the tree
+    return eval(f"lambda s: {_python_source(expr, index)}", {"_log": _log, "_exp": _exp})  # noqa: S307 - source built from the tree
 
 
 def _exact_signs(expr: Expr, names: tuple, max_levels: Mapping[str, int]) -> dict:

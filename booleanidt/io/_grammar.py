@@ -16,8 +16,9 @@ One grammar serves every text format, from loosest to tightest binding::
 Keywords are case-insensitive, as in MaBoSS.  ``TRUE``/``FALSE`` are the
 constants 1/0 (MaBoSS only knows them in .cfg files and reads ``TRUE`` in a .bnd
 rule as a node name; no real model names a node ``TRUE``).  ``log`` and ``exp``
-are MaBoSS's two built-in functions (``exp(x, b)`` is ``b**x``); they are folded
-to a number at parse time, so their arguments must be constant.
+are MaBoSS's two built-in functions (``exp(x, b)`` is ``b**x``); a call on
+constant arguments is folded to a number at parse time, any other call stays a
+:class:`~booleanidt.expr.Call` (e.g. ``-log(1 - #cell(CTL)/#cell(1))`` in a rate).
 
 Comments are the caller's business: :func:`blank_comments` replaces them with
 spaces so line and column numbers stay right.
@@ -29,16 +30,17 @@ Examples
 'A & !(B | C)'
 >>> parse_expression("@logic ? $u_X : 0.0")
 IfThenElse(cond=Logic(), then=Param(name='u_X'), otherwise=Const(value=0.0))
+>>> parse_expression("log(8, 2)"), to_text(parse_expression("exp(-$k * A)"))
+(Const(value=3.0), 'exp(-$k * A)')
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Callable, NamedTuple, Optional
 
 from ..errors import InputError
-from ..expr import (MAX_NESTING, And, Arith, Compare, Const, Expr, IfThenElse, Logic, Neg, Not, Or, Param,
-                    Var, Xor, evaluate, walk)
+from ..expr import (FUNCTIONS, MAX_NESTING, And, Arith, Call, Compare, Const, Expr, IfThenElse, Logic, Neg, Not,
+                    Or, Param, Var, Xor, evaluate, walk)
 
 __all__ = ["Token", "TokenStream", "tokenize", "blank_comments", "parse_expression",
            "parse_expression_from", "constant_value", "name_problem"]
@@ -200,10 +202,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KEYWORD_OPERATORS = frozenset({"OR", "XOR", "AND"})
 _CONSTANT_NAMES = {"TRUE": 1, "FALSE": 0}
 _RESERVED_NAMES = _KEYWORD_OPERATORS | {"NOT"} | _CONSTANT_NAMES.keys()
-_FUNCTIONS = {
-    "log": lambda x, base=math.e: math.log(x, base),
-    "exp": lambda x, base=math.e: base ** x,
-}
 
 
 _FLAT_KINDS = {op: kind for kind, ops in ((Or, ("|", "||", "OR")), (Xor, ("^", "XOR")),
@@ -363,7 +361,7 @@ class _ExpressionParser:
 
     def call(self, name: Token) -> Expr:
         stream = self.stream
-        function = _FUNCTIONS.get(name.text)
+        function = FUNCTIONS.get(name.text)
         if function is None:
             raise stream.error(name, f"unknown function {name.text}() (MaBoSS knows log and exp)")
         stream.expect("(")
@@ -371,9 +369,11 @@ class _ExpressionParser:
         while stream.accept(","):
             args.append(self.nested(self.expression))
         stream.expect(")")
+        if len(args) > 2:
+            raise stream.error(name, f"{name.text}() takes one or two arguments, not {len(args)}")
         values = [constant_value(a) for a in args]
-        if any(v is None for v in values) or len(args) > 2:
-            raise stream.error(name, f"{name.text}() takes one or two constant numbers here")
+        if any(v is None for v in values):
+            return Call(name.text, tuple(args))
         try:
             return Const(function(*values))
         except (ValueError, ZeroDivisionError, OverflowError):

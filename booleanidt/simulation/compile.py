@@ -31,11 +31,11 @@ import numba
 import numpy as np
 
 from ..errors import BooleanidtError
-from ..expr import (And, Arith, Compare, Const, Expr, IfThenElse, Implies, Logic, Neg, Not, Or, Param,
+from ..expr import (And, Arith, Call, Compare, Const, Expr, IfThenElse, Implies, Logic, Neg, Not, Or, Param,
                     Var, Xor, children)
 from ..model import LogicalModel
-from .opcodes import (OP_AND, OP_ARITH, OP_CMP, OP_CONST, OP_IFTE, OP_IMPLIES, OP_LOGIC, OP_NEG, OP_NOT, OP_OR,
-                      OP_VAR, OP_XOR)
+from .opcodes import (OP_AND, OP_ARITH, OP_CALL, OP_CMP, OP_CONST, OP_IFTE, OP_IMPLIES, OP_LOGIC, OP_NEG, OP_NOT,
+                      OP_OR, OP_VAR, OP_XOR)
 from .truthtable import rule_truth_table
 
 __all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code", "RATE", "RATE_LOG_RATE"]
@@ -51,6 +51,8 @@ RATE, RATE_LOG_RATE = 0, 1
 
 _CMP_CODES = {"==": 0, "!=": 1, ">=": 2, ">": 3, "<=": 4, "<": 5}
 _ARITH_CODES = {"+": 0, "-": 1, "*": 2, "/": 3}
+#: OP_CALL's argument: which built-in function; the call always takes two stack values (x, base)
+_CALL_CODES = {"log": 0, "exp": 1}
 _NARY = {And: OP_AND, Or: OP_OR, Xor: OP_XOR}
 
 
@@ -162,6 +164,12 @@ class _Assembler:
             for arg in expr.args:
                 self.emit(arg, where)
             self.code.append((_NARY[type(expr)], len(expr.args)))
+        elif isinstance(expr, Call):
+            for arg in expr.args:
+                self.emit(arg, where)
+            if len(expr.args) == 1:
+                self._const(math.e, where)
+            self.code.append((OP_CALL, _CALL_CODES[expr.name]))
         elif isinstance(expr, (Implies, Compare, Arith, IfThenElse)):
             for child in children(expr):
                 self.emit(child, where)
@@ -378,6 +386,8 @@ def evaluate_code(code, consts, start, stop, state, logic, stack):
             b = stack[top]
             if op == OP_IMPLIES:
                 r = 1.0 if (a == 0.0 or b != 0.0) else 0.0
+            elif op == OP_CALL:  # MaBoSS: log(x, base) = log(x) / log(base), exp(x, base) = base ** x
+                r = np.log(a) / np.log(b) if arg == 0 else b ** a
             elif op == OP_CMP:
                 if arg == 0:
                     r = 1.0 if a == b else 0.0

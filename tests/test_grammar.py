@@ -107,7 +107,7 @@ def test_blank_comments_keeps_line_and_column_numbers():
     ("A ? B", "f: line 1, column 6: expected ':', found end of text"),
     ("A\n & %", "f: line 2, column 4: unexpected character '%'"),
     ("sqrt(4)", "f: line 1, column 1: unknown function sqrt() (MaBoSS knows log and exp)"),
-    ("log(A)", "f: line 1, column 1: log() takes one or two constant numbers here"),
+    ("log(A, 2, 3)", "f: line 1, column 1: log() takes one or two arguments, not 3"),
     ("log(0)", "f: line 1, column 1: log(0) is undefined"),
     ("@rate", "f: line 1, column 1: unknown attribute @rate (only @logic is known here)"),
     ("A & AND", "f: line 1, column 5: expected a node name, number, $parameter or '(', found 'AND'"),
@@ -116,3 +116,15 @@ def test_syntax_errors_name_line_column_and_what_was_expected(text, message):
     with pytest.raises(InputError) as info:
         parse_expression(text, "f")
     assert str(info.value) == message
+
+
+def test_log_and_exp_of_non_constant_arguments_stay_calls():
+    from booleanidt.expr import Call, evaluate, to_text
+    expr = parse_expression("-log(1 - A / $n) + exp($k, 2)")
+    assert expr == Arith("+", Neg(Call("log", (Arith("-", Const(1), Arith("/", Var("A"), Param("n"))),))),
+                         Call("exp", (Param("k"), Const(2))))
+    assert evaluate(expr, {"A": 1}, {"n": 2, "k": 3}) == pytest.approx(math.log(2) + 8)
+    assert parse_expression(to_text(expr)) == expr
+    assert parse_expression("log(8, 2) * exp(0)") == Arith("*", Const(3.0), Const(1.0))  # constant calls: folded
+    with pytest.raises(InputError, match=r"log\(\) takes one or two arguments, not 3"):
+        parse_expression("log(A, 2, 3)")

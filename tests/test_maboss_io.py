@@ -392,3 +392,13 @@ def test_format_dispatch_by_extension(tmp_path):
     assert booleanidt.read(tmp_path / "m.bnd") == SMALL
     booleanidt.write(SMALL, tmp_path / "m.bnet")
     assert booleanidt.read(tmp_path / "m.bnet").rules == {**SMALL.rules, "A": Var("A")}
+
+
+def test_log_and_exp_rates_round_trip():
+    bnd = ("node A { logic = !A; rate_up = @logic ? -log(1 - $p * B) : 0; rate_down = exp($k * B, 2); }\n"
+           "node B { rate_up = 0; rate_down = 0; }\n")
+    model = maboss.loads(bnd, "$p = 0.5; $k = 2;")
+    text, cfg = maboss.dumps(model)
+    assert "-log(1 - $p * B)" in text and "exp($k * B, 2)" in text
+    again = maboss.loads(text, cfg)
+    assert again.rate_up("A") == model.rate_up("A") and again.rate_down("A") == model.rate_down("A")

@@ -214,3 +214,24 @@ def test_decay_check_matches_closed_form():
     # every trajectory ends on the fixed point A = 1, which is credited up to max_time
     assert result.fixed_points["State"].tolist() == ["A"]
     assert result.fixed_points["Proba"].iloc[0] == pytest.approx(1 - math.exp(-5), abs=0.002)
+
+
+def test_log_and_exp_of_node_dependent_arguments_give_their_closed_form_rates():
+    """MaBoSS's log(x[, base]) and exp(x[, base]) on non-constant arguments: B turns on at rate
+    exp(-$k * A) + log(4 - A, 2) = 2 + 1 while A is 0, and never decays: P(B on) = 1 - exp(-3t).  C turns
+    on at rate exp(A * $k, 2) = 2 ** 1 once A (on from the start) is read: P(C on) = 1 - exp(-2t)."""
+    bnd = ("node A { rate_up = 0; rate_down = 0; }\n"
+           "node Z { rate_up = 0; rate_down = 0; }\n"
+           "node B { rate_up = exp(-$k * Z) + log(4 - Z, 2); rate_down = 0; }\n"
+           "node C { rate_up = exp(A * $k, 2); rate_down = 0; }\n")
+    cfg = ("$k = 1; A.istate = 1; Z.istate = 0; B.istate = 0; C.istate = 0;\n"
+           "max_time = 2; time_tick = 0.5; sample_count = 20000;\n")
+    model = maboss_io.loads(bnd, cfg)
+    assert "exp(-$k * Z) + log(4 - Z, 2)" in maboss_io.dumps(model)[0]
+    result = simulate(model, maboss_io.loads_settings(cfg), seed=SEED)
+    times = result.node_probabilities.index.to_numpy()
+
+    def window_mean(rate):  # mean of 1 - exp(-rate t) over [t, t + 0.5)
+        return 1 - (np.exp(-rate * times) - np.exp(-rate * (times + 0.5))) / (0.5 * rate)
+    assert result.node_probabilities["B"].to_numpy() == pytest.approx(window_mean(3.0), abs=0.012)
+    assert result.node_probabilities["C"].to_numpy() == pytest.approx(window_mean(2.0), abs=0.012)

@@ -403,7 +403,7 @@ def _possible_values(expr: Expr, params: dict) -> list:
         return []
     try:
         return [evaluate(expr, {}, params)]
-    except ZeroDivisionError:
+    except (ZeroDivisionError, ValueError, OverflowError):  # 1/0, log(0), exp(1000)
         return [float("nan")]
 
 

@@ -304,3 +304,55 @@ def test_rates_dividing_by_the_population_size_are_accepted():
     times = ours.node_counts.index.to_numpy()
     expected = window_mean(lambda t: 2 * (t + np.exp(-t)), times, 0.5)
     assert np.allclose(ours.node_counts["B"], expected, atol=0.05), ours.node_counts["B"].to_numpy()
+
+
+def read_custom_pop_probtraj(path) -> tuple:
+    """``(probabilities, errors)`` of a custom_pop_probtraj file: one column per custom output value."""
+    probabilities, errors = {}, {}
+    for line in Path(path).read_text().splitlines()[1:]:
+        cells = line.split("\t")
+        probabilities[float(cells[0])] = {int(cells[k]): float(cells[k + 1]) for k in range(5, len(cells), 3)}
+        errors[float(cells[0])] = {int(cells[k]): float(cells[k + 2]) for k in range(5, len(cells), 3)}
+    table = pd.DataFrame.from_dict(probabilities, orient="index").fillna(0.0)
+    return table, pd.DataFrame.from_dict(errors, orient="index").reindex(columns=table.columns).fillna(0.0)
+
+
+@needs_maboss_tests
+def test_icd_custom_output_matches_the_maboss_reference():
+    """MaBoSS's ICD model: its death rate is -log(1 - #cell(CTL)/#cell(1)) and its custom output
+    (#cell(DC -- TCell) + #cell(TCell)) / #cell(DC) counts cell states over DC and TCell (DC alone is 2 of
+    the 20 cells at t = 0, so the output starts at 0; reading DC -- TCell as DC - (-TCell) would give 1)."""
+    folder = MABOSS_TESTS / "popmaboss"
+    pop = read_pbnd(folder / "ICD_phenomenologicalPM.pbnd", folder / "ICD_phenomenological_TDC_ratio.cfg")
+    ours = run_popmaboss(pop, sample_count=1000, seed=3)
+    reference, reference_errors = read_custom_pop_probtraj(folder / "refer" / "res_icd_custom_pop_probtraj.csv")
+    values = sorted(set(ours.custom.columns.astype(int)) | set(reference.columns))
+    mine, my_errors = (t.set_axis(t.columns.astype(int), axis=1).reindex(columns=values, fill_value=0.0).to_numpy()
+                       for t in (ours.custom, ours.custom_errors))
+    theirs, their_errors = (t.reindex(columns=values, fill_value=0.0).to_numpy() for t in (reference, reference_errors))
+    assert np.allclose(ours.custom.index, reference.index)
+    assert mine[0, values.index(0)] == 1.0
+    tolerance = 4 * np.sqrt(my_errors ** 2 + their_errors ** 2) + 0.003
+    worst = np.unravel_index(np.argmax(np.abs(mine - theirs) - tolerance), mine.shape)
+    assert np.all(np.abs(mine - theirs) <= tolerance), (reference.index[worst[0]], values[worst[1]], mine[worst],
+                                                        theirs[worst])
+    # the output is 0 most of the time; when it is not, the TCells have expanded clonally, which the death
+    # rate's log term then curbs: P(output = 0) falls to about 0.7 by t = 100 and comes back above 0.9
+    zero = values.index(0)
+    assert theirs[100, zero] == pytest.approx(mine[100, zero], abs=0.06) and mine[100, zero] < 0.8
+    assert mine[-1, zero] > 0.9
+
+
+def test_custom_output_counts_cell_states_over_the_nodes_it_names():
+    """As MaBoSS reads custom_pop_output: #cell(A -- B) counts cells with A and B on, #cell(A) cells with A
+    on and B off (B is named in the output); C is named nowhere, so it does not matter.  Population at
+    t = 0 (nothing changes): 1 cell A, 2 cells A B, 4 cells A C, 8 cells B C."""
+    from booleanidt.errors import InputError
+    from booleanidt.population.pbnd import loads_pbnd
+    bnd = "".join(f"node {n} {{ logic = {n}; rate_up = 0; rate_down = 0; }}\n" for n in "ABC")
+    cfg = ("[A,B,C].pop_istate = 1 [{[1,0,0]:1}, {[1,1,0]:2}, {[1,0,1]:4}, {[0,1,1]:8}];\n"
+           "max_time = 1; time_tick = 1; custom_pop_output = #cell(A -- B) * 100 + #cell(A) * 10 + #cell(B);\n")
+    ours = run_popmaboss(loads_pbnd(bnd, cfg), sample_count=10, seed=1)
+    assert ours.custom.columns.tolist() == ["258"] and ours.custom["258"].tolist() == [1.0]
+    with pytest.raises(InputError, match=r"#cell\(A \| B\) is not a cell state"):
+        loads_pbnd(bnd, cfg.replace("#cell(A -- B)", "#cell(A | B)"))

@@ -15,6 +15,12 @@ A ``.pbnd`` file is a MaBoSS ``.bnd`` file with population blocks::
 with their probabilities) and ``custom_pop_output = expr;`` (an integer computed from
 ``#cell`` counts, whose distribution is reported instead of the population states).
 
+In ``custom_pop_output``, as in MaBoSS's configuration grammar, ``#cell(...)`` takes a cell
+*state*, node names joined by ``--``: ``#cell(DC -- TCell)`` counts the cells whose nodes
+among those named in the output's ``#cell`` terms are exactly DC and TCell on (PopMaBoSS makes
+the other nodes internal and compares the remaining state), so with ``#cell(DC)`` also in the
+output, ``#cell(DC)`` counts the cells with DC on and TCell off.
+
 Examples
 --------
 >>> pop = loads_pbnd("node A { logic = A; rate_up = @logic ? 1 : 0; }\\n"
@@ -29,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..expr import Const, Expr, parameters, to_text, variables
+from ..expr import Const, Expr, Not, Var, conjunction, parameters, to_text, variables
 from ..io import maboss as maboss_io
 from ..io._files import read_text
 from ..io._grammar import blank_comments, parse_expression
@@ -44,6 +50,7 @@ CELL_PARAMETER = "__cell"
 _BLOCK = re.compile(r"\b(division|death)\s*\{([^{}]*)\}")
 _NODE_BEFORE = re.compile(r"\bnode\s*$", re.IGNORECASE)
 _CELL = re.compile(r"#cell\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
+_STATE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _POP_KEYS = re.compile(r"^\s*(init_pop|custom_pop_output|\[[^\]]*\]\s*\.\s*pop_istate)\s*=", re.IGNORECASE)
 
 
@@ -94,16 +101,35 @@ class _CellTerms:
     def __init__(self, source: str):
         self.source, self.terms, self.index = source, [], {}
 
+    def counted(self, expr: Expr) -> str:
+        """The ``$__cellK`` parameter standing for the count of cells where ``expr`` holds."""
+        if expr not in self.index:
+            self.index[expr] = len(self.terms)
+            self.terms.append(expr)
+        return f"${CELL_PARAMETER}{self.index[expr]}"
+
     def replace(self, text: str, first_line: int = 1) -> str:
         def one(match):
             inner = match.group(1).strip()
             line = first_line + text.count("\n", 0, match.start())
-            expr = Const(1) if inner in ("", "1") else parse_expression(inner, self.source, line)
-            if expr not in self.index:
-                self.index[expr] = len(self.terms)
-                self.terms.append(expr)
-            return f"${CELL_PARAMETER}{self.index[expr]}"
-        replaced = _CELL.sub(one, text)
+            return self.counted(Const(1) if inner in ("", "1") else parse_expression(inner, self.source, line))
+        return self._checked(_CELL.sub(one, text), first_line)
+
+    def replace_states(self, text: str, first_line: int = 1) -> str:
+        """Replace the ``#cell(A -- B)`` state counts of a custom output (see the module docstring)."""
+        states = []
+        for match in _CELL.finditer(text):
+            names = [name.strip() for name in match.group(1).split("--")]
+            if not all(_STATE_NAME.fullmatch(name) for name in names):
+                line = first_line + text.count("\n", 0, match.start())
+                raise InputError(self.source, f"line {line}", f"custom_pop_output: #cell({match.group(1).strip()}) "
+                                 "is not a cell state (node names joined by ' -- ', as MaBoSS reads it)")
+            states.append(names)
+        shown = list(dict.fromkeys(name for names in states for name in names))
+        exact = iter([conjunction([Var(n) if n in names else Not(Var(n)) for n in shown]) for names in states])
+        return self._checked(_CELL.sub(lambda match: self.counted(next(exact)), text), first_line)
+
+    def _checked(self, replaced: str, first_line: int) -> str:
         if "#" in replaced:
             at = replaced.index("#")
             line = first_line + replaced.count("\n", 0, at)
@@ -199,7 +225,7 @@ def _split_cfg(cfg_text: str, source: str, cells: _CellTerms) -> tuple:
                 raise InputError(source, f"line {line}", f"init_pop must be a whole number >= 1 (got {value.strip()!r})")
             init_pop = int(value)
         elif key.lower() == "custom_pop_output":
-            custom = parse_expression(cells.replace(value.strip(), line), source, line)
+            custom = parse_expression(cells.replace_states(value.strip(), line), source, line)
         else:
             pop_istate = _parse_pop_istate(key, value, source, line)
     plain = ";".join(kept).replace("\x00;", "").replace("\x00", "")

@@ -57,10 +57,13 @@ def test_cli_rejects_upp_that_does_not_fit_the_model(tmp_path, capsys, upp, mess
     ("node A { logic = A; }", "[A].pop_istate = 1 [{[1,0]: 2}];", "bad.pcfg: line 1: pop_istate: bad cell"),
     ("node A { logic = A; }", "[Z].pop_istate = 1 [{[1]: 2}];", "bad.pcfg: pop_istate: unknown node(s) Z"),
     ("node A { logic = A; }", "A.istate = 1;\nbogus = 2;", "bad.pcfg: line 2, column 1: unknown setting 'bogus'"),
-    # MaBoSS's ICD_phenomenologicalPM takes the logarithm of #cell counts: not supported, refused where it is
-    # (the column counts from the start of the rate's expression)
-    ("node A { logic = A; }\ndeath {\n rate = -log(1 - #cell(A) / #cell(1));\n}", "",
-     "bad.pbnd: line 3, column 3: log() takes one or two constant numbers here"),
+    # the column counts from the start of the rate's expression
+    ("node A { logic = A; }\ndeath {\n rate = -log(1 - #cell(A) / #cell(1), 2, 3);\n}", "",
+     "bad.pbnd: line 3, column 3: log() takes one or two arguments, not 3"),
+    # MaBoSS's configuration grammar only counts cell states (names joined by ' -- ') in a custom output
+    ("node A { logic = A; }", "A.istate = 1;\ncustom_pop_output = #cell(1);",
+     "bad.pcfg: line 2: custom_pop_output: #cell(1) is not a cell state (node names joined by ' -- ', as MaBoSS "
+     "reads it)"),
 ])
 def test_cli_rejects_bad_pbnd_in_one_line(tmp_path, capsys, pbnd, cfg, message):
     (tmp_path / "bad.pbnd").write_text(pbnd)

@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, Union
 
+import numpy as np
+
 __all__ = [
     "Expr", "Const", "Var", "Param", "Logic", "Not", "And", "Or", "Xor", "Implies",
     "Compare", "Arith", "Neg", "IfThenElse", "Call", "FUNCTIONS", "TRUE", "FALSE",
@@ -161,16 +163,26 @@ class IfThenElse(Expr):
     otherwise: Expr
 
 
-def _log(x, base=math.e):
-    return math.log(x) / math.log(base)
+def _log(x, base=math.e) -> float:
+    try:
+        return math.log(x) / math.log(base)
+    except (ValueError, ZeroDivisionError):  # C's values, which MaBoSS uses: log(0) = -inf, log(-1) = nan
+        with np.errstate(all="ignore"):
+            return float(np.log(float(x)) / np.log(float(base)))
 
 
-def _exp(x, base=math.e):
-    return base ** x
+def _exp(x, base=math.e) -> float:
+    try:
+        value = base ** x
+    except (OverflowError, ZeroDivisionError):  # C's values: exp(1000) = inf, exp(-1, 0) = inf
+        with np.errstate(all="ignore"):
+            return float(np.power(float(base), float(x)))
+    return math.nan if isinstance(value, complex) else value  # exp(0.5, -1)
 
 
 #: MaBoSS's built-in functions: ``log(x[, base])`` (natural logarithm unless ``base`` is given)
-#: and ``exp(x[, base])`` (``base ** x``, ``e ** x`` by default)
+#: and ``exp(x[, base])`` (``base ** x``, ``e ** x`` by default), with C's values where they are
+#: undefined (``log(0) = -inf``), as MaBoSS and the simulator's bytecode compute them
 FUNCTIONS: dict[str, Callable[..., float]] = {"log": _log, "exp": _exp}
 
 

@@ -35,6 +35,7 @@ IfThenElse(cond=Logic(), then=Param(name='u_X'), otherwise=Const(value=0.0))
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable, NamedTuple, Optional
 
@@ -374,11 +375,11 @@ class _ExpressionParser:
         values = [constant_value(a) for a in args]
         if any(v is None for v in values):
             return Call(name.text, tuple(args))
-        try:
-            return Const(function(*values))
-        except (ValueError, ZeroDivisionError, OverflowError):
+        value = function(*values)
+        if not math.isfinite(value):
             shown = ", ".join(str(v) for v in values)
-            raise stream.error(name, f"{name.text}({shown}) is undefined") from None
+            raise stream.error(name, f"{name.text}({shown}) is undefined")
+        return Const(value)
 
 
 def constant_value(expr: Expr):

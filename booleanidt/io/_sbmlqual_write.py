@@ -13,8 +13,8 @@ from html import escape
 import libsbml
 
 from ..errors import BooleanidtError
-from ..expr import (COMPARISONS, TRUE, And, Compare, Const, Expr, IfThenElse, Implies, Not, Or, Var, Xor, conjunction,
-                    disjunction, signs)
+from ..expr import (COMPARISONS, TRUE, And, Compare, Const, Expr, IfThenElse, Implies, Neg, Not, Or, Var, Xor,
+                    conjunction, disjunction, signs, to_text)
 from ..model import LogicalModel
 from ._sbmlqual_read import LAYOUT_NS
 
@@ -49,7 +49,12 @@ def _value(expr: Expr, levels: dict) -> str:
                 f"<otherwise>{_value(expr.otherwise, levels)}</otherwise></piecewise>")
     if hasattr(expr, "op") and expr.op in _MATHML_ARITHMETIC:
         return f"<apply><{_MATHML_ARITHMETIC[expr.op]}/>{_value(expr.left, levels)}{_value(expr.right, levels)}</apply>"
-    return _value(IfThenElse(expr, Const(1), Const(0)), levels)
+    if isinstance(expr, Neg):
+        return f"<apply><minus/>{_value(expr.arg, levels)}</apply>"
+    if isinstance(expr, (Not, And, Or, Xor, Implies, Compare)):
+        return _value(IfThenElse(expr, Const(1), Const(0)), levels)
+    raise BooleanidtError(f"cannot write SBML-qual: {to_text(expr)} in a rule is not a level expression "
+                          "(SBML-qual rules have no MaBoSS functions, parameters or @logic)")
 
 
 def _condition(expr: Expr, levels: dict) -> str:

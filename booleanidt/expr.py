@@ -643,7 +643,8 @@ def compile_levels(expr: Expr, names: tuple) -> Callable:
     1
     """
     index = {name: i for i, name in enumerate(names)}
-    return eval(f"lambda s: {_python_source(expr, index)}", {"_log": _log, "_exp": _exp})  # noqa: S307 - source built from the tree
+    functions = {"_log": _log, "_exp": _exp}
+    return eval(f"lambda s: {_python_source(expr, index)}", functions)  # noqa: S307 - source built from the tree
 
 
 def _exact_signs(expr: Expr, names: tuple, max_levels: Mapping[str, int]) -> dict:

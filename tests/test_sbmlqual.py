@@ -430,6 +430,7 @@ def test_rules_with_negation_are_written_and_log_is_refused_in_one_line():
     negated = LogicalModel.from_rules({"B": Var("B"), "A": Compare("<", Neg(Var("B")), Const(0))})
     back = sbmlqual.loads(sbmlqual.dumps(negated))
     assert [evaluate(back.rules["A"], {"B": b}) for b in (0, 1)] == [0, 1]
-    logarithm = LogicalModel.from_rules({"B": Var("B"), "A": Compare(">=", Call("log", (Var("B"), Const(2))), Const(0))})
+    rule = Compare(">=", Call("log", (Var("B"), Const(2))), Const(0))
+    logarithm = LogicalModel.from_rules({"B": Var("B"), "A": rule})
     with pytest.raises(BooleanidtError, match=r"^cannot write SBML-qual: log\(B, 2\) in a rule is not a level"):
         sbmlqual.dumps(logarithm)

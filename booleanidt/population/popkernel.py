@@ -41,6 +41,9 @@ from ..simulation import kernel
 from ..simulation.kernel import _sample_initial, _seed_stream, _uniform, trajectory_key
 from ..simulation.statetable import column_of, grown, insert, new_table
 from .popcompile import PER_CELL, PER_POPULATION, STATIC
+from ..simulation._numba_cache import refresh as _refresh_numba_cache
+
+_refresh_numba_cache()   # before any function below is decorated: see _numba_cache
 
 __all__ = ["run_block", "Block", "expand_runs", "needs_compiling"]
 

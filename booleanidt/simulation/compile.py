@@ -37,6 +37,9 @@ from ..model import LogicalModel
 from .opcodes import (OP_AND, OP_ARITH, OP_CALL, OP_CMP, OP_CONST, OP_IFTE, OP_IMPLIES, OP_LOGIC, OP_NEG, OP_NOT,
                       OP_OR, OP_VAR, OP_XOR)
 from .truthtable import rule_truth_table
+from ._numba_cache import refresh as _refresh_numba_cache
+
+_refresh_numba_cache()   # before any function below is decorated: see _numba_cache
 
 __all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "evaluate_code", "RATE", "RATE_LOG_RATE"]
 

@@ -29,6 +29,9 @@ import numpy as np
 
 from .compile import RATE, RATE_LOG_RATE, evaluate_code, flip_rate_code
 from .statetable import EMPTY, column_of, grown, has_room, insert, new_table
+from ._numba_cache import refresh as _refresh_numba_cache
+
+_refresh_numba_cache()   # before any function below is decorated: see _numba_cache
 
 __all__ = ["run_chunk", "new_workspace", "trajectory_key", "MAX_TRACKED_OUTPUTS"]
 

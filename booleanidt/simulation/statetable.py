@@ -31,6 +31,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ._numba_cache import refresh as _refresh_numba_cache
+
+_refresh_numba_cache()   # before any function below is decorated: see _numba_cache
+
 __all__ = ["EMPTY", "new_table", "column_of", "has_room", "insert", "grown", "StateTotals"]
 
 #: marks a free slot (state codes are >= 0: at most 63 output bits)

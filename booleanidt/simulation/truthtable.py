@@ -36,6 +36,9 @@ import numba
 import numpy as np
 
 from .opcodes import OP_AND, OP_CONST, OP_IMPLIES, OP_NOT, OP_OR, OP_VAR, OP_XOR
+from ._numba_cache import refresh as _refresh_numba_cache
+
+_refresh_numba_cache()   # before any function below is decorated: see _numba_cache
 
 __all__ = ["rule_truth_table"]
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..simulation.compile import evaluate_code
 from ..simulation import kernel
-from ..simulation.kernel import _sample_initial, _seed_stream, _uniform, trajectory_key
+from ..simulation.kernel import _GOLDEN, _mix64, _sample_initial, _seed_stream, _uniform, trajectory_key
 from ..simulation.statetable import column_of, grown, insert, new_table
 from .popcompile import PER_CELL, PER_POPULATION, STATIC
 from ..simulation._numba_cache import refresh as _refresh_numba_cache
@@ -54,9 +54,6 @@ _JIT = dict(cache=True, nogil=True, error_model="numpy")
 _NO_REFCOUNT = dict(cache=True, nogil=True, error_model="numpy", _nrt=False)
 _INLINE = dict(_NO_REFCOUNT, inline="always")
 _ONE = np.uint64(1)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 class Block(NamedTuple):
@@ -118,23 +115,16 @@ def expand_runs(key: np.ndarray, window: np.ndarray, delta: np.ndarray) -> tuple
 
 
 @numba.njit(**_INLINE)
-def _mix(z):
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
-
-
-@numba.njit(**_INLINE)
 def _pair_hash(cell, count):
     """Hash of one member; a population's hash is the sum over its members."""
-    return _mix(np.uint64(cell) * _GOLDEN + np.uint64(count))
+    return _mix64(np.uint64(cell) * _GOLDEN + np.uint64(count))
 
 
 @numba.njit(**_INLINE)
 def _words_hash(words, row):
     h = _GOLDEN
     for w in range(words.shape[1]):
-        h = _mix(h ^ words[row, w])
+        h = _mix64(h ^ words[row, w])
     return h
 
 

@@ -21,7 +21,7 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from ..errors import BooleanidtError
 from ..io._files import save_png
 
-__all__ = ["cohort_heatmap", "clustered_order"]
+__all__ = ["cohort_heatmap", "clustered_order", "label_patient_rows"]
 
 #: above this many patients, row labels are left out (they would overlap)
 MAX_ROW_LABELS = 60
@@ -36,6 +36,15 @@ def clustered_order(values: np.ndarray) -> np.ndarray:
     if len(values) < 3:
         return np.arange(len(values))
     return leaves_list(linkage(values, method="average", metric="euclidean"))
+
+
+def label_patient_rows(ax, patients) -> None:
+    """Name each heat-map row by its patient, or, past :data:`MAX_ROW_LABELS` rows, say how many there are."""
+    if len(patients) <= MAX_ROW_LABELS:
+        ax.set_yticks(range(len(patients)), labels=list(patients), fontsize=7)
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(f"{len(patients)} patients (clustered)")
 
 
 def cohort_heatmap(scores: pd.DataFrame, outputs: Optional[Sequence[str]] = None, path=None,
@@ -69,11 +78,7 @@ def cohort_heatmap(scores: pd.DataFrame, outputs: Optional[Sequence[str]] = None
     ax = fig.subplots()
     image = ax.imshow(table.to_numpy(), aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks(range(len(outputs)), labels=list(outputs), rotation=30, ha="right")
-    if len(table) <= MAX_ROW_LABELS:
-        ax.set_yticks(range(len(table)), labels=list(table.index), fontsize=7)
-    else:
-        ax.set_yticks([])
-        ax.set_ylabel(f"{len(table)} patients (clustered)")
+    label_patient_rows(ax, table.index)
     fig.colorbar(image, ax=ax, label="probability at the last window")
     ax.set_title(title)
     fig.tight_layout()

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from ..errors import BooleanidtError
 from ..io._files import save_png
-from ..personalization.plots import MAX_ROW_LABELS, clustered_order
+from ..personalization.plots import clustered_order, label_patient_rows
 from .conditions import UNTREATED
 
 __all__ = ["gain_heatmap", "patient_rankings", "response_distributions", "gains"]
@@ -74,11 +74,7 @@ def gain_heatmap(table: pd.DataFrame, path=None, title: str = "Objective gain ov
                       interpolation="nearest")
     ax.set_xticks(range(wide.shape[1]), labels=list(wide.columns), rotation=60, ha="right",
                   fontsize=7 if wide.shape[1] > 20 else 9)
-    if len(wide) <= MAX_ROW_LABELS:
-        ax.set_yticks(range(len(wide)), labels=list(wide.index), fontsize=7)
-    else:
-        ax.set_yticks([])
-        ax.set_ylabel(f"{len(wide)} patients (clustered)")
+    label_patient_rows(ax, wide.index)
     fig.colorbar(image, ax=ax, label="objective - untreated objective")
     ax.set_title(title)
     return _finish(fig, path)

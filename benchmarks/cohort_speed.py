@@ -51,14 +51,20 @@ def load_tcga(patients: int, samples: int) -> tuple:
     return model, settings, Profiles(rna.loc[chosen], mutcna.loc[chosen])
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=816)
-    parser.add_argument("--reference", type=int, default=50, help="patients also run through cmaboss")
+def fumia_arguments(argv, description: str, patients: int, reference: int, reference_help: str):
+    """``--patients``, ``--reference`` (at least 1: the benchmarks compare with cmaboss) and ``--samples``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--patients", type=int, default=patients)
+    parser.add_argument("--reference", type=int, default=reference, help=reference_help)
     parser.add_argument("--samples", type=int, default=1000)
     args = parser.parse_args(argv)
     if args.reference < 1:
         parser.error("--reference must be at least 1: the benchmark compares booleanidt with cmaboss")
+    return args
+
+
+def main(argv=None) -> int:
+    args = fumia_arguments(argv, __doc__.splitlines()[0], 816, 50, "patients also run through cmaboss")
     if not FUMIA.is_dir():
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 1

@@ -16,7 +16,6 @@ Usage::
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
@@ -29,7 +28,7 @@ from booleanidt.personalization.apply import mark_outputs, personalize
 from booleanidt.treatment import screen_conditions, treat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cohort_speed import FUMIA, _cpu_seconds, load_tcga  # noqa: E402  (the cohort benchmark's data)
+from cohort_speed import FUMIA, _cpu_seconds, fumia_arguments, load_tcga  # noqa: E402  (the cohort benchmark's data)
 
 TARGETS = ["AKT", "PI3K", "mTOR", "ERK1_2", "Raf", "BCL2", "MYC", "NF_kB", "CHK1_2", "Mdm2"]
 OBJECTIVE = "Apoptosis - Proliferation"
@@ -37,13 +36,7 @@ OUTPUTS = ["Apoptosis", "Proliferation"]
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=100)
-    parser.add_argument("--reference", type=int, default=40, help="(patient, condition) runs also made by cmaboss")
-    parser.add_argument("--samples", type=int, default=1000)
-    args = parser.parse_args(argv)
-    if args.reference < 1:
-        parser.error("--reference must be at least 1: the benchmark compares booleanidt with cmaboss")
+    args = fumia_arguments(argv, __doc__.splitlines()[0], 100, 40, "(patient, condition) runs also made by cmaboss")
     if not FUMIA.is_dir():
         print(f"corpus not found at {FUMIA}", file=sys.stderr)
         return 1

@@ -35,6 +35,17 @@ def cohort_profiles(count: int) -> dict:
                           "discrete": {"GF": i % 2} if i % 3 == 0 else {}} for i in range(count)}
 
 
+def write_cohort_inputs(folder: Path, count: int) -> Path:
+    """``folder`` with model.bnet, rna.csv and mut.csv of ``count`` patients, as the command line reads them."""
+    (folder / "model.bnet").write_text(BNET)
+    profiles = cohort_profiles(count)
+    continuous = pd.DataFrame({p: v["continuous"] for p, v in profiles.items()}).T
+    discrete = pd.DataFrame({p: v["discrete"] for p, v in profiles.items()}).T.reindex(continuous.index)
+    continuous.to_csv(folder / "rna.csv")
+    discrete.to_csv(folder / "mut.csv")
+    return folder
+
+
 
 
 def test_changed_patient_data_recomputes_exactly_that_patient(tmp_path, model):
@@ -108,14 +119,7 @@ CLI_SETTINGS = ["--set", "sample_count=6000", "--set", "max_time=10", "--set", "
 
 @pytest.fixture(scope="module")
 def cli_inputs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cohort_cli")
-    (folder / "model.bnet").write_text(BNET)
-    profiles = cohort_profiles(CLI_PATIENTS)
-    continuous = pd.DataFrame({p: v["continuous"] for p, v in profiles.items()}).T
-    discrete = pd.DataFrame({p: v["discrete"] for p, v in profiles.items()}).T.reindex(continuous.index)
-    continuous.to_csv(folder / "rna.csv")
-    discrete.to_csv(folder / "mut.csv")
-    return folder
+    return write_cohort_inputs(tmp_path_factory.mktemp("cohort_cli"), CLI_PATIENTS)
 
 
 def _cohort_command(folder: Path, out: Path, batch_size: int) -> list:

@@ -17,8 +17,8 @@ from booleanidt.treatment import patient, read_screen, treat
 from booleanidt.simulation.settings import SimulationSettings
 from booleanidt.treatment.screen import TREATMENTS_FILE
 
-from test_cohort_resume import (BNET, alive, cohort_profiles, descendants, kill_own_worker_once,  # noqa: F401
-                                model, run_until_parts)  # (model is a fixture)
+from test_cohort_resume import (alive, cohort_profiles, descendants, kill_own_worker_once,  # noqa: F401
+                                model, run_until_parts, write_cohort_inputs)  # (model is a fixture)
 
 SETTINGS = SimulationSettings(max_time=4.0, time_tick=0.5, sample_count=200)
 SCREEN = dict(targets=["RAS", "P53"], objective="Death - Prolif", strengths=[0.5, 1.0], seed=5, settings=SETTINGS)
@@ -45,14 +45,7 @@ CLI_SETTINGS = ["--set", "sample_count=1000", "--set", "max_time=8", "--set", "t
 
 @pytest.fixture(scope="module")
 def cli_inputs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("treat_cli")
-    (folder / "model.bnet").write_text(BNET)
-    profiles = cohort_profiles(CLI_PATIENTS)
-    continuous = pd.DataFrame({p: v["continuous"] for p, v in profiles.items()}).T
-    discrete = pd.DataFrame({p: v["discrete"] for p, v in profiles.items()}).T.reindex(continuous.index)
-    continuous.to_csv(folder / "rna.csv")
-    discrete.to_csv(folder / "mut.csv")
-    return folder
+    return write_cohort_inputs(tmp_path_factory.mktemp("treat_cli"), CLI_PATIENTS)
 
 
 def _treat_arguments(folder: Path, out: Path) -> list:

@@ -51,6 +51,24 @@ def load_tcga(patients: int, samples: int) -> tuple:
     return model, settings, Profiles(rna.loc[chosen], mutcna.loc[chosen])
 
 
+def cmaboss_seconds(models: list, outputs: list, settings, cores: int) -> tuple:
+    """Wall and CPU seconds of cmaboss (through pyMaBoSS, ``cores`` threads) running each of ``models``, written
+    as .bnd/.cfg with ``settings`` and ``outputs`` marked; writing the files is not timed."""
+    import maboss
+    with tempfile.TemporaryDirectory() as folder:
+        files = []
+        for k, personalised in enumerate(models):
+            bnd, cfg = Path(folder) / f"{k}.bnd", Path(folder) / f"{k}.cfg"
+            maboss_io.write(mark_outputs(personalised, outputs), bnd, cfg, settings=settings)
+            files.append((bnd, cfg))
+        start, cpu_start = time.perf_counter(), _cpu_seconds()
+        for bnd, cfg in files:
+            sim = maboss.load(str(bnd), str(cfg), cmaboss=True)
+            sim.update_parameters(use_physrandgen=0, thread_count=cores)
+            sim.run().get_nodes_probtraj()
+        return time.perf_counter() - start, _cpu_seconds() - cpu_start
+
+
 def fumia_arguments(argv, description: str, patients: int, reference: int, reference_help: str):
     """``--patients``, ``--reference`` (at least 1: the benchmarks compare with cmaboss) and ``--samples``."""
     parser = argparse.ArgumentParser(description=description)
@@ -81,21 +99,9 @@ def main(argv=None) -> int:
     print(f"booleanidt: {len(profiles)} patients in {ours:.1f} s = {len(profiles) / ours:.2f} patients/s "
           f"({failed} failed); CPU {our_cpu / len(profiles):.3f} s per patient")
 
-    import maboss
     reference = list(profiles)[:args.reference]
-    with tempfile.TemporaryDirectory() as folder:
-        files = []
-        for patient in reference:
-            personalised = mark_outputs(personalize(model, profiles[patient]), OUTPUTS)
-            bnd, cfg = Path(folder) / f"{patient}.bnd", Path(folder) / f"{patient}.cfg"
-            maboss_io.write(personalised, bnd, cfg, settings=settings)
-            files.append((bnd, cfg))
-        start, cpu_start = time.perf_counter(), _cpu_seconds()
-        for bnd, cfg in files:
-            sim = maboss.load(str(bnd), str(cfg), cmaboss=True)
-            sim.update_parameters(use_physrandgen=0, thread_count=cores)
-            sim.run().get_nodes_probtraj()
-        theirs, their_cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
+    theirs, their_cpu = cmaboss_seconds([personalize(model, profiles[p]) for p in reference], OUTPUTS, settings,
+                                        cores)
     print(f"cmaboss:    {len(reference)} patients in {theirs:.1f} s = {len(reference) / theirs:.2f} patients/s "
           f"({cores} threads each); CPU {their_cpu / len(reference):.3f} s per patient")
     print(f"ratio booleanidt / cmaboss: patients per second {(len(profiles) / ours) / (len(reference) / theirs):.2f}, "

@@ -19,16 +19,14 @@ from __future__ import annotations
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from booleanidt.io import maboss as maboss_io
-from booleanidt.personalization.apply import mark_outputs, personalize
+from booleanidt.personalization.apply import personalize
 from booleanidt.treatment import screen_conditions, treat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cohort_speed import FUMIA, _cpu_seconds, fumia_arguments, load_tcga  # noqa: E402  (the cohort benchmark's data)
+from cohort_speed import FUMIA, _cpu_seconds, cmaboss_seconds, fumia_arguments, load_tcga  # noqa: E402  (the cohort benchmark's data)
 
 TARGETS = ["AKT", "PI3K", "mTOR", "ERK1_2", "Raf", "BCL2", "MYC", "NF_kB", "CHK1_2", "Mdm2"]
 OBJECTIVE = "Apoptosis - Proliferation"
@@ -55,21 +53,9 @@ def main(argv=None) -> int:
     print(f"booleanidt: {runs} runs in {ours:.1f} s = {runs / ours:.1f} runs/s ({failed} patients failed); "
           f"CPU {our_cpu / runs * 1000:.1f} ms per run; load average {os.getloadavg()[0]:.1f}")
 
-    import maboss
     sample = random.Random(0).sample([(p, c) for p in profiles for c in conditions], min(args.reference, runs))
-    with tempfile.TemporaryDirectory() as folder:
-        files = []
-        for k, (patient, condition) in enumerate(sample):
-            personalised = mark_outputs(personalize(model, profiles[patient], drugs=condition.drugs), OUTPUTS)
-            bnd, cfg = Path(folder) / f"{k}.bnd", Path(folder) / f"{k}.cfg"
-            maboss_io.write(personalised, bnd, cfg, settings=settings)
-            files.append((bnd, cfg))
-        start, cpu_start = time.perf_counter(), _cpu_seconds()
-        for bnd, cfg in files:
-            sim = maboss.load(str(bnd), str(cfg), cmaboss=True)
-            sim.update_parameters(use_physrandgen=0, thread_count=cores)
-            sim.run().get_nodes_probtraj()
-        theirs, their_cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
+    theirs, their_cpu = cmaboss_seconds([personalize(model, profiles[p], drugs=c.drugs) for p, c in sample],
+                                        OUTPUTS, settings, cores)
     extrapolated = theirs / len(sample) * runs
     print(f"cmaboss:    {len(sample)} sampled runs in {theirs:.1f} s ({cores} threads each); CPU "
           f"{their_cpu / len(sample) * 1000:.1f} ms per run; the whole screen extrapolated: {extrapolated:.0f} s")

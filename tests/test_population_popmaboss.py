@@ -356,3 +356,37 @@ def test_custom_output_counts_cell_states_over_the_nodes_it_names():
     assert ours.custom.columns.tolist() == ["258"] and ours.custom["258"].tolist() == [1.0]
     with pytest.raises(InputError, match=r"#cell\(A \| B\) is not a cell state"):
         loads_pbnd(bnd, cfg.replace("#cell(A -- B)", "#cell(A | B)"))
+
+
+#: pop_istate lists A only; B.istate = 1 is not used for the listed cells, which start with B = 0 (as PopMaBoSS
+#: builds them); B then turns on at rate 1.  Half the runs start with 2 cells A, half with 3 cells <nil>.
+UNLISTED = ("node A { logic = A; rate_up = 0; rate_down = 0; }\n"
+            "node B { logic = B; rate_up = 1; rate_down = 0; }\n",
+            "A.istate = 0; B.istate = 1; [A].pop_istate = 0.5 [{[1]:2}], 0.5 [{[0]:3}];\n"
+            "max_time = 3; time_tick = 0.5; sample_count = 4000; thread_count = 1;\n")
+
+
+def test_pop_istate_starts_unlisted_nodes_at_0(tmp_path):
+    """E[#B](t) = 2.5 (1 - exp(-t)) (2.5 cells on average, each turning B on at rate 1), and the runs stay in
+    their first population [{A:2}] with probability exp(-2t) / 2, [{<nil>:3}] with exp(-3t) / 2; reading B's
+    istate for the listed cells would give 2.5 B cells at every time and populations [{A -- B:2}], [{B:3}].
+    cmaboss's PopMaBoSSSim agrees (checked when it is installed)."""
+    from booleanidt.population.pbnd import loads_pbnd
+    ours = run_popmaboss(loads_pbnd(*UNLISTED), seed=4)
+    times = ours.node_counts.index.to_numpy()
+    expected = window_mean(lambda t: 2.5 * (t + np.exp(-t)), times, 0.5)
+    assert np.allclose(ours.node_counts["B"], expected, atol=0.06), ours.node_counts["B"].to_numpy()
+    first = {"[{A:2}]": window_mean(lambda t: -np.exp(-2 * t) / 4, 0.0, 0.5),
+             "[{<nil>:3}]": window_mean(lambda t: -np.exp(-3 * t) / 6, 0.0, 0.5)}
+    for label, p in first.items():
+        assert ours.state_probabilities[label].iloc[0] == pytest.approx(p, abs=0.02), label
+    cmaboss = pytest.importorskip("cmaboss")
+    if not hasattr(cmaboss, "PopMaBoSSSim"):
+        pytest.skip("this cmaboss has no PopMaBoSSSim")
+    (tmp_path / "unlisted.pbnd").write_text(UNLISTED[0])
+    (tmp_path / "unlisted.cfg").write_text(UNLISTED[1].replace("max_time = 3", "max_time = 0.5"))
+    probabilities, _, labels, _ = cmaboss.PopMaBoSSSim(str(tmp_path / "unlisted.pbnd"),
+                                                       str(tmp_path / "unlisted.cfg")).run().get_probtraj()
+    theirs = dict(zip(labels, probabilities[0]))
+    for label, p in first.items():
+        assert theirs[label] == pytest.approx(p, abs=0.02), label

@@ -10,9 +10,10 @@ A ``.pbnd`` file is a MaBoSS ``.bnd`` file with population blocks::
     death { rate = #cell(1) > 10 ? 0.1 : 0; }
 
 ``#cell(expr)`` may also appear in node rates.  The configuration may add
-``init_pop = N;`` (N cells, each drawn from the ``istate``),
+``init_pop = N;`` (N copies of one cell drawn from the ``istate``),
 ``[A,B].pop_istate = 0.5 [{[1,0]: 3}, {[0,0]: 1}], 0.5 [{[0,1]: 2}];`` (populations
-with their probabilities) and ``custom_pop_output = expr;`` (an integer computed from
+with their probabilities; as in PopMaBoSS, their cells start with 0 for every node the
+``pop_istate`` does not list, whatever its ``istate``) and ``custom_pop_output = expr;`` (an integer computed from
 ``#cell`` counts, whose distribution is reported instead of the population states).
 
 In ``custom_pop_output``, as in MaBoSS's configuration grammar, ``#cell(...)`` takes a cell

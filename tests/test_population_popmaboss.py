@@ -390,3 +390,15 @@ def test_pop_istate_starts_unlisted_nodes_at_0(tmp_path):
     theirs = dict(zip(labels, probabilities[0]))
     for label, p in first.items():
         assert theirs[label] == pytest.approx(p, abs=0.02), label
+
+
+def test_a_last_incomplete_window_is_not_reported():
+    """max_time = 2.5 with time_tick = 1: windows [0, 1) and [1, 2) only, as MaBoSS reports them (cmaboss's
+    PopMaBoSSSim gives times 0 and 1); a window [2, 3) cut at 2.5 would show P = 0.5 for a population
+    that never changes."""
+    from booleanidt.population.pbnd import loads_pbnd
+    ours = run_popmaboss(loads_pbnd("node A { logic = A; rate_up = 0; rate_down = 0; }\n",
+                                    "A.istate = 1; init_pop = 2; max_time = 2.5; time_tick = 1;"), sample_count=10)
+    assert ours.state_probabilities.index.tolist() == [0.0, 1.0]
+    assert ours.state_probabilities["[{A:2}]"].tolist() == [1.0, 1.0]
+    assert ours.population_size["Population"].tolist() == [2.0, 2.0]

@@ -402,3 +402,24 @@ def test_a_last_incomplete_window_is_not_reported():
     assert ours.state_probabilities.index.tolist() == [0.0, 1.0]
     assert ours.state_probabilities["[{A:2}]"].tolist() == [1.0, 1.0]
     assert ours.population_size["Population"].tolist() == [2.0, 2.0]
+
+
+def test_internal_nodes_do_not_merge_cells_away():
+    """Cells that differ only in internal nodes are still all counted: 2 cells A (A internal, turning off at
+    rate 1), 3 cells <nil>, 1 cell B keep the population at 6, with E[#A] = 2 exp(-t).  MaBoSS's own
+    population output drops cells here: its Cumulator masks each population with PopNetworkState::applyMask
+    (engine/src/NetworkState.h), which assigns each masked cell state's count (new_map[state] = count) where
+    it should add it, so A and <nil> both become <nil> and one of the two counts is lost (for this model
+    cmaboss's PopMaBoSSSim reports mostly [{<nil>:2},{B:1}] and a Population of 2.9 in [0, 0.5), 5.5 in
+    [2.5, 3); on MaBoSS's ICD_phenomenologicalPM model, 11.4 cells in [10, 11) where it has 19.3).  Its custom_pop_output
+    masks with PopNetworkState's operator&, which adds, and agrees with ours."""
+    from booleanidt.population.pbnd import loads_pbnd
+    pop = loads_pbnd("node A { logic = A; rate_up = 0; rate_down = 1; }\n"
+                     "node B { logic = B; rate_up = 0; rate_down = 0; }\n",
+                     "A.is_internal = 1; [A,B].pop_istate = 1.0 [{[1,0]:2}, {[0,0]:3}, {[0,1]:1}];\n"
+                     "max_time = 3; time_tick = 0.5;")
+    ours = run_popmaboss(pop, sample_count=4000, seed=6)
+    times = ours.population_size.index.to_numpy()
+    assert np.allclose(ours.population_size["Population"], 6.0)
+    assert np.allclose(ours.node_counts["A"], window_mean(lambda t: -2 * np.exp(-t), times, 0.5), atol=0.03)
+    assert np.allclose(ours.node_counts["B"], 1.0)

@@ -423,3 +423,19 @@ def test_internal_nodes_do_not_merge_cells_away():
     assert np.allclose(ours.population_size["Population"], 6.0)
     assert np.allclose(ours.node_counts["A"], window_mean(lambda t: -2 * np.exp(-t), times, 0.5), atol=0.03)
     assert np.allclose(ours.node_counts["B"], 1.0)
+
+
+def test_time_with_a_negative_custom_output_is_not_credited_to_a_later_value():
+    """One cell turns A on at rate 1; custom_pop_output = 1 once it has, -1 (no value) before: P(1) over a
+    window is the window mean of 1 - exp(-t).  cmaboss's PopMaBoSSSim reports 1 - exp(-2) = 0.865 in every
+    window of [0, 2): in PopMaBEstEngine::runThread (engine/src/engines/PopMaBEstEngine.cc) a negative value
+    calls cumulEmpty on the population-state cumulator instead of the custom one, so the custom cumulator's
+    clock stays where it was and the next value it gets is credited from there, over the time with no value."""
+    from booleanidt.population.pbnd import loads_pbnd
+    pop = loads_pbnd("node A { logic = A; rate_up = 1; rate_down = 0; }\n",
+                     "A.istate = 0; max_time = 2; time_tick = 0.5; custom_pop_output = #cell(A) > 0 ? 1 : -1;")
+    ours = run_popmaboss(pop, sample_count=4000, seed=7)
+    times = ours.custom.index.to_numpy()
+    expected = window_mean(lambda t: t + np.exp(-t), times, 0.5)
+    assert ours.custom.columns.tolist() == ["1"]
+    assert np.allclose(ours.custom["1"], expected, atol=4 * ours.custom_errors["1"].max() + 0.003), ours.custom["1"]

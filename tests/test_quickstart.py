@@ -168,3 +168,20 @@ def test_the_background_build_starts_once(tmp_path, monkeypatch):
     os.utime(building, (old, old))
     assert quickstart.start_background_build() is True           # that one died long ago
     assert len(started) == 2
+
+
+def test_a_cache_folder_that_cannot_be_used_leaves_runs_on_numba(tmp_path):
+    """``BOOLEANIDT_CACHE_DIR`` naming a file: runs go on (numba's kernel), the build says why in one line."""
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    env = {**os.environ, "BOOLEANIDT_CACHE_DIR": str(blocked)}
+    done = subprocess.run([sys.executable, "-m", "booleanidt.simulation.quickstart"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"quick-start kernel not built in {blocked}: FileExistsError")
+    assert done.stderr.count("\n") == 1
+    ran = subprocess.run([sys.executable, "-c", RUN_AND_REPORT, "simulate", "th_naldi2010", "--set",
+                          "sample_count=20", "-o", str(tmp_path / "out"), "--no-progress"], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0 and ran.stderr == ""
+    assert "numba imported: True" in ran.stdout

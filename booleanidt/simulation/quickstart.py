@@ -246,19 +246,26 @@ def start_background_build() -> bool:
 
 
 def main(argv=None) -> int:
-    """Build the module (``--background``: as started by ``booleanidt simulate``, quietly)."""
+    """Build the module (``--background``: as started by ``booleanidt simulate``, quietly); 1 if it failed."""
     argv = sys.argv[1:] if argv is None else argv
     background = "--background" in argv
     folder = cache_folder()
     try:
         path = build(folder)
     except Exception as error:   # recorded for every later run, whatever it was: they fall back to numba
-        _marker(folder, "failed").write_text(f"{type(error).__name__}: {error}\n")
+        reason = f"{type(error).__name__}: {error}"
+        try:
+            _marker(folder, "failed").write_text(reason + "\n")
+        except OSError:   # the folder itself is the problem: nothing to record it in
+            pass
         if not background:
-            print(f"quick-start kernel not built: {error}", file=sys.stderr)
+            print(f"quick-start kernel not built in {folder}: {reason}", file=sys.stderr)
         return 1
     finally:
-        _marker(folder, "building").unlink(missing_ok=True)
+        try:
+            _marker(folder, "building").unlink(missing_ok=True)
+        except OSError:
+            pass
     if not background:
         print(f"quick-start kernel built: {path}")
     return 0

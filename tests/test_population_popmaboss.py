@@ -411,8 +411,9 @@ def test_internal_nodes_do_not_merge_cells_away():
     (engine/src/NetworkState.h), which assigns each masked cell state's count (new_map[state] = count) where
     it should add it, so A and <nil> both become <nil> and one of the two counts is lost (for this model
     cmaboss's PopMaBoSSSim reports mostly [{<nil>:2},{B:1}] and a Population of 2.9 in [0, 0.5), 5.5 in
-    [2.5, 3); on MaBoSS's ICD_phenomenologicalPM model, 11.4 cells in [10, 11) where it has 19.3).  Its custom_pop_output
-    masks with PopNetworkState's operator&, which adds, and agrees with ours."""
+    [2.5, 3); on MaBoSS's ICD_phenomenologicalPM model, 11.4 cells in [10, 11) where we count 19.3 and
+    its own count of tumour cells alone is 17.3).  Its custom_pop_output masks with PopNetworkState's
+    operator&, which adds, and agrees with ours."""
     from booleanidt.population.pbnd import loads_pbnd
     pop = loads_pbnd("node A { logic = A; rate_up = 0; rate_down = 1; }\n"
                      "node B { logic = B; rate_up = 0; rate_down = 0; }\n",

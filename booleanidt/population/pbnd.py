@@ -13,8 +13,9 @@ A ``.pbnd`` file is a MaBoSS ``.bnd`` file with population blocks::
 ``init_pop = N;`` (N copies of one cell drawn from the ``istate``),
 ``[A,B].pop_istate = 0.5 [{[1,0]: 3}, {[0,0]: 1}], 0.5 [{[0,1]: 2}];`` (populations
 with their probabilities; as in PopMaBoSS, their cells start with 0 for every node the
-``pop_istate`` does not list, whatever its ``istate``) and ``custom_pop_output = expr;`` (an integer computed from
-``#cell`` counts, whose distribution is reported instead of the population states).
+``pop_istate`` does not list, whatever its ``istate``) and ``custom_pop_output = expr;``
+(an integer computed from ``#cell`` counts, whose distribution is reported instead of the
+population states).
 
 In ``custom_pop_output``, as in MaBoSS's configuration grammar, ``#cell(...)`` takes a cell
 *state*, node names joined by ``--``: ``#cell(DC -- TCell)`` counts the cells whose nodes

@@ -440,3 +440,37 @@ def test_time_with_a_negative_custom_output_is_not_credited_to_a_later_value():
     expected = window_mean(lambda t: t + np.exp(-t), times, 0.5)
     assert ours.custom.columns.tolist() == ["1"]
     assert np.allclose(ours.custom["1"], expected, atol=4 * ours.custom_errors["1"].max() + 0.003), ours.custom["1"]
+
+
+@needs_maboss_tests
+@pytest.mark.skipif(not os.environ.get("BOOLEANIDT_SLOW_TESTS"), reason="2-3 minutes; set BOOLEANIDT_SLOW_TESTS=1")
+def test_icd_custom_output_matches_cmaboss_at_20000_trajectories():
+    """The ICD model's custom output distribution, ours against cmaboss's PopMaBoSSSim, 20,000 trajectories
+    each, value by value and window by window.  MaBoSS's refer file is one run of 1,000 trajectories
+    (cmaboss reproduces it exactly with the .cfg's seed 0): at t = 100 it has P(> 5) = 0.025 and a mean of
+    0.67, the lowest of 40 disjoint 1,000-trajectory cmaboss runs (those give 0.039 +- 0.006 and
+    0.77 +- 0.05); at 120,000 trajectories cmaboss gives 0.0391 +- 0.0004 and 0.779 +- 0.005, ours
+    0.0394 +- 0.0005 and 0.792 +- 0.004.  cmaboss seeds trajectory j with seed + j, so its seed here
+    (10**6) keeps its trajectories apart from the refer file's."""
+    cmaboss = pytest.importorskip("cmaboss")
+    if not hasattr(cmaboss, "PopMaBoSSSim"):
+        pytest.skip("this cmaboss has no PopMaBoSSSim")
+    folder = MABOSS_TESTS / "popmaboss"
+    files = folder / "ICD_phenomenologicalPM.pbnd", folder / "ICD_phenomenological_TDC_ratio.cfg"
+    ours = run_popmaboss(read_pbnd(*files), sample_count=20_000, seed=11)
+    sim = cmaboss.PopMaBoSSSim(*map(str, files))
+    sim.param["sample_count"], sim.param["seed_pseudorandom"] = 20_000, 10 ** 6
+    probabilities, times, labels, errors = sim.run().get_custom_probtraj()
+    values = sorted({int(float(v)) for v in labels} | set(ours.custom.columns.astype(int)))
+    theirs, their_errors = (pd.DataFrame(a, columns=[int(float(v)) for v in labels]).reindex(columns=values,
+                                                                                            fill_value=0.0)
+                            for a in (probabilities, errors))
+    mine, my_errors = (t.set_axis(t.columns.astype(int), axis=1).reindex(columns=values, fill_value=0.0)
+                       for t in (ours.custom, ours.custom_errors))
+    assert np.allclose(times, ours.custom.index)
+    tolerance = 4 * np.hypot(my_errors.to_numpy(), their_errors.to_numpy()) + 0.002
+    difference = np.abs(mine.to_numpy() - theirs.to_numpy())
+    worst = np.unravel_index(np.argmax(difference - tolerance), difference.shape)
+    assert np.all(difference <= tolerance), (times[worst[0]], values[worst[1]], difference[worst], tolerance[worst])
+    tail = [v for v in values if v > 5]
+    assert mine[tail].sum(axis=1).iloc[100] == pytest.approx(theirs[tail].sum(axis=1).iloc[100], abs=0.005)

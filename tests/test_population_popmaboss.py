@@ -474,3 +474,19 @@ def test_icd_custom_output_matches_cmaboss_at_20000_trajectories():
     assert np.all(difference <= tolerance), (times[worst[0]], values[worst[1]], difference[worst], tolerance[worst])
     tail = [v for v in values if v > 5]
     assert mine[tail].sum(axis=1).iloc[100] == pytest.approx(theirs[tail].sum(axis=1).iloc[100], abs=0.005)
+
+
+def test_several_pop_istate_lines_put_their_cells_together():
+    """[A].pop_istate gives 2 cells A; [B].pop_istate, drawn on its own, 3 cells B or 1 cell B and 1 cell
+    <nil>: the populations at t = 0 are [{A:2},{B:3}] and [{<nil>:1},{A:2},{B:1}], half the time each, as
+    cmaboss's PopMaBoSSSim gives them (0.5005 and 0.4995 at 2,000 trajectories).  Nothing changes, so the
+    probabilities stay."""
+    from booleanidt.population.pbnd import loads_pbnd
+    pop = loads_pbnd("node A { logic = A; rate_up = 0; rate_down = 0; }\n"
+                     "node B { logic = B; rate_up = 0; rate_down = 0; }\n",
+                     "[A].pop_istate = 1 [{[1]:2}];\n[B].pop_istate = 0.5 [{[1]:3}], 0.5 [{[1]:1}, {[0]:1}];\n"
+                     "max_time = 1; time_tick = 1;")
+    ours = run_popmaboss(pop, sample_count=2000, seed=3)
+    assert sorted(ours.state_probabilities.columns) == ["[{<nil>:1},{A:2},{B:1}]", "[{A:2},{B:3}]"]
+    assert ours.state_probabilities["[{A:2},{B:3}]"].iloc[0] == pytest.approx(0.5, abs=0.05)
+    assert ours.population_size["Population"].iloc[0] == pytest.approx(4.5, abs=0.1)

@@ -159,8 +159,10 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
 # Tables, each a tuple of arrays the loop fills and the caller grows:
 #   cells   (slots, words, hash, static rates, their sum, term values, daughters' ids per division, -1 before
 #           the first one or when the daughter rules read counts): one row per cell state met
-#   members (cell, count, per-cell total rate, PER_CELL rates): the current population, sorted by cell
-#   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at): CSR of the populations met
+#   members (cell, count): the current population, sorted by cell
+#   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at, total rate, number of cells (-1 until
+#           the rates are computed), custom value, PER_POPULATION rates, per member: per-cell total rate and
+#           PER_CELL rates): CSR of the populations met, with their rates, computed once per population
 #   opened  (population, share, custom value, share): the current window's shares of the trajectory
 #   acc     sums of shares and their squares of partly covered windows, per population and per custom value
 #           (slot_keys, slot_cols, col_keys, (columns, 2) sums and squares) keyed id * windows + window; the
@@ -292,7 +294,7 @@ def _remove_cell(members, m, h, counts, term, at):
 @numba.njit(**_INLINE)
 def _find_pop(pops, used, members, m, h):
     """Id of the current population, added if new (the table must have room)."""
-    slots, pop_hash, pop_ptr, pop_cell, pop_count, stamp, open_at = pops
+    slots, pop_hash, pop_ptr, pop_cell, pop_count, stamp = pops[0], pops[1], pops[2], pops[3], pops[4], pops[5]
     mem_cell, mem_count = members[0], members[1]
     mask = slots.shape[0] - 1
     s = np.int64(h & np.uint64(mask))
@@ -315,6 +317,7 @@ def _find_pop(pops, used, members, m, h):
         pop_count[flat + i] = mem_count[i]
     pop_ptr[p + 1] = flat + m
     stamp[p] = -1
+    pops[8][p] = -1
     used[USED_POPS] = p + 1
     used[USED_FLAT] = flat + m
     return p
@@ -479,59 +482,66 @@ def _daughters(cell, d, cells, daughter, net, work, loop):
 
 
 @numba.njit(**_INLINE)
-def _rates(members, m, cells, counts, net, work, cell_events, population_events):
-    """Each member's per-cell total rate, the dynamic rates evaluated with the current counts (PER_CELL ones
-    per member, PER_POPULATION ones once); returns (total rate, number of cells)."""
-    mem_cell, mem_count, mem_rate, mem_dyn = members
+def _rates(pops, p, cells, counts, net, work, cell_events, population_events, custom_code):
+    """Store population ``p``'s rates (the current population, whose ``#cell`` counts are ``counts``): each
+    member's per-cell total rate, the dynamic rates (PER_CELL ones per member, PER_POPULATION ones once),
+    their total, the number of cells and the custom output's value (-1: none)."""
+    pop_ptr, pop_cell, pop_count, pop_total, pop_size, pop_value, pop_shared, pop_rate, pop_dyn = (
+        pops[2], pops[3], pops[4], pops[7], pops[8], pops[9], pops[10], pops[11], pops[12])
     code, consts, node_code, event_code = net[0], net[1], net[2], net[3]
-    values, stack, population_rates = work[0], work[1], work[4]
+    values, stack = work[0], work[1]
     n = node_code.shape[0]
     for k in range(counts.shape[0]):
         values[n + k] = float(counts[k])
     shared = 0.0
     for q in range(population_events.shape[0]):
-        population_rates[q] = _event_rate(code, consts, node_code, event_code, population_events[q], values, stack)
-        shared += population_rates[q]
+        pop_shared[p, q] = _event_rate(code, consts, node_code, event_code, population_events[q], values, stack)
+        shared += pop_shared[p, q]
     size = 0
     total = 0.0
-    for i in range(m):
-        cell = mem_cell[i]
+    for i in range(pop_ptr[p], pop_ptr[p + 1]):
+        cell = pop_cell[i]
         rate = cells[4][cell] + shared
         if cell_events.shape[0] > 0:
             _unpack(cells[1], cell, n, values)
             for q in range(cell_events.shape[0]):
                 r = _event_rate(code, consts, node_code, event_code, cell_events[q], values, stack)
-                mem_dyn[i, q] = r
+                pop_dyn[i, q] = r
                 rate += r
-        mem_rate[i] = rate
-        size += mem_count[i]
-        total += mem_count[i] * rate
-    return total, size
+        pop_rate[i] = rate
+        size += pop_count[i]
+        total += pop_count[i] * rate
+    pop_total[p], pop_size[p] = total, size
+    pop_value[p] = -1
+    if custom_code[1] > custom_code[0]:
+        v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
+        if v >= 0.0:
+            pop_value[p] = np.int64(min(v, MAX_CUSTOM_VALUE))
 
 
 @numba.njit(**_INLINE)
-def _pick(members, m, cells, dynamic, dyn_slot, population_rates, u):
-    """(member, event) where ``u`` (in [0, total rate)) falls; never one of rate 0."""
-    mem_cell, mem_count, mem_rate, mem_dyn = members
+def _pick(pops, p, cells, dynamic, dyn_slot, u):
+    """(member, event) of population ``p`` where ``u`` (in [0, total rate)) falls; never one of rate 0."""
+    base, pop_count, pop_rate = pops[2][p], pops[4], pops[11]
     at = -1
-    for i in range(m):
-        if mem_rate[i] > 0.0:
+    for i in range(pops[2][p + 1] - base):
+        if pop_rate[base + i] > 0.0:
             at = i
-            w = mem_count[i] * mem_rate[i]
+            w = pop_count[base + i] * pop_rate[base + i]
             if u < w:
                 break
             u -= w
-    cell = mem_cell[at]
-    v = u / mem_count[at]
+    cell = pops[3][base + at]
+    v = u / pop_count[base + at]
     event = -1
     for k in range(dynamic.shape[0]):
         kind = dynamic[k]
         if kind == STATIC:
             r = cells[3][cell, k]
         elif kind == PER_CELL:
-            r = mem_dyn[at, dyn_slot[k]]
+            r = pops[12][base + at, dyn_slot[k]]
         else:
-            r = population_rates[dyn_slot[k]]
+            r = pops[10][p, dyn_slot[k]]
         if r > 0.0:
             event = k
             if v < r:
@@ -549,7 +559,6 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
     values, stack, scratch = work[0], work[1], work[3]
     n = node_code.shape[0]
     n_divisions = daughter[3].shape[0]
-    has_custom = custom_code[1] > custom_code[0]
     while loop[J] < count:
         lacking = _lacking(cells, members, pops, opened, acc, loop,
                            new_cells if loop[PHASE] == START else 2, windows)
@@ -563,12 +572,9 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
             continue
         m, h = loop[M], np.uint64(loop[HASH])
         pop = _find_pop(pops, loop, members, m, h)
-        total, size = _rates(members, m, cells, counts, net, work, cell_events, population_events)
-        value = -1
-        if has_custom:
-            v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
-            if v >= 0.0:
-                value = np.int64(min(v, MAX_CUSTOM_VALUE))
+        if pops[8][pop] < 0:
+            _rates(pops, pop, cells, counts, net, work, cell_events, population_events, custom_code)
+        total, size, value = pops[7][pop], pops[8][pop], pops[9][pop]
         t = clock[T]
         t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
         _credit(t, t_next, pop, size, value, dt, windows, pops, opened, acc, loop, clock)
@@ -577,7 +583,7 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
             loop[J] += 1
             loop[PHASE] = START
             continue
-        at, event = _pick(members, m, cells, dynamic, dyn_slot, work[4], _uniform(rng) * total)
+        at, event = _pick(pops, pop, cells, dynamic, dyn_slot, _uniform(rng) * total)
         cell = members[0][at]
         first_target, second_target = -1, -1
         if event < n:
@@ -654,17 +660,18 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     for g in range(pop_cell_ptr.shape[0] - 1):
         new_cells = max(new_cells, pop_cell_ptr[g + 1] - pop_cell_ptr[g])
     work = (np.zeros(n + n_terms), np.zeros(code.shape[0] + 1), np.zeros(n, dtype=np.int8),
-            np.zeros((2, n_words), dtype=np.uint64), np.zeros(max(population_events.shape[0], 1)))
+            np.zeros((2, n_words), dtype=np.uint64))
     rng = np.zeros(4, dtype=np.uint64)
     counts = np.zeros(n_terms, dtype=np.int64)
     cells = (np.full(64, -1, dtype=np.int64), np.zeros((32, n_words), dtype=np.uint64), np.zeros(32, dtype=np.uint64),
              np.zeros((32, dynamic.shape[0])), np.zeros(32), np.zeros((32, n_terms), dtype=np.int64),
              np.zeros((32, n_divisions, 2), dtype=np.int64))
-    members = (np.zeros(16, dtype=np.int64), np.zeros(16, dtype=np.int64), np.zeros(16),
-               np.zeros((16, max(cell_events.shape[0], 1))))
+    members = (np.zeros(16, dtype=np.int64), np.zeros(16, dtype=np.int64))
     pops = (np.full(64, -1, dtype=np.int64), np.zeros(32, dtype=np.uint64), np.zeros(33, dtype=np.int64),
             np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64), np.zeros(32, dtype=np.int64),
-            np.zeros(32, dtype=np.int64))
+            np.zeros(32, dtype=np.int64), np.zeros(32), np.zeros(32, dtype=np.int64), np.zeros(32, dtype=np.int64),
+            np.zeros((32, max(population_events.shape[0], 1))), np.zeros(64),
+            np.zeros((64, max(cell_events.shape[0], 1))))
     opened = (np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(16, dtype=np.int64), np.zeros(16))
     acc = (_new_sums(64), _new_sums(64), _new_sums(64), _new_sums(64), np.zeros((windows, 2)),
            np.zeros((windows + 1, 2)))
@@ -684,16 +691,17 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
                      _grow_rows(cells[5], rows), _grow_rows(cells[6], rows))
         if lacking & ROOM_MEMBERS:
             rows = 2 * members[0].shape[0] + new_cells
-            members = (_grow_rows(members[0], rows), _grow_rows(members[1], rows), _grow_rows(members[2], rows),
-                       _grow_rows(members[3], rows))
+            members = (_grow_rows(members[0], rows), _grow_rows(members[1], rows))
         if lacking & ROOM_POPS:
             rows = 2 * pops[1].shape[0]
             pops = (_grow_slots(pops[0], pops[1], loop[USED_POPS]), _grow_rows(pops[1], rows),
                     _grow_rows(pops[2], rows + 1), pops[3], pops[4], _grow_rows(pops[5], rows),
-                    _grow_rows(pops[6], rows))
+                    _grow_rows(pops[6], rows), _grow_rows(pops[7], rows), _grow_rows(pops[8], rows),
+                    _grow_rows(pops[9], rows), _grow_rows(pops[10], rows), pops[11], pops[12])
         if lacking & ROOM_FLAT:
             rows = 2 * pops[3].shape[0] + members[0].shape[0]
-            pops = (pops[0], pops[1], pops[2], _grow_rows(pops[3], rows), _grow_rows(pops[4], rows), pops[5], pops[6])
+            pops = (pops[0], pops[1], pops[2], _grow_rows(pops[3], rows), _grow_rows(pops[4], rows), pops[5], pops[6],
+                    pops[7], pops[8], pops[9], pops[10], _grow_rows(pops[11], rows), _grow_rows(pops[12], rows))
         if lacking & ROOM_OPEN:
             opened = (_grow_rows(opened[0], 2 * opened[0].shape[0]), _grow_rows(opened[1], 2 * opened[1].shape[0]),
                       _grow_rows(opened[2], 2 * opened[2].shape[0]), _grow_rows(opened[3], 2 * opened[3].shape[0]))

@@ -722,8 +722,8 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     pops = (np.full(64, -1, dtype=np.int64), np.zeros(32, dtype=np.uint64), np.zeros(33, dtype=np.int64),
             np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64), np.zeros(32, dtype=np.int64),
             np.zeros(32, dtype=np.int64), np.zeros(32), np.zeros(32, dtype=np.int64), np.zeros(32, dtype=np.int64),
-            np.zeros((32, max(population_events.shape[0], 1))), np.zeros(64),
-            np.zeros((64, max(cell_events.shape[0], 1))),
+            np.zeros((32, population_events.shape[0])), np.zeros(64),
+            np.zeros((64, cell_events.shape[0])),
             np.zeros((64 if 64 * dynamic.shape[0] <= MEMO_CELLS else 0, dynamic.shape[0]), dtype=np.int64))
     opened = (np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(16, dtype=np.int64), np.zeros(16))
     dense_rows = 32 if 32 * (windows + 1) <= DENSE_CELLS else 0

@@ -79,15 +79,17 @@ def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **ove
     if progress and needs_compiling():
         tqdm.write(COMPILING_NOTICE, file=sys.stderr)
     sums = PopulationSums(windows, net.node_ids)
-    bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="population")
+    bar = tqdm(total=settings.sample_count, unit="traj", desc="population") if progress else None
     workers = min(max(1, int(settings.threads)), len(starts))
     pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         for first, result in zip(starts, pool.map(block, starts) if pool else map(block, starts)):
             sums.add(result)
-            bar.update(min(BLOCK, settings.sample_count - first))
+            if bar:
+                bar.update(min(BLOCK, settings.sample_count - first))
     finally:
         if pool:
             pool.shutdown(wait=True, cancel_futures=True)
-        bar.close()
+        if bar:
+            bar.close()
     return PopResult(sums, settings, has_custom=pop.custom_output is not None)

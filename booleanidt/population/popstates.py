@@ -173,7 +173,10 @@ class PopulationSums:
         """PopMaBoSS labels of the populations (``[{A -- B:2},{C:1}]``), in the order of their numbers."""
         ptr, cell, count = self._members
         names = [self.cell_names[s] for s in self.cell_states]
-        pieces = [f"{{{names[c]}:{n}}}" for c, n in zip(cell.tolist(), count.tolist())]
+        width = int(count.max()) + 1 if count.size else 1
+        members, which = np.unique(cell * width + count, return_inverse=True)  # each {cell:count} written once
+        texts = [f"{{{names[m // width]}:{m % width}}}" for m in members.tolist()]
+        pieces = [texts[i] for i in which.tolist()]
         return ["[" + ",".join(pieces[a:b]) + "]" for a, b in zip(ptr[:-1].tolist(), ptr[1:].tolist())]
 
     def states(self) -> Entries:

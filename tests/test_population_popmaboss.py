@@ -389,3 +389,19 @@ def test_tables_of_a_run_with_many_population_states_stay_sparse():
     error = size["ErrorPopulation"].to_numpy() * 4 + 0.01 * np.exp(times)
     assert np.all(np.abs(size["Population"] - window_mean(np.exp, times, 0.02)) <= error)
     assert np.all(np.abs(nodes["A"] - window_mean(np.cosh, times, 0.02)) <= error)
+
+
+def test_a_rerun_reuses_the_compiled_model_until_the_model_changes():
+    """Runs of the same PopModel compile it once; a change made in place (a rate, a parameter) is seen."""
+    from booleanidt.expr import Const
+    from booleanidt.population.pbnd import loads_pbnd
+    from booleanidt.population.popmaboss import compiled
+    pop = loads_pbnd("node A { logic = A; rate_up = 0; rate_down = $d; }\n", "A.istate = 1; $d = 0; init_pop = 2;")
+    first = compiled(pop)
+    assert compiled(pop) is first
+    assert run_popmaboss(pop, sample_count=10, max_time=1, time_tick=1).node_counts["A"].tolist() == [2.0]
+    pop.model.parameters["d"] = 1e9  # every A turns off at once
+    assert compiled(pop) is not first
+    assert run_popmaboss(pop, sample_count=10, max_time=1, time_tick=1).node_counts["A"].iloc[0] < 1e-6
+    pop.model.rates_down["A"] = Const(0)
+    assert run_popmaboss(pop, sample_count=10, max_time=1, time_tick=1).node_counts["A"].tolist() == [2.0]

@@ -29,19 +29,21 @@ Examples
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from tqdm.auto import tqdm
 
+from ..model import LogicalModel
 from .pbnd import PopModel
-from .popcompile import compile_population
+from .popcompile import CompiledPopulation, compile_population
 from .popkernel import Block, needs_compiling, run_block
 from .popstates import PopulationSums
 from .result import PopResult
 
-__all__ = ["run_popmaboss", "COMPILING_NOTICE"]
+__all__ = ["run_popmaboss", "compiled", "COMPILING_NOTICE"]
 
 #: trajectories per block: blocks are simulated independently (on ``threads`` threads) and merged
 #: in order, so results do not depend on the number of threads
@@ -49,6 +51,34 @@ BLOCK = 10_000
 
 #: what is said before a run that compiles the population kernel
 COMPILING_NOTICE = "compiling the population kernel, once per machine (about 40 s)"
+
+
+#: what a compilation reads: the model's fields (not its metadata) and the population's (not its settings)
+_MODEL_FIELDS = tuple(f.name for f in dataclasses.fields(LogicalModel) if f.name != "metadata")
+_POP_FIELDS = tuple(f.name for f in dataclasses.fields(PopModel) if f.name not in ("model", "settings", "source"))
+#: the last models compiled: (what the compilation read, its result), reused while that content is equal
+_COMPILED: dict = {}
+
+
+def _content(pop: PopModel) -> tuple:
+    """What :func:`compile_population` reads, with dicts copied: equal content, equal compiled model."""
+    model = pop.model
+    return (tuple(dict(v) if isinstance(v, dict) else v for v in (getattr(model, f) for f in _MODEL_FIELDS)) +
+            tuple(getattr(pop, f) for f in _POP_FIELDS))
+
+
+def compiled(pop: PopModel) -> CompiledPopulation:
+    """:func:`~booleanidt.population.popcompile.compile_population`, reused while the model's content is equal
+    to that of a recent run (a rerun of the same model skips the compilation; a changed one recompiles)."""
+    content = _content(pop)
+    known = _COMPILED.get(id(pop))
+    if known is not None and known[0] == content:
+        return known[1]
+    net = compile_population(pop)
+    if len(_COMPILED) >= 8:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[id(pop)] = content, net
+    return net
 
 
 def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **overrides) -> PopResult:
@@ -66,8 +96,9 @@ def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **ove
     PopResult : population size, population-state probabilities, expected cells per state
         and per active node, the custom output's distribution
     """
-    settings = (settings or pop.settings).replace(**overrides)
-    net = compile_population(pop)  # a model the kernel cannot run fails here, before any trajectory
+    settings = settings or pop.settings
+    settings = settings.replace(**overrides) if overrides else settings
+    net = compiled(pop)  # a model the kernel cannot run fails here, before any trajectory
     windows = max(1, math.ceil(settings.max_time / settings.time_tick - 1e-9))
     starts = range(0, settings.sample_count, BLOCK)
 

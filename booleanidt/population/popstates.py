@@ -95,28 +95,30 @@ class PopulationSums:
             self.__dict__.pop(cached, None)
         cell = self._cell_numbers(block.cell_words)[block.pop_cell]
         lengths = np.diff(block.pop_ptr)
-        owner = np.repeat(np.arange(len(lengths)), lengths)
-        order = np.lexsort((cell, owner))   # members by cell number: the same population, the same bytes
-        cell, count = cell[order], block.pop_count[order]
         if self._populations == 0:   # the first block's numbering is the run's
-            index = np.arange(len(lengths))
+            pops, whole_pops = block.state_pop, block.run_pop
+            self._keep(lengths, cell, block.pop_count)
         else:
-            index = self._number(lengths, cell, count)
-        new = index >= self._populations
-        if new.any():
+            index = self._number(lengths, cell, block.pop_count)
+            new = index >= self._populations
             keep = np.repeat(new, lengths)
-            self._lengths.append(lengths[new])
-            self._cells.append(cell[keep])
-            self._counts.append(count[keep])
-            self._populations = int(index.max()) + 1
-        self._states.append((index[block.state_pop], block.state_window, block.state_sum, block.state_sq))
-        whole = block.run_count
-        self._states.append((index[block.run_pop], block.run_window, whole, whole))  # a whole window's share is 1, so is its square
+            self._keep(lengths[new], cell[keep], block.pop_count[keep])
+            pops, whole_pops = index[block.state_pop], index[block.run_pop]
+        self._states.append((pops, block.state_window, block.state_sum, block.state_sq))
+        whole = block.run_count  # a whole window's share is 1, so is its square
+        self._states.append((whole_pops, block.run_window, whole, whole))
         self._custom.append((block.custom_value, block.custom_window, block.custom_sum, block.custom_sq))
         whole = block.run_value_count
         self._custom.append((block.run_value, block.run_value_window, whole, whole))
         self.size[:, 0] += block.size_sum
         self.size[:, 1] += block.size_sq
+
+    def _keep(self, lengths, cell, count) -> None:
+        """Keep the members of new populations (numbered from ``populations`` on, in order)."""
+        self._lengths.append(lengths)
+        self._cells.append(cell)
+        self._counts.append(count)
+        self._populations += len(lengths)
 
     def _cell_numbers(self, words: np.ndarray) -> np.ndarray:
         """The run's numbers of a block's cell states (new ones numbered in the block's order)."""
@@ -129,8 +131,7 @@ class PopulationSums:
         return numbers
 
     def _number(self, lengths: np.ndarray, cell: np.ndarray, count: np.ndarray) -> np.ndarray:
-        """The run's numbers of a block's populations (members sorted by cell number), new ones numbered in
-        the block's order."""
+        """The run's numbers of a block's populations, new ones numbered in the block's order."""
         if self._pop_ids is None:
             self._pop_ids = {}
             self._number_all(np.concatenate(self._lengths), np.concatenate(self._cells),
@@ -138,7 +139,8 @@ class PopulationSums:
         return self._number_all(lengths, cell, count)
 
     def _number_all(self, lengths, cell, count) -> np.ndarray:
-        raw = np.stack([cell, count], axis=1).astype(np.int64).tobytes()
+        order = np.lexsort((cell, np.repeat(np.arange(len(lengths)), lengths)))  # members by cell number
+        raw = np.stack([cell[order], count[order]], axis=1).astype(np.int64).tobytes()
         ends = (np.cumsum(lengths) * 16).tolist()
         ids = self._pop_ids
         return np.array([ids.setdefault(raw[a:b], len(ids)) for a, b in zip([0] + ends[:-1], ends)],

@@ -51,7 +51,7 @@ from ..booleanize import booleanize
 from ..simulation import SimulationSettings
 from ..simulation.api import result_of, run_totals
 from ..simulation.compile import CompiledModel, compile_model
-from ..simulation.kernel import MAX_TRACKED_OUTPUTS
+from ..simulation.engine import MAX_TRACKED_OUTPUTS
 from ..simulation.result import NIL, SEPARATOR, state_labels
 from ..simulation.statdist import stationary_distributions
 from .result import UpPopulationResult

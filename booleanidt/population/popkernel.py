@@ -187,7 +187,7 @@ def _lacking(cells, members, pops, opened, acc, loop, new_cells, windows):
     return lacking
 
 
-@numba.njit(**_INLINE)
+@numba.njit(**_NO_REFCOUNT)
 def _find_cell(cells, used, words, row, net, values, stack):
     """Id of the cell state ``words[row]``, added (rates, terms) if new (the table must have room)."""
     slots, cell_words, cell_hash, static, static_sum, term, daughter_ids = cells
@@ -451,7 +451,7 @@ def _initial_group(pop_cum, rng):
     return g
 
 
-@numba.njit(**_INLINE)
+@numba.njit(**_NO_REFCOUNT)
 def _initial_population(init, g, cells, members, counts, net, rng, work, loop):
     """Draw the cells of ``pop_istate`` population ``g`` into ``members`` (tables must have room for the largest
     one); returns (m, hash)."""
@@ -502,7 +502,7 @@ def _daughters(cell, d, cells, daughter, net, work, loop):
     return first, second
 
 
-@numba.njit(**_INLINE)
+@numba.njit(**_NO_REFCOUNT)
 def _rates(pops, p, cells, counts, net, work, cell_events, population_events, custom_code):
     """Store population ``p``'s rates (the current population, whose ``#cell`` counts are ``counts``): each
     member's per-cell total rate, the dynamic rates (PER_CELL ones per member, PER_POPULATION ones once),

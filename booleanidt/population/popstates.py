@@ -70,19 +70,17 @@ class PopulationSums:
     ----------
     windows : number of time windows
     nodes : node ids (bit ``i`` of a cell state = node ``i``)
-    cell_words : list of ``(words,)`` uint64 rows, the cell states met, in the order first met
     size : ``(windows, 2)`` sums of the time-averaged population size and of its square
     """
 
     def __init__(self, windows: int, nodes: tuple):
         self.windows, self.nodes = windows, tuple(nodes)
-        self.cell_words: list = []
-        self._cell_ids: dict = {}
-        self._pop_ids: dict | None = None   # members' bytes -> population id, from the second block on
-        self._lengths, self._cells, self._counts = [], [], []  # per block, the new populations' members
+        self._words: list = []              # (cells, words) arrays: the cell states met, in the order first met
+        self._cell_ids: dict | None = None  # cell state bytes -> number, from the second block on
+        self._pop_ids: dict | None = None   # members' bytes -> population number, from the second block on
+        self._chunks: list = []             # (ptr, cell, count) CSR of the new populations' members, per block
         self._populations = 0
-        self._states, self._custom = [], []
-        self.size = np.zeros((windows, 2))
+        self._states, self._custom, self._sizes = [], [], []
 
     @property
     def populations(self) -> int:
@@ -91,18 +89,17 @@ class PopulationSums:
 
     def add(self, block: Block) -> None:
         """Add a block (blocks must come in the order of their trajectories)."""
-        for cached in ("cell_states", "cell_names", "_members"):   # computed from the blocks added so far
-            self.__dict__.pop(cached, None)
-        cell = self._cell_numbers(block.cell_words)[block.pop_cell]
-        lengths = np.diff(block.pop_ptr)
         if self._populations == 0:   # the first block's numbering is the run's
+            self._words.append(block.cell_words)
+            self._keep(block.pop_ptr, block.pop_cell, block.pop_count)
             pops, whole_pops = block.state_pop, block.run_pop
-            self._keep(lengths, cell, block.pop_count)
         else:
+            cell = self._cell_numbers(block.cell_words)[block.pop_cell]
+            lengths = np.diff(block.pop_ptr)
             index = self._number(lengths, cell, block.pop_count)
             new = index >= self._populations
             keep = np.repeat(new, lengths)
-            self._keep(lengths[new], cell[keep], block.pop_count[keep])
+            self._keep(np.concatenate(([0], np.cumsum(lengths[new]))), cell[keep], block.pop_count[keep])
             pops, whole_pops = index[block.state_pop], index[block.run_pop]
         self._states.append((pops, block.state_window, block.state_sum, block.state_sq))
         whole = block.run_count  # a whole window's share is 1, so is its square
@@ -110,32 +107,30 @@ class PopulationSums:
         self._custom.append((block.custom_value, block.custom_window, block.custom_sum, block.custom_sq))
         whole = block.run_value_count
         self._custom.append((block.run_value, block.run_value_window, whole, whole))
-        self.size[:, 0] += block.size_sum
-        self.size[:, 1] += block.size_sq
+        self._sizes.append((block.size_sum, block.size_sq))
+        for cached in ("cell_words", "cell_states", "cell_names", "_members", "size"):  # from the blocks before
+            self.__dict__.pop(cached, None)
 
-    def _keep(self, lengths, cell, count) -> None:
+    def _keep(self, ptr, cell, count) -> None:
         """Keep the members of new populations (numbered from ``populations`` on, in order)."""
-        self._lengths.append(lengths)
-        self._cells.append(cell)
-        self._counts.append(count)
-        self._populations += len(lengths)
+        self._chunks.append((ptr, cell, count))
+        self._populations += len(ptr) - 1
 
     def _cell_numbers(self, words: np.ndarray) -> np.ndarray:
         """The run's numbers of a block's cell states (new ones numbered in the block's order)."""
-        numbers = np.empty(len(words), dtype=np.int64)
-        for row, state in enumerate(words):
-            key = state.tobytes()
-            numbers[row] = self._cell_ids.setdefault(key, len(self._cell_ids))
-            if numbers[row] == len(self.cell_words):
-                self.cell_words.append(state.copy())
+        if self._cell_ids is None:
+            self._cell_ids = {row.tobytes(): k for k, row in enumerate(self.cell_words)}
+        numbers = np.array([self._cell_ids.setdefault(row.tobytes(), len(self._cell_ids)) for row in words],
+                           dtype=np.int64)
+        self._words.append(words[numbers >= sum(len(w) for w in self._words)])  # new ones, in their order
         return numbers
 
     def _number(self, lengths: np.ndarray, cell: np.ndarray, count: np.ndarray) -> np.ndarray:
         """The run's numbers of a block's populations, new ones numbered in the block's order."""
         if self._pop_ids is None:
             self._pop_ids = {}
-            self._number_all(np.concatenate(self._lengths), np.concatenate(self._cells),
-                             np.concatenate(self._counts))
+            ptr, cell_kept, count_kept = self._kept()
+            self._number_all(np.diff(ptr), cell_kept, count_kept)
         return self._number_all(lengths, cell, count)
 
     def _number_all(self, lengths, cell, count) -> np.ndarray:
@@ -146,6 +141,29 @@ class PopulationSums:
         return np.array([ids.setdefault(raw[a:b], len(ids)) for a, b in zip([0] + ends[:-1], ends)],
                         dtype=np.int64)
 
+    def _kept(self) -> tuple:
+        """``(ptr, cell, count)``: the members of every population, in the order of their numbers."""
+        ptrs = [ptr for ptr, _, _ in self._chunks]
+        lengths = np.concatenate([np.diff(ptr) for ptr in ptrs])
+        ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        return (ptr, np.concatenate([c for _, c, _ in self._chunks]).astype(np.int64),
+                np.concatenate([n for _, _, n in self._chunks]).astype(np.int64))
+
+    @cached_property
+    def size(self) -> np.ndarray:
+        """``(windows, 2)`` sums of the time-averaged population size and of its square, added in block order."""
+        size = np.zeros((self.windows, 2))
+        for sums, squares in self._sizes:
+            size[:, 0] += sums
+            size[:, 1] += squares
+        return size
+
+    @cached_property
+    def cell_words(self) -> np.ndarray:
+        """``(cells, words)`` uint64: the cell states met, in the order first met."""
+        return np.concatenate(self._words)
+
     @cached_property
     def cell_states(self) -> list:
         """The cell states met (Python ints, bit ``i`` = node ``i``), in the order first met."""
@@ -155,15 +173,11 @@ class PopulationSums:
     @cached_property
     def _members(self) -> tuple:
         """``(ptr, cell, count)``: each population's members sorted by cell state (MaBoSS's label order)."""
-        lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, dtype=np.int64)
-        cell = np.concatenate(self._cells) if self._cells else np.zeros(0, dtype=np.int64)
-        count = np.concatenate(self._counts) if self._counts else np.zeros(0, dtype=np.int64)
+        ptr, cell, count = self._kept()
         states = self.cell_states
         rank = np.empty(len(states), dtype=np.int64)
         rank[sorted(range(len(states)), key=states.__getitem__)] = np.arange(len(states))
-        order = np.lexsort((rank[cell], np.repeat(np.arange(len(lengths)), lengths)))
-        ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=ptr[1:])
+        order = np.lexsort((rank[cell], np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))))
         return ptr, cell[order], count[order]
 
     @cached_property

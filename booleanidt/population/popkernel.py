@@ -155,7 +155,7 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
 # The loop's own variables live in ``loop`` (int64) and ``clock`` (float) between calls.
 (J, PHASE, M, WINDOW, N_OPEN, N_VALUES, STAMP, POP, USED_CELLS, USED_POPS, USED_FLAT, USED_STATES,
  USED_CUSTOM, USED_FULL_STATES, USED_FULL_CUSTOM) = range(15)
-T, SIZE_SHARE = 0, 1
+T, SIZE_SHARE, T_DT = 0, 1, 2
 START, STEP = 0, 1
 #: (window, population) cells of a block's dense sums (acc[6] and acc[7]); populations met later are hashed
 DENSE_CELLS = 1 << 17
@@ -395,26 +395,28 @@ def _credit_part(k, share, pop, size, value, windows, pops, opened, acc, loop, c
 
 
 @numba.njit(**_INLINE)
-def _credit(a, b, pop, size, value, dt, windows, pops, opened, acc, loop, clock):
-    """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0).
+def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, clock):
+    """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0); ``a_dt`` is
+    ``a / dt`` (the step before computed it); returns ``b / dt``.
 
     Partly covered windows go to the trajectory's open window; the windows [a, b) covers
     completely, whatever their number, to difference entries (+1 where they start, -1 where
     they stop; :func:`_whole_entries` turns them into per-window counts), so a trajectory that sits
     still costs O(1), not O(windows).
     """
+    b_dt = b / dt
     if b <= a:
-        return
-    first = int(a / dt)  # not a // dt: a floor division of floats costs several times more
+        return b_dt
+    first = int(a_dt)  # not a // dt: a floor division of floats costs several times more
     if first * dt > a:
         first -= 1
     if first >= windows:
-        return
+        return b_dt
     if a > first * dt or b < (first + 1) * dt:
         _credit_part(first, (min(b, (first + 1) * dt) - a) / dt, pop, size, value, windows, pops, opened, acc, loop,
                      clock)
         first += 1
-    last = int(b / dt)
+    last = int(b_dt)
     if last * dt > b:
         last -= 1
     last = min(last, windows)
@@ -435,6 +437,7 @@ def _credit(a, b, pop, size, value, dt, windows, pops, opened, acc, loop, clock)
         size_full[last, 1] -= size * size
     if first <= last < windows and b > last * dt:
         _credit_part(last, (b - last * dt) / dt, pop, size, value, windows, pops, opened, acc, loop, clock)
+    return b_dt
 
 
 #: custom output values above this are counted as this (a population size, in practice, is far below)
@@ -607,14 +610,14 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
                        custom_code)
                 if fixed_initial:
                     initial_memo[g] = loop[POP]
-            clock[T] = 0.0
+            clock[T], clock[T_DT] = 0.0, 0.0
             loop[PHASE] = STEP
             continue
         pop = loop[POP]
         total, size, value = pops[7][pop], pops[8][pop], pops[9][pop]
         t = clock[T]
         t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
-        _credit(t, t_next, pop, size, value, dt, windows, pops, opened, acc, loop, clock)
+        t_next_dt = _credit(t, t_next, clock[T_DT], pop, size, value, dt, windows, pops, opened, acc, loop, clock)
         if t_next >= max_time:
             _flush(windows, opened, acc, loop, clock)
             loop[J] += 1
@@ -625,7 +628,7 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
         if member < memo.shape[0] and memo[member, event] > 0:
             loop[POP] = memo[member, event] - 1
             loop[M] = pops[2][loop[POP] + 1] - pops[2][loop[POP]]
-            clock[T] = t_next
+            clock[T], clock[T_DT] = t_next, t_next_dt
             continue
         m, h = _load_members(pops, pop, members, counts, cells[5])
         cell = members[0][at]
@@ -644,7 +647,7 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
         _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events, custom_code)
         if member < memo.shape[0]:
             memo[member, event] = loop[POP] + 1
-        clock[T] = t_next
+        clock[T], clock[T_DT] = t_next, t_next_dt
     return 0
 
 
@@ -731,7 +734,7 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
            np.zeros((windows + 1, 2)), np.zeros((dense_rows, windows, 2)), np.zeros((dense_rows, windows + 1)))
     loop = np.zeros(USED_FULL_CUSTOM + 1, dtype=np.int64)
     loop[WINDOW] = -1
-    clock = np.zeros(2)
+    clock = np.zeros(3)
     while True:
         lacking = _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells,
                             members, pops, opened, acc, work, rng, counts, loop, clock, seed, first, count, max_time,

@@ -454,7 +454,7 @@ def _initial_group(pop_cum, rng):
     return g
 
 
-@numba.njit(**_NO_REFCOUNT)
+@numba.njit(**_INLINE)
 def _initial_population(init, g, cells, members, counts, net, rng, work, loop):
     """Draw the cells of ``pop_istate`` population ``g`` into ``members`` (tables must have room for the largest
     one); returns (m, hash)."""
@@ -586,7 +586,7 @@ def _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, pop
 @numba.njit(**_NO_REFCOUNT)
 def _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells, members, pops, opened,
               acc, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells, fixed_initial,
-              initial_memo):
+              draws_per_cell, initial_memo):
     """Run trajectories from where ``loop``/``clock`` say until the block ends (returns 0) or a table
     lacks room (returns the ROOM_* mask; the caller grows those tables and calls again)."""
     code, consts, node_code, dynamic = net[0], net[1], net[2], net[5]
@@ -601,7 +601,9 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
         if loop[PHASE] == START:
             _seed_stream(trajectory_key(seed, first + loop[J]), rng)
             g = _initial_group(init[7], rng)
-            if initial_memo[g] >= 0:  # the cells of population g draw no random number: known from a trajectory before
+            if initial_memo[g] >= 0:  # population g, known from a trajectory before: only its draws are made
+                for _ in range(draws_per_cell * (init[8][g + 1] - init[8][g])):
+                    _uniform(rng)
                 loop[POP] = initial_memo[g]
                 loop[M] = pops[2][loop[POP] + 1] - pops[2][loop[POP]]
             else:
@@ -711,11 +713,19 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     work = (np.zeros(n + n_terms), np.zeros(code.shape[0] + 1), np.zeros(n, dtype=np.int8),
             np.zeros((2, n_words), dtype=np.uint64))
     rng = np.zeros(4, dtype=np.uint64)
-    # the cells' istate draws no random number: each pop_istate population always starts the same
-    fixed_initial = group_ptr.shape[0] <= 1
-    for i in range(initial_p.shape[0]):
+    # every node the cells' istate draws is set by pop_istate: each pop_istate population always starts the same,
+    # after the same number of draws per cell
+    set_by_pop = np.zeros(n, dtype=np.bool_)
+    for q in range(pop_node.shape[0]):
+        set_by_pop[pop_node[q]] = True
+    fixed_initial = True
+    draws_per_cell = group_ptr.shape[0] - 1
+    for i in range(n):
         if 0.0 < initial_p[i] < 1.0:
-            fixed_initial = False
+            draws_per_cell += 1
+            fixed_initial = fixed_initial and set_by_pop[i]
+    for q in range(group_node.shape[0]):
+        fixed_initial = fixed_initial and set_by_pop[group_node[q]]
     initial_memo = np.full(pop_cum.shape[0], -1, dtype=np.int64)
     counts = np.zeros(n_terms, dtype=np.int64)
     cells = (np.full(64, -1, dtype=np.int64), np.zeros((32, n_words), dtype=np.uint64), np.zeros(32, dtype=np.uint64),
@@ -738,7 +748,7 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     while True:
         lacking = _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells,
                             members, pops, opened, acc, work, rng, counts, loop, clock, seed, first, count, max_time,
-                            dt, windows, new_cells, fixed_initial, initial_memo)
+                            dt, windows, new_cells, fixed_initial, draws_per_cell, initial_memo)
         if lacking == 0:
             break
         if lacking & ROOM_CELLS:

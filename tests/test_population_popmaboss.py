@@ -443,7 +443,7 @@ def test_time_with_a_negative_custom_output_is_not_credited_to_a_later_value():
 
 
 @needs_maboss_tests
-@pytest.mark.skipif(not os.environ.get("BOOLEANIDT_SLOW_TESTS"), reason="2-3 minutes; set BOOLEANIDT_SLOW_TESTS=1")
+@pytest.mark.skipif(not os.environ.get("BOOLEANIDT_SLOW_TESTS"), reason="about 30 s; set BOOLEANIDT_SLOW_TESTS=1")
 def test_icd_custom_output_matches_cmaboss_at_20000_trajectories():
     """The ICD model's custom output distribution, ours against cmaboss's PopMaBoSSSim, 20,000 trajectories
     each, value by value and window by window.  MaBoSS's refer file is one run of 1,000 trajectories

@@ -10,10 +10,13 @@ A ``.pbnd`` file is a MaBoSS ``.bnd`` file with population blocks::
     death { rate = #cell(1) > 10 ? 0.1 : 0; }
 
 ``#cell(expr)`` may also appear in node rates.  The configuration may add
-``init_pop = N;`` (N cells, each drawn from the ``istate``),
+``init_pop = N;`` (N copies of one cell drawn from the ``istate``),
 ``[A,B].pop_istate = 0.5 [{[1,0]: 3}, {[0,0]: 1}], 0.5 [{[0,1]: 2}];`` (populations
-with their probabilities) and ``custom_pop_output = expr;`` (an integer computed from
-``#cell`` counts, whose distribution is reported instead of the population states).
+with their probabilities; as in PopMaBoSS, their cells start with 0 for every node the
+``pop_istate`` does not list, whatever its ``istate``, and several ``pop_istate`` lines each
+draw their cells, all put together) and ``custom_pop_output = expr;``
+(an integer computed from ``#cell`` counts, whose distribution is reported instead of the
+population states).
 
 In ``custom_pop_output``, as in MaBoSS's configuration grammar, ``#cell(...)`` takes a cell
 *state*, node names joined by ``--``: ``#cell(DC -- TCell)`` counts the cells whose nodes
@@ -208,7 +211,7 @@ def _parse_pop_istate(key: str, value: str, source: str, line: int) -> tuple:
 def _split_cfg(cfg_text: str, source: str, cells: _CellTerms) -> tuple:
     """``(plain cfg text, init_pop, pop_istate, custom output)``; population lines are blanked."""
     text = blank_comments(cfg_text)
-    init_pop, pop_istate, custom = 1, None, None
+    init_pop, pop_istates, custom = 1, [], None
     kept, position = [], 0
     for piece in text.split(";"):
         statement_start = position + len(piece) - len(piece.lstrip())
@@ -227,9 +230,34 @@ def _split_cfg(cfg_text: str, source: str, cells: _CellTerms) -> tuple:
         elif key.lower() == "custom_pop_output":
             custom = parse_expression(cells.replace_states(value.strip(), line), source, line)
         else:
-            pop_istate = _parse_pop_istate(key, value, source, line)
+            pop_istates.append(_parse_pop_istate(key, value, source, line))
     plain = ";".join(kept).replace("\x00;", "").replace("\x00", "")
-    return plain, init_pop, pop_istate, custom
+    return plain, init_pop, _together(pop_istates) if pop_istates else None, custom
+
+
+def _together(pop_istates: list) -> tuple:
+    """One ``pop_istate`` from those of several lines, as PopMaBoSS reads them: each line draws its
+    population on its own and the population at t = 0 holds the cells of all (a cell is 0 on the
+    nodes its line does not list).
+
+    >>> _together([(("A",), ((1.0, (((1,), 2),)),)),
+    ...            (("B",), ((0.5, (((1,), 3),)), (0.5, (((0,), 1),))))])
+    (('A', 'B'), ((0.5, (((1, 0), 2), ((0, 1), 3))), (0.5, (((1, 0), 2), ((0, 0), 1)))))
+    """
+    nodes = tuple(dict.fromkeys(node for names, _ in pop_istates for node in names))
+    groups = [(1.0, ())]
+    for names, choices in pop_istates:
+        where = [nodes.index(node) for node in names]
+
+        def widened(values: tuple, where=where) -> tuple:
+            cell = [0] * len(nodes)
+            for i, value in zip(where, values):
+                cell[i] = value
+            return tuple(cell)
+
+        groups = [(p * q, cells + tuple((widened(values), count) for values, count in line_cells))
+                  for p, cells in groups for q, line_cells in choices]
+    return nodes, tuple(groups)
 
 
 def loads_pbnd(pbnd_text: str, cfg_text: str | None = None, source: str = "<string>",

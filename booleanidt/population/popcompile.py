@@ -58,7 +58,8 @@ class CompiledPopulation:
     daughter_dynamic : ``(divisions,)`` bool: the block's daughter rules read a ``#cell`` count (else
         the daughters of a cell state are computed once)
     initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels : the cell ``istate``
-        (as :class:`~booleanidt.simulation.compile.CompiledModel`)
+        (as :class:`~booleanidt.simulation.compile.CompiledModel`); all nodes at 0 when the model has a
+        ``pop_istate`` (see :func:`_cell_istate`)
     pop_node : nodes set by ``pop_istate`` (empty: none; then ``init_pop`` copies of one drawn cell)
     pop_cum, pop_cell_ptr, pop_values, pop_count : ``pop_istate``'s populations: cumulative
         probabilities, and per population a CSR of its cells (node values, number of copies)
@@ -194,8 +195,22 @@ def compile_population(pop: PopModel) -> CompiledPopulation:
         custom_code=np.array(custom, dtype=np.int64),
         dynamic=np.array(dynamic, dtype=np.int8),
         daughter_dynamic=np.array(daughter_dynamic, dtype=np.bool_),
-        **_initial_states(model, {node: i for i, node in enumerate(ids)}),
+        **_cell_istate(pop, ids),
         **_pop_istate(pop, ids))
+
+
+def _cell_istate(pop: PopModel, ids: tuple) -> dict:
+    """The ``istate`` arrays the cells at t = 0 are drawn from.
+
+    Without ``pop_istate``: the model's ``istate``.  With it, as PopMaBoSS reads it, a listed cell
+    has the values given for the listed nodes and 0 for every other node, whatever their ``istate``
+    (``[A].pop_istate = 1 [{[1]: 2}];`` with ``B.istate = 1;`` starts with two cells ``A``).
+    """
+    if pop.pop_istate is None:
+        return _initial_states(pop.model, {node: i for i, node in enumerate(ids)})
+    return dict(initial_p=np.zeros(len(ids)), group_ptr=np.zeros(1, dtype=np.int64),
+                group_node=np.zeros(0, dtype=np.int64), choice_ptr=np.zeros(1, dtype=np.int64),
+                choice_cum=np.zeros(0), choice_levels=np.zeros(0, dtype=np.int8))
 
 
 def _pop_istate(pop: PopModel, ids: tuple) -> dict:

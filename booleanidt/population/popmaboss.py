@@ -30,7 +30,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import math
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -99,7 +98,7 @@ def run_popmaboss(pop: PopModel, settings=None, *, progress: bool = False, **ove
     settings = settings or pop.settings
     settings = settings.replace(**overrides) if overrides else settings
     net = compiled(pop)  # a model the kernel cannot run fails here, before any trajectory
-    windows = max(1, math.ceil(settings.max_time / settings.time_tick - 1e-9))
+    windows = max(1, settings.window_count)  # complete windows only, as MaBoSS reports them
     starts = range(0, settings.sample_count, BLOCK)
 
     def block(first: int) -> Block:

@@ -116,7 +116,8 @@ class _Accumulator:
 
     Output-state cells are merged :data:`MERGE_BATCH` chunks at a time, their arrays
     concatenated in chunk order (the same additions in the same order as one merge per
-    chunk); :attr:`states` merges what is pending first.
+    chunk); :attr:`states` merges what is pending first, :attr:`state_words` gives a full
+    state of each of its states.
     """
 
     def __init__(self, windows: int, columns: int, last_window_only: bool = False):
@@ -124,6 +125,7 @@ class _Accumulator:
         self.node_sq = np.zeros((columns, windows))
         self.last_window = windows - 1 if last_window_only else None
         self._states = StateTotals(1 if last_window_only else windows)
+        self._words: list = []
         self._pending: list = []
         self.fixed: list = []
         self.final_keys: list = []
@@ -131,11 +133,11 @@ class _Accumulator:
         self.jumps = 0
 
     def add(self, chunk):
-        (node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, final_keys,
+        (node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, words, fixed, fixed_words, final_keys,
          graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
-        self._pending.append((keys, cell_state, cell_window, cell_sum, cell_sq))
+        self._pending.append((keys, cell_state, cell_window, cell_sum, cell_sq, words))
         if len(self._pending) >= MERGE_BATCH:
             self._merge_pending()
         self.fixed.append(fixed_words[fixed == 1])
@@ -150,10 +152,17 @@ class _Accumulator:
         self._merge_pending()
         return self._states
 
+    @property
+    def state_words(self) -> np.ndarray:
+        """``(states, ceil(n/64))`` uint64: a full state of each output state of :attr:`states` (its rows'
+        order), as bits (node i is bit i % 64 of word i // 64); the state itself when every node is an output."""
+        self._merge_pending()
+        return np.concatenate(self._words) if self._words else np.zeros((0, 1), dtype=np.uint64)
+
     def _merge_pending(self):
         if not self._pending:
             return
-        keys, cell_state, cell_window, cell_sum, cell_sq = zip(*self._pending)
+        keys, cell_state, cell_window, cell_sum, cell_sq, words = zip(*self._pending)
         offsets = np.cumsum([0] + [len(k) for k in keys[:-1]])   # each chunk's cells index its own keys
         cell_state = np.concatenate([cells + offset for cells, offset in zip(cell_state, offsets)])
         cell_window, cell_sum, cell_sq = (np.concatenate(a) for a in (cell_window, cell_sum, cell_sq))
@@ -161,7 +170,12 @@ class _Accumulator:
             last = cell_window == self.last_window
             cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
                                                           cell_sum[last], cell_sq[last])
-        self._states.add(np.concatenate(keys), cell_state, cell_window, cell_sum, cell_sq)
+        known = len(self._states.keys)
+        keys, words = np.concatenate(keys), np.concatenate(words)
+        self._states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
+        new = self._states.keys[known:]   # rows are added in order of first appearance
+        order = np.argsort(keys, kind="stable")
+        self._words.append(words[order[np.searchsorted(keys, new, sorter=order)]])
         self._pending = []
 
 

@@ -59,6 +59,11 @@ from .upp import PROBABILITY_TERM, UppSpec
 __all__ = ["run_upmaboss", "StateDistribution", "step_seed"]
 
 
+#: trajectories per kernel call in a step: a step is one short run, where calls of the simulation's
+#: default size cost about a fifth of the time
+STEP_CHUNK = 10_000
+
+
 def step_seed(seed: int, step: int) -> int:
     """Seed of step ``step``'s run, derived from ``(seed, step)`` by a seed sequence.
 
@@ -127,25 +132,24 @@ class StateDistribution:
         return growth, StateDistribution(self.nodes, states[keep], weights[keep] / growth)
 
     def marginal(self, nodes) -> tuple:
-        """``(levels, weights)`` over ``nodes``: identical rows merged, the most likely first (ties in the
-        order of the rows' bits, :func:`pack_bits`).
+        """``(levels, weights)`` over ``nodes``: identical rows merged, in the order of their bits
+        (:func:`unique_states`; not by weight, which would make the order, hence the draws of the next
+        step, hang on the last bits of summed probabilities).
 
         >>> d = StateDistribution(("A", "B"), np.array([[1, 0], [1, 1], [0, 1]], np.int8), np.array([0.2, 0.3, 0.5]))
         >>> levels, weights = d.marginal(["A"])
         >>> levels.tolist(), weights.tolist()
         ([[0], [1]], [0.5, 0.5])
         """
-        words = pack_bits(self.states[:, [self.column[n] for n in nodes]])
-        unique, inverse = np.unique(words, axis=0, return_inverse=True)
-        weights = np.bincount(inverse.ravel(), weights=self.probabilities, minlength=len(unique))
-        order = np.argsort(-weights, kind="stable")
-        return unpack_bits(unique[order], len(nodes)), weights[order]
+        unique, inverse = unique_states(pack_bits(self.states[:, [self.column[n] for n in nodes]]))
+        weights = np.bincount(inverse, weights=self.probabilities, minlength=len(unique))
+        return unpack_bits(unique, len(nodes)), weights
 
     def compiled_initial_state(self, net: CompiledModel, nodes, initial_p: np.ndarray) -> CompiledModel:
         """``net`` starting from this distribution's marginal over ``nodes`` (one joint group) and,
         for the other nodes, ``initial_p`` (P(node = 1); what ``net`` was compiled with stays untouched).
 
-        The most likely states come first, so the kernel's draw scans few of them.
+        The kernel draws a state by bisection over the states' cumulative probabilities.
         """
         unique, weights = self.marginal(nodes)
         group = np.array([net.node_ids.index(n) for n in nodes], dtype=np.int64)
@@ -170,6 +174,26 @@ def pack_bits(states: np.ndarray) -> np.ndarray:
     padded = np.zeros((rows, 64 * max(1, -(-width // 64))), dtype=np.uint8)
     padded[:, :width] = states
     return np.packbits(padded, axis=1, bitorder="little").view("<u8").astype(np.uint64)
+
+
+def unique_states(words: np.ndarray) -> tuple:
+    """``(unique, inverse)`` of states held as words (:func:`pack_bits`), sorted as the numbers their bits
+    make (``numpy.unique(words, axis=0)`` is many times slower).
+
+    >>> unique, inverse = unique_states(np.array([[3, 1], [0, 2], [3, 1]], dtype=np.uint64))
+    >>> unique.tolist(), inverse.tolist()
+    ([[3, 1], [0, 2]], [0, 1, 0])
+    """
+    if words.shape[1] == 1:
+        unique, inverse = np.unique(words[:, 0], return_inverse=True)
+        return unique[:, None], inverse.ravel()
+    order = np.lexsort(words.T)   # the last word is the most significant
+    ordered = words[order]
+    first = np.ones(len(words), dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(words), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
 
 
 def unpack_bits(words: np.ndarray, width: int) -> np.ndarray:
@@ -226,14 +250,14 @@ def _compiled(model: LogicalModel) -> CompiledModel:
 def _state_table(steps: list, nodes: tuple, words: list, probabilities: list) -> pd.DataFrame:
     """Steps x states table of the last-window state probabilities (states as bits, :func:`pack_bits`;
     labelled once, sorted)."""
-    every, inverse = np.unique(np.concatenate(words), axis=0, return_inverse=True)
+    every, inverse = unique_states(np.concatenate(words))
     labels = state_labels(nodes, every)
     order = np.argsort(labels, kind="stable")
     column = np.empty(len(every), dtype=np.int64)
     column[order] = np.arange(len(every))
     table = np.zeros((len(steps), len(every)))
     rows = np.repeat(np.arange(len(steps)), [len(w) for w in words])
-    table[rows, column[inverse.ravel()]] = np.concatenate(probabilities)
+    table[rows, column[inverse]] = np.concatenate(probabilities)
     return pd.DataFrame(table, index=pd.Index(steps, name="step"), columns=labels[order])
 
 
@@ -266,7 +290,7 @@ def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSetting
     net = base = _compiled(model)      # step 0 starts as the model says (its own joint initial states too)
     for step in tqdm(range(spec.steps + 1), disable=not progress, unit="step", desc="population"):
         step_settings = settings.replace(seed=step_seed(settings.seed, step))
-        total = run_totals(net, step_settings, last_window_only=True)
+        total = run_totals(net, step_settings, last_window_only=True, chunk_size=STEP_CHUNK)
         run = result_of(net, step_settings, total, False)   # the states are labelled once, at the end
         # over every node up to 63 nodes; beyond, over the model's outputs, as a simulation of the model (when
         # there are too many of them, one warning at the first step, not one per step)

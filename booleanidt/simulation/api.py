@@ -171,11 +171,11 @@ class _Accumulator:
             cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
                                                           cell_sum[last], cell_sq[last])
         known = len(self._states.keys)
-        keys, words = np.concatenate(keys), np.concatenate(words)
-        self._states.add(keys, cell_state, cell_window, cell_sum, cell_sq)
-        new = self._states.keys[known:]   # rows are added in order of first appearance
-        order = np.argsort(keys, kind="stable")
-        self._words.append(words[order[np.searchsorted(keys, new, sorter=order)]])
+        rows = self._states.add(np.concatenate(keys), cell_state, cell_window, cell_sum, cell_sq)
+        fresh = np.flatnonzero(rows >= known)[::-1]
+        first = np.empty(len(self._states.keys) - known, dtype=np.int64)
+        first[rows[fresh] - known] = fresh   # written last to first: each new row's first key
+        self._words.append(np.concatenate(words)[first])
         self._pending = []
 
 
@@ -201,23 +201,25 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
 
 
 def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
-               progress: bool = False, last_window_only: bool = False) -> _Accumulator:
+               progress: bool = False, last_window_only: bool = False, chunk_size: int = CHUNK_SIZE) -> _Accumulator:
     """Run a compiled model and return its summed chunk results (the tables before any DataFrame).
 
     ``last_window_only`` keeps the output states of the last time window only (node
     probabilities cover every window in any case): what a caller that needs only the
     final distribution (a population step) pays for, instead of windows x states; the
-    kernel then tabulates no state before that window starts.
+    kernel then tabulates no state before that window starts.  ``chunk_size`` trajectories
+    go to each kernel call (a caller that runs many short runs takes larger chunks: each
+    call costs some tens of microseconds); the same chunks whatever the thread count.
     """
     windows = settings.window_count
-    starts = list(range(0, settings.sample_count, CHUNK_SIZE))
+    starts = list(range(0, settings.sample_count, chunk_size))
     args = net.kernel_arrays()
     states_from = (windows - 1) * float(settings.time_tick) if last_window_only else 0.0
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
     def chunk(first):
-        count = min(CHUNK_SIZE, settings.sample_count - first)
+        count = min(chunk_size, settings.sample_count - first)
         workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states,
                                                                                       net.reference_count)
         *result, reused.workspace = run_chunk(*args, workspace, track_states, settings.seed, first, count,
@@ -237,7 +239,7 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
             total.add(result)
             if k % MERGE_BATCH == MERGE_BATCH - 1:
                 guard.check(len(total.states.keys))
-            bar.update(min(CHUNK_SIZE, settings.sample_count - first))
+            bar.update(min(chunk_size, settings.sample_count - first))
         guard.check(len(total.states.keys))
     finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
         if pool:

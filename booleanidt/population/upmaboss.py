@@ -13,13 +13,19 @@ time window (a time average, as MaBoSS's probtraj gives it) is then updated:
 Step ``k``'s run is seeded from ``(seed, k)``, so a run is reproducible and does not
 depend on the thread count.
 
+Models of any size: states are carried as bits, node ``p`` in bit ``p % 64`` of 64-bit word
+``p // 64`` (:func:`pack_bits`).  The kernel tabulates the last window's states under a
+key, their bits up to 63 nodes and a 63-bit hash of them beyond, and hands over the bits
+of each state it tabulated; everything after works on the bits, whichever the key (the
+carried states are ordered by their bits too).
+
 Speed: the model is compiled again only when a step changes its parameters (they are
 folded into the compiled rates); the carried distribution goes straight into the
 compiled model's initial-state arrays, as a treatment screen varies a compiled
 patient's initial states.  Each run tabulates the output states of its last window only,
-and states stay integer codes until the final table is labelled (the per-step
-:class:`~booleanidt.simulation.SimulationResult` in ``runs`` has no state tables: the
-steps' state distributions are ``state_probabilities``).
+in kernel calls of :data:`STEP_CHUNK` trajectories, and states stay bits until the final
+table is labelled (the per-step :class:`~booleanidt.simulation.SimulationResult` in
+``runs`` has no state tables: the steps' state distributions are ``state_probabilities``).
 
 Examples
 --------

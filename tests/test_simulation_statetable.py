@@ -10,8 +10,9 @@ import pytest
 from booleanidt.expr import Const, IfThenElse, Logic, Not, Var
 from booleanidt.model import LogicalModel
 from booleanidt.simulation import simulate
-from booleanidt.simulation.kernel import STATE_CAPACITY
-from booleanidt.simulation.statetable import StateTotals, column_of, grown, has_room, insert, new_table
+from booleanidt.simulation.engine import STATE_CAPACITY
+from booleanidt.simulation.state_totals import StateTotals
+from booleanidt.simulation.statetable import column_of, grown, has_room, insert, new_table
 
 
 def test_table_grows_and_keeps_first_appearance_order():

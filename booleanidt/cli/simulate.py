@@ -33,17 +33,18 @@ import json
 import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 from .. import __version__, simulation
+from .._versions import installed_versions
 from ..errors import InputError
 from ..io import maboss as maboss_io
 from ..io import read
 from ..io._files import png_bytes
 from ..io._results import result_folder, write_into
 from ..naming import labels
-from ..simulation.kernel import COMPILING_NOTICE, needs_compiling
+from ..simulation import quickstart
+from ..simulation.engine import COMPILING_NOTICE, needs_compiling, quick_start_enabled
 from ._common import model_path, with_declared_phenotypes
 
 __all__ = ["add_parser", "run", "parse_assignments", "parse_schedule", "default_outputs"]
@@ -226,13 +227,7 @@ def _checksum(*paths) -> str:
 
 
 def _versions() -> dict:
-    versions = {"booleanidt": __version__, "python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
+    return {"booleanidt": __version__, "python": platform.python_version(), **installed_versions(_VERSIONED)}
 
 
 def _nodes_table(result) -> str:
@@ -334,6 +329,8 @@ def run(args) -> int:
     folder = Path(args.output)
     with result_folder(folder, ours=_is_result_file) as staging:
         write_into(staging, files)
+    if quick_start_enabled():   # later runs load in milliseconds once it is built (quietly, once per machine)
+        quickstart.start_background_build()
     print(result.summary(nodes_at="nodes.csv", fixed_points_at="fixed_points.csv"))
     print(f"results in {folder}/")
     return 0

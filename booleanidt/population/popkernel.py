@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from ..simulation.compile import evaluate_code
+from ..simulation.bytecode import evaluate_code
 from ..simulation import kernel
 from ..simulation.kernel import _GOLDEN, _mix64, _sample_initial, _seed_stream, _uniform, trajectory_key
 from ..simulation.statetable import column_of, grown, insert, new_table

@@ -3,8 +3,8 @@
 numba (``cache=True``) reuses a cached function while the file that defines it keeps its
 modification time and size.  It does not look at the files of the functions and constants
 that function compiles in: the kernels inline ``evaluate_code`` and the opcodes from
-``compile.py``/``opcodes.py``, the table functions from ``statetable.py``, the population
-kernel the constants of ``popcompile.py``.  Changing one of those (an update of a source
+``bytecode.py``/``opcodes.py``, the constants of ``engine.py``, the table functions from
+``statetable.py``, the population kernel the constants of ``popcompile.py``.  Changing one of those (an update of a source
 checkout, a merge) would leave the kernels running the older code, silently.
 
 :func:`refresh` (called by every module that defines a cached kernel, before its functions
@@ -27,9 +27,10 @@ __all__ = ["refresh"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: every source compiled into a cached kernel, and the modules that define cached kernels
-_SOURCES = ("simulation/compile.py", "simulation/opcodes.py", "simulation/kernel.py", "simulation/statetable.py",
-            "simulation/truthtable.py", "population/popkernel.py", "population/popcompile.py")
-_KERNEL_MODULES = ("simulation/compile.py", "simulation/kernel.py", "simulation/statetable.py",
+_SOURCES = ("simulation/bytecode.py", "simulation/opcodes.py", "simulation/engine.py", "simulation/kernel.py",
+            "simulation/statetable.py", "simulation/truthtable.py", "population/popkernel.py",
+            "population/popcompile.py")
+_KERNEL_MODULES = ("simulation/bytecode.py", "simulation/kernel.py", "simulation/statetable.py",
                    "simulation/truthtable.py", "population/popkernel.py")
 _STAMP = _PACKAGE / "simulation" / "__pycache__" / "kernel-sources.sha256"
 _done = False

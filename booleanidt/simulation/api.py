@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..booleanize import booleanize
 from ..errors import BooleanidtError
@@ -34,11 +33,11 @@ from ..model import LogicalModel
 from ..naming import labels, resolve
 from . import memory
 from .compile import CompiledModel, compile_model
-from .kernel import COMPILING_NOTICE, MAX_TRACKED_OUTPUTS, needs_compiling, new_workspace, run_chunk
+from .engine import COMPILING_NOTICE, MAX_TRACKED_OUTPUTS, current_kernel, needs_compiling, numba_kernel
 from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
 from .statdist import stationary_distributions
-from .statetable import StateTotals
+from .state_totals import StateTotals
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS", "run_compiled", "run_totals",
            "result_of"]
@@ -48,6 +47,12 @@ CHUNK_SIZE = 500
 
 #: warn before a run when more output nodes than this are tracked (2^20 possible states)
 WARN_OUTPUTS = 20
+
+#: a run with several threads that starts on the quick-start kernel (which holds the GIL, so its chunks
+#: run one at a time) moves to numba's, which runs them on every thread, as soon as its remaining chunks
+#: would take longer than this on one thread (numba's kernel loads in about half a second); both give
+#: the same numbers, so where a run moves changes nothing but its time
+SWITCH_SECONDS = 1.0
 
 
 class SimulationError(BooleanidtError):
@@ -200,6 +205,30 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
     return table
 
 
+class _NoBar:
+    """What a run without progress updates instead of a tqdm bar."""
+
+    def update(self, count):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(total: int, progress: bool):
+    """A tqdm bar over ``total`` trajectories, or :class:`_NoBar` (tqdm, even disabled, would cost a small
+    run its import, asyncio's among others, and a multiprocessing lock)."""
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm
+    return tqdm(total=total, unit="traj", desc="simulating")
+
+
+def _thread_pool(threads: int):
+    from concurrent.futures import ThreadPoolExecutor   # here: a small run uses no thread
+    return ThreadPoolExecutor(max_workers=threads)
+
+
 def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
                progress: bool = False, last_window_only: bool = False, chunk_size: int = CHUNK_SIZE) -> _Accumulator:
     """Run a compiled model and return its summed chunk results (the tables before any DataFrame).
@@ -215,31 +244,48 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
     starts = list(range(0, settings.sample_count, chunk_size))
     args = net.kernel_arrays()
     states_from = (windows - 1) * float(settings.time_tick) if last_window_only else 0.0
+    kernel = current_kernel()
 
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
     def chunk(first):
         count = min(chunk_size, settings.sample_count - first)
-        workspace = getattr(reused, "workspace", None) or new_workspace(net.size, windows, track_states,
-                                                                                      net.reference_count)
-        *result, reused.workspace = run_chunk(*args, workspace, track_states, settings.seed, first, count,
-                                              float(settings.max_time), float(settings.time_tick), windows,
-                                              settings.discrete_time, states_from)
+        workspace = getattr(reused, "workspace", None) or kernel.new_workspace(net.size, windows, track_states,
+                                                                               net.reference_count)
+        *result, reused.workspace = kernel.run_chunk(*args, workspace, track_states, settings.seed, first, count,
+                                                     float(settings.max_time), float(settings.time_tick), windows,
+                                                     settings.discrete_time, states_from)
         return result
 
     guard = _MemoryGuard(net, settings, track_states, len(starts), 1 if last_window_only else None)
     total = _Accumulator(windows, net.size + 2 + net.reference_count, last_window_only)
-    bar = tqdm(total=settings.sample_count, disable=not progress, unit="traj", desc="simulating")
+    bar = _progress_bar(settings.sample_count, progress)
+
+    def take(k, first, result):
+        if result[-1][0] >= 0:
+            _raise_rate_error(net, result[-1])
+        total.add(result)
+        if k % MERGE_BATCH == MERGE_BATCH - 1:
+            guard.check(len(total.states.keys))
+        bar.update(min(chunk_size, settings.sample_count - first))
+
+    done = 0
+    if kernel.is_quick_start:  # here, chunk by chunk, until the rest of the run proves long enough for threads
+        started = time.perf_counter()
+        while done < len(starts):
+            take(done, starts[done], chunk(starts[done]))
+            done += 1
+            finished = min(done * chunk_size, settings.sample_count)
+            remaining = (time.perf_counter() - started) / finished * (settings.sample_count - finished)
+            if settings.threads > 1 and remaining > SWITCH_SECONDS:
+                kernel = numba_kernel()
+                break
+    rest = starts[done:]
     # one thread: the chunks run here, in turn (a worker thread would cost a hand-over per chunk)
-    pool = ThreadPoolExecutor(max_workers=settings.threads) if settings.threads > 1 else None
+    pool = _thread_pool(settings.threads) if settings.threads > 1 and len(rest) > 1 else None
     try:
-        for k, (first, result) in enumerate(zip(starts, pool.map(chunk, starts) if pool else map(chunk, starts))):
-            if result[-1][0] >= 0:
-                _raise_rate_error(net, result[-1])
-            total.add(result)
-            if k % MERGE_BATCH == MERGE_BATCH - 1:
-                guard.check(len(total.states.keys))
-            bar.update(min(chunk_size, settings.sample_count - first))
+        for k, (first, result) in enumerate(zip(rest, pool.map(chunk, rest) if pool else map(chunk, rest)), done):
+            take(k, first, result)
         guard.check(len(total.states.keys))
     finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
         if pool:
@@ -347,6 +393,7 @@ def simulate(model: LogicalModel, settings: SimulationSettings | None = None, *,
     net = compile_model(boolean, chosen)
     track_states = _warn_about_outputs(len(net.output_index), settings)
     if progress and needs_compiling():
+        from tqdm.auto import tqdm
         tqdm.write(COMPILING_NOTICE, file=sys.stderr)
     result = run_compiled(net, settings, track_states, progress)
     result.levels = dict(boolean.metadata.get("booleanized_from", {}))

@@ -27,16 +27,14 @@ import os
 import numba
 import numpy as np
 
-from .compile import RATE, RATE_LOG_RATE, evaluate_code, flip_rate_code
+from .bytecode import evaluate_code, flip_rate_code
+from .engine import MAX_TRACKED_OUTPUTS, RATE, RATE_LOG_RATE, STATE_CAPACITY
 from .statetable import EMPTY, column_of, grown, has_room, insert, new_table
 from ._numba_cache import refresh as _refresh_numba_cache
 
 _refresh_numba_cache()   # before any function below is decorated: see _numba_cache
 
 __all__ = ["run_chunk", "new_workspace", "trajectory_key", "MAX_TRACKED_OUTPUTS"]
-
-#: output-state tables are kept when there are at most this many output nodes (state keys are their bits)
-MAX_TRACKED_OUTPUTS = 63
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -645,10 +643,6 @@ def _more_columns(state_columns, used):
     return slot_keys, slot_cols, col_keys, acc, cur_k, partial, more_touched, words
 
 
-#: output-state columns a workspace starts with (the table doubles when needed)
-STATE_CAPACITY = 64
-
-
 def needs_compiling(function=None) -> bool:
     """True when the kernel (or another compiled ``function``) is neither compiled in this process
     nor in numba's on-disk cache (the first simulation on a machine, or after an upgrade), so the
@@ -663,10 +657,6 @@ def needs_compiling(function=None) -> bool:
     cache = getattr(function, "_cache", None)
     index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
     return index is None or not os.path.exists(index)
-
-
-#: what is said before a run that compiles the kernel
-COMPILING_NOTICE = "compiling the simulation kernel, once per machine (about 30 s)"
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

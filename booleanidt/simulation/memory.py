@@ -3,7 +3,7 @@
 A run's memory has a part known before it starts, proportional to the number of
 time windows (``max_time / time_tick``): each worker thread's accumulators (one
 row of 4 doubles per window for every node and for the first
-:data:`~booleanidt.simulation.kernel.STATE_CAPACITY` output states), the run's
+:data:`~booleanidt.simulation.engine.STATE_CAPACITY` output states), the run's
 totals and the result tables.  The output-state tables add, for every distinct
 output state the trajectories visit, :data:`BYTES_PER_STATE_WINDOW` bytes per
 window; how many states are visited is known only as the run goes, so the run
@@ -24,7 +24,7 @@ import os
 import resource
 
 from ..errors import BooleanidtError
-from .kernel import STATE_CAPACITY
+from .engine import STATE_CAPACITY
 
 __all__ = ["MemoryLimitError", "available_bytes", "fixed_bytes", "state_bytes", "check_fits", "readable_bytes",
            "BYTES_PER_STATE_WINDOW"]

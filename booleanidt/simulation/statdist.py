@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from .compile import CompiledModel
-from .kernel import MAX_TRACKED_OUTPUTS, new_workspace, run_chunk
+from .engine import MAX_TRACKED_OUTPUTS, current_kernel
 from .result import state_labels
 from .settings import SimulationSettings
 
@@ -140,13 +140,14 @@ def stationary_distributions(net: CompiledModel, settings: SimulationSettings) -
                       f"{MAX_TRACKED_OUTPUTS}: no stationary distributions (choose fewer outputs)", stacklevel=4)
         return None
     args = net.kernel_arrays()
-    workspace = new_workspace(net.size, 1, True, net.reference_count)
+    kernel = current_kernel()
+    workspace = kernel.new_workspace(net.size, 1, True, net.reference_count)
     max_time = float(settings.max_time)
     per_trajectory = []
     for j in range(count):  # one window over [0, max_time): the state table is the trajectory's distribution
-        keys, cell_state, _, cell_sum, *_, workspace = run_chunk(*args, workspace, True, settings.seed, j, 1,
-                                                                 max_time, max_time, 1, settings.discrete_time,
-                                                                 0.0)[2:]
+        keys, cell_state, _, cell_sum, *_, workspace = kernel.run_chunk(*args, workspace, True, settings.seed, j,
+                                                                        1, max_time, max_time, 1,
+                                                                        settings.discrete_time, 0.0)[2:]
         per_trajectory.append(dict(zip(keys[cell_state].tolist(), cell_sum.tolist())))
     keys = np.array(sorted({k for d in per_trajectory for k in d}), dtype=np.int64)
     column = {k: c for c, k in enumerate(keys.tolist())}

@@ -10,8 +10,9 @@ says it is full, so the slots stay at most half full and lookups O(1).  Unlike
 ``numba.typed.Dict`` it needs no reference counting per lookup, which matters
 when the Gillespie loop looks a state up at every jump.
 
-:class:`StateTotals` adds up the per-chunk output-state sums of a run with two
-such tables (states, and (state, window) cells).
+:func:`merge_cells` adds one chunk's output-state sums into two such tables (states,
+and (state, window) cells): :class:`~booleanidt.simulation.state_totals.StateTotals`
+keeps them for a run.
 
 Examples
 --------
@@ -35,7 +36,7 @@ from ._numba_cache import refresh as _refresh_numba_cache
 
 _refresh_numba_cache()   # before any function below is decorated: see _numba_cache
 
-__all__ = ["EMPTY", "new_table", "column_of", "has_room", "insert", "grown", "StateTotals"]
+__all__ = ["EMPTY", "new_table", "column_of", "has_room", "insert", "grown", "merge_cells"]
 
 #: marks a free slot (state codes are >= 0: at most 63 output bits)
 EMPTY = -1
@@ -117,8 +118,10 @@ def _find_or_add(table, used, key):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _merge(states, n_states, cells, n_cells, cell_sum, cell_sq, windows, keys, cell_state, cell_window, sums,
-           squares):
+def merge_cells(states, n_states, cells, n_cells, cell_sum, cell_sq, windows, keys, cell_state, cell_window, sums,
+                squares):
+    """Add one chunk's ``keys`` and (state, window) cells into the tables; returns them (maybe grown) and the
+    row of each key."""
     rows = np.empty(keys.shape[0], dtype=np.int64)
     for c in range(keys.shape[0]):
         states, n_states, rows[c] = _find_or_add(states, n_states, keys[c])
@@ -141,61 +144,3 @@ def _merge(states, n_states, cells, n_cells, cell_sum, cell_sq, windows, keys, c
         cell_sum[at] += sums[e]
         cell_sq[at] += squares[e]
     return states, n_states, cells, n_cells, cell_sum, cell_sq, rows
-
-
-class StateTotals:
-    """Per-state window sums over a run's chunks, kept sparse (most states fill few windows).
-
-    Each chunk brings its states' codes and its non-zero (state, window) cells; the
-    totals give each state a row in order of first appearance, and each (row,
-    window) cell a slot in a second hash table, summed in chunk order (with one
-    window, row r's cell is slot r: no second table).
-
-    Examples
-    --------
-    >>> totals = StateTotals(windows=2)
-    >>> totals.add(np.array([3, 1]), np.array([0, 1, 1]), np.array([0, 0, 1]), np.ones(3), np.ones(3)).tolist()
-    [0, 1]
-    >>> totals.add(np.array([1, 4]), np.array([0, 1]), np.array([0, 1]), np.full(2, 2.0), np.zeros(2)).tolist()
-    [1, 2]
-    >>> sums, squares = totals.dense()
-    >>> totals.keys.tolist(), sums.T.tolist()
-    ([3, 1, 4], [[1.0, 0.0], [3.0, 1.0], [0.0, 2.0]])
-    """
-
-    def __init__(self, windows: int, capacity: int = 64):
-        self.windows = windows
-        self._states, self._cells = new_table(capacity), new_table(capacity)
-        self._n_states = self._n_cells = 0
-        self._cell_sum, self._cell_sq = np.zeros(len(self._cells[2])), np.zeros(len(self._cells[2]))
-
-    def add(self, keys: np.ndarray, cell_state: np.ndarray, cell_window: np.ndarray, sums: np.ndarray,
-            squares: np.ndarray) -> np.ndarray:
-        """Add one chunk: its ``keys`` (state codes) and cells (index into ``keys``, window, sum, squares);
-        returns the row of each key."""
-        (self._states, self._n_states, self._cells, self._n_cells, self._cell_sum,
-         self._cell_sq, rows) = _merge(self._states, self._n_states, self._cells, self._n_cells, self._cell_sum,
-                                       self._cell_sq, self.windows, keys, cell_state, cell_window, sums, squares)
-        return rows
-
-    @property
-    def keys(self) -> np.ndarray:
-        """State codes, row order."""
-        return self._states[2][:self._n_states]
-
-    def dense(self, order=None) -> tuple:
-        """(sums, squares) of the per-trajectory window fractions: two (windows, states) arrays.
-
-        ``order`` lists the rows (states, as in :attr:`keys`) in the column order wanted.
-        """
-        rows = np.arange(self._n_states) if order is None else np.argsort(order)  # row -> column
-        sums, squares = np.zeros((self.windows, self._n_states)), np.zeros((self.windows, self._n_states))
-        if self.windows == 1:  # row r's cell is r
-            sums[0, rows] = self._cell_sum[:self._n_states]
-            squares[0, rows] = self._cell_sq[:self._n_states]
-            return sums, squares
-        cells = self._cells[2][:self._n_cells]
-        where = (cells % self.windows, rows[cells // self.windows])
-        sums[where] = self._cell_sum[:self._n_cells]
-        squares[where] = self._cell_sq[:self._n_cells]
-        return sums, squares

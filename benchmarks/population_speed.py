@@ -4,9 +4,9 @@ MaBoSS's test files are read from its own checkout: set BOOLEANIDT_MABOSS_TESTS 
 (or pass --maboss-tests); without it the PopMaBoSS part is skipped.
 
 PopMaBoSS: cmaboss's ``PopMaBoSSSim`` on the same files (thread_count = 1 in their .cfg) against
-``booleanidt.population.run`` with threads=1, runs interleaved, medians; the ratio printed is
-cmaboss / ours (above 1: ours is faster), end to end (ours returns its result tables), and for the
-compiled kernel alone.
+``booleanidt.population.run`` (one thread), runs interleaved, medians of wall and CPU time; the ratios
+printed are cmaboss / ours (above 1: ours is faster), for a run (each side returns a result whose tables
+are built when read), for a run with its state and size tables, and for our compiled kernel alone.
 
 UPMaBoSS: pyMaBoSS's own ``UpdatePopulation(...).run(cmaboss=True)`` (thread_count = 1) on the same files,
 with one shim: pyMaBoSS checks each model with the ``MaBoSS`` binary, which its pip package does not ship,
@@ -96,49 +96,73 @@ POPMABOSS_CASES = (("Fork.bnd", "Fork.pcfg"), ("Log_Growth.pbnd", "Log_Growth.cf
                    ("Assymetric.pbnd", "Assymetric.cfg"))
 
 
-def _seconds(function) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
+def _interleaved(functions, rounds: int, batch: int) -> tuple:
+    """Median wall and CPU milliseconds of each function: ``rounds`` rounds, each running every function
+    ``batch`` times in turn (with ``batch`` > 1 the first run of each batch is not counted: the others run
+    with warm caches, as a rerun or a screen would)."""
+    times = [[] for _ in functions]
+    for _ in range(rounds):
+        for f, function in enumerate(functions):
+            runs = [timed(function)[:2] for _ in range(batch)]
+            times[f].extend(runs[1:] if batch > 1 else runs)
+    return tuple([statistics.median(run[k] for run in column) * 1e3 for column in times] for k in (0, 1))
 
 
 def popmaboss_comparison(maboss_tests, rounds: int):
-    """Print, for each model, the median seconds of cmaboss PopMaBoSSSim and of ours at the configured
-    sample count (runs interleaved, after one warm-up run each), and their ratio.
+    """Print, for each model, the median wall and CPU milliseconds of cmaboss PopMaBoSSSim and of ours at the
+    configured sample count (runs interleaved, after one warm-up run each), and their ratios.
 
-    cmaboss: ``PopMaBoSSSim(files).run()`` (thread_count = 1 in the .cfg files); ours:
-    ``booleanidt.population.run(pop, threads=1)``, which returns the result tables, and, for
-    information, the compiled kernel alone (one block of every trajectory, no tables).
+    Run: cmaboss ``PopMaBoSSSim(files).run()`` (thread_count = 1 in the .cfg files; it parses the files too,
+    about 0.03 ms) against ``booleanidt.population.run(pop)`` (the same settings) on the model read beforehand,
+    the same ``pop`` every round (its compiled form is reused, as a rerun's would be); both
+    return a result whose tables are built when asked for.  With tables: cmaboss adds ``get_probtraj()``
+    (windows x states arrays), ours reads ``state_probabilities`` and ``population_size`` (DataFrames).
+    For information, our compiled kernel alone (one block of every trajectory).
     """
     if not maboss_tests or not (Path(maboss_tests) / "popmaboss").is_dir():
         print("PopMaBoSS: skipped (set BOOLEANIDT_MABOSS_TESTS or --maboss-tests to MaBoSS's engine/tests/maboss)")
         return
     folder = Path(maboss_tests) / "popmaboss"
-    print(f"PopMaBoSS, configured sample counts, one core, median of {rounds} interleaved runs")
+    print(f"PopMaBoSS, configured sample counts, one core, wall / CPU ms, medians of {rounds} rounds interleaving "
+          "the runs one by one (cold caches: each run follows the other tool's) and in batches of 5 (warm caches, "
+          "first of each batch not counted); ratio cmaboss / booleanidt (above 1: ours is faster)")
     for model, cfg in POPMABOSS_CASES:
         pop = read_pbnd(folder / model, folder / cfg)
         settings = pop.settings
+        assert settings.threads == 1, f"{cfg}: thread_count is not 1"
         net = compile_population(pop)
         windows = max(1, math.ceil(settings.max_time / settings.time_tick - 1e-9))
 
-        def reference():
-            cmaboss.PopMaBoSSSim(str(folder / model), str(folder / cfg)).run()
+        def theirs():
+            return cmaboss.PopMaBoSSSim(str(folder / model), str(folder / cfg)).run()
 
         def ours():
-            return run(pop, threads=1)
+            return run(pop)  # one thread: thread_count = 1 in the .cfg
+
+        def theirs_tables():
+            theirs().get_probtraj()
+
+        def ours_tables():
+            result = ours()
+            return result.state_probabilities, result.population_size
 
         def kernel():
             run_block(*net.kernel_arrays(), seed=settings.seed, first=0, count=settings.sample_count,
                       max_time=settings.max_time, dt=settings.time_tick, windows=windows)
 
-        result = ours()
-        reference()
-        times = [[_seconds(f) for f in (reference, ours, kernel)] for _ in range(rounds)]
-        theirs, mine, kernel_only = (statistics.median(column) for column in zip(*times))
-        print(f"  {model:<16} {settings.sample_count:>7} trajectories: cmaboss {theirs * 1e3:8.2f} ms, "
-              f"booleanidt {mine * 1e3:8.2f} ms (kernel {kernel_only * 1e3:7.2f} ms); "
-              f"ratio cmaboss / booleanidt {theirs / mine:5.1f}x (kernel alone {theirs / kernel_only:5.1f}x); "
-              f"last expected size {result.population_size['Population'].iloc[-1]:.3f}")
+        functions = (theirs, ours, theirs_tables, ours_tables, kernel)
+        for function in functions:  # warm up
+            function()
+        size = ours().population_size["Population"].iloc[-1]
+        print(f"  {model:<16} {settings.sample_count:>7} trajectories (last expected size {size:.3f})")
+        for caches, batch in (("cold", 1), ("warm", 5)):
+            wall, cpu = _interleaved(functions, rounds, batch)
+            for label, mine, reference in (("run", 1, 0), ("with tables", 3, 2)):
+                print(f"    {caches} {label:<12} cmaboss {wall[reference]:8.2f} / {cpu[reference]:8.2f}, booleanidt "
+                      f"{wall[mine]:7.2f} / {cpu[mine]:7.2f}: ratio {wall[reference] / wall[mine]:5.1f}x wall, "
+                      f"{cpu[reference] / cpu[mine]:5.1f}x CPU")
+            print(f"    {caches} {'kernel alone':<12} {wall[4]:7.2f} / {cpu[4]:7.2f}: ratio to cmaboss's run "
+                  f"{wall[0] / wall[4]:5.1f}x wall, {cpu[0] / cpu[4]:5.1f}x CPU")
 
 
 def upmaboss_comparison(args):

@@ -356,3 +356,52 @@ def test_custom_output_counts_cell_states_over_the_nodes_it_names():
     assert ours.custom.columns.tolist() == ["258"] and ours.custom["258"].tolist() == [1.0]
     with pytest.raises(InputError, match=r"#cell\(A \| B\) is not a cell state"):
         loads_pbnd(bnd, cfg.replace("#cell(A -- B)", "#cell(A | B)"))
+
+
+def test_tables_of_a_run_with_many_population_states_stay_sparse():
+    """A growing population of cells whose nodes A and B flip (rate 1 each way) meets a new population state
+    at almost every event: 300 trajectories visit tens of thousands of states over 200 windows.  The run keeps
+    one entry per (window, state) visited, and its tables (the long state table, pop_probtraj.csv, sizes, cell
+    and node counts) are built from those entries with less memory than one dense windows x states table
+    (building the dense ones, as booleanidt did before, takes several of them).  Values: every cell divides
+    at rate 1 (E[size] = exp(t)); a cell's A is on with probability (1 - exp(-2t)) / 2 whatever its divisions,
+    so E[#cells with A on] = sinh(t)."""
+    import tracemalloc
+    from booleanidt.population.pbnd import loads_pbnd
+    flip = "logic = !{0}; rate_up = @logic ? 1 : 0; rate_down = @logic ? 0 : 1;"
+    pop = loads_pbnd(f"node A {{ {flip.format('A')} }}\nnode B {{ {flip.format('B')} }}\ndivision {{ rate = 1; }}\n",
+                     "A.istate = 0; B.istate = 0; init_pop = 1; max_time = 4; time_tick = 0.02;")
+    ours = run_popmaboss(pop, sample_count=300, seed=1)
+    windows, states = ours.sums.windows, ours.sums.populations
+    entries = ours.sums.states()
+    assert states > 20_000 and len(entries.window) < states * windows / 50
+    tracemalloc.start()
+    table, text = ours.state_table, ours.pop_probtraj_text()
+    times, size, nodes = ours.population_size.index.to_numpy(), ours.population_size, ours.node_counts
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < states * windows * 8, (peak, states * windows * 8)
+    assert len(table) == (entries.sums > 0).sum() and len(text.splitlines()) == windows + 1
+    assert np.allclose(table.groupby("Time")["Proba"].sum(), 1.0)
+    cells = table["State"].map(lambda label: sum(int(n) for n in re.findall(r":(\d+)\}", label)))
+    assert np.allclose((table["Proba"] * cells).groupby(table["Time"]).sum(), size["Population"])
+    # the standard error is itself estimated: in the first windows a handful of trajectories have divided
+    error = size["ErrorPopulation"].to_numpy() * 4 + 0.01 * np.exp(times)
+    assert np.all(np.abs(size["Population"] - window_mean(np.exp, times, 0.02)) <= error)
+    assert np.all(np.abs(nodes["A"] - window_mean(np.cosh, times, 0.02)) <= error)
+
+
+def test_a_rerun_reuses_the_compiled_model_until_the_model_changes():
+    """Runs of the same PopModel compile it once; a change made in place (a rate, a parameter) is seen."""
+    from booleanidt.expr import Const
+    from booleanidt.population.pbnd import loads_pbnd
+    from booleanidt.population.popmaboss import compiled
+    pop = loads_pbnd("node A { logic = A; rate_up = 0; rate_down = $d; }\n", "A.istate = 1; $d = 0; init_pop = 2;")
+    first = compiled(pop)
+    assert compiled(pop) is first
+    assert run_popmaboss(pop, sample_count=10, max_time=1, time_tick=1).node_counts["A"].tolist() == [2.0]
+    pop.model.parameters["d"] = 1e9  # every A turns off at once
+    assert compiled(pop) is not first
+    assert run_popmaboss(pop, sample_count=10, max_time=1, time_tick=1).node_counts["A"].iloc[0] < 1e-6
+    pop.model.rates_down["A"] = Const(0)
+    assert run_popmaboss(pop, sample_count=10, max_time=1, time_tick=1).node_counts["A"].tolist() == [2.0]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import BooleanidtError
-from ..expr import Param, Var, substitute
+from ..expr import Param, Var
 from ..simulation.compile import _Assembler, _initial_states
 from ..simulation.opcodes import OP_LOGIC, OP_VAR
 from .pbnd import CELL_PARAMETER, PopModel
@@ -106,24 +106,33 @@ class CompiledPopulation:
                 self.choice_levels, self.pop_node, self.pop_cum, self.pop_cell_ptr, self.pop_values, self.pop_count)
 
 
+class _CountingAssembler(_Assembler):
+    """The simulator's assembler, with the ``$__cellK`` parameters read as variables (``counts``: name -> position)."""
+
+    def __init__(self, index: dict, parameters: dict, counts: dict):
+        super().__init__(index, parameters)
+        self.counts = counts
+
+    def emit(self, expr, where: str):
+        if isinstance(expr, Param) and expr.name in self.counts:
+            self.code.append((OP_VAR, self.counts[expr.name]))
+        else:
+            super().emit(expr, where)
+
+
 class _Emitter:
     """Bytecode of the model's expressions, ``$__cellK`` read as the value at position ``n + k``."""
 
     def __init__(self, pop: PopModel):
         model = pop.model
         self.index = {n: i for i, n in enumerate(model.node_ids)}
-        counts = {}
-        for k in range(len(pop.cell_terms)):
-            name = f"{CELL_PARAMETER}{k}"
-            self.index[name] = len(model.node_ids) + k
-            counts[Param(name)] = Var(name)
-        self.counts = counts
-        self.assembler = _Assembler(self.index, model.parameters)
+        counts = {f"{CELL_PARAMETER}{k}": len(model.node_ids) + k for k in range(len(pop.cell_terms))}
+        self.assembler = _CountingAssembler(self.index, model.parameters, counts)
 
     def emit(self, expr, where: str) -> tuple:
         """``(start, stop)`` of ``expr``'s code."""
         start = len(self.assembler.code)
-        self.assembler.emit(substitute(expr, self.counts), where)
+        self.assembler.emit(expr, where)
         return start, len(self.assembler.code)
 
     def kind(self, start: int, stop: int, n: int) -> int:

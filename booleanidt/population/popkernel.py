@@ -45,7 +45,7 @@ from ..simulation._numba_cache import refresh as _refresh_numba_cache
 
 _refresh_numba_cache()   # before any function below is decorated: see _numba_cache
 
-__all__ = ["run_block", "Block", "expand_runs", "needs_compiling"]
+__all__ = ["run_block", "Block", "needs_compiling"]
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
 # The trajectory loop and its helpers allocate nothing, so they are compiled without numba's reference
@@ -65,10 +65,10 @@ class Block(NamedTuple):
     pop_ptr, pop_cell, pop_count : CSR of the populations met: their members' cell ids and numbers
     state_pop, state_window, state_sum, state_sq : per (population, window) partly covered, the sum
         of the trajectories' shares and of their squares
-    run_pop, run_window, run_delta, run_delta_sq : whole windows spent in a population, as differences
-        (:func:`expand_runs`; the squares' column repeats the sums: a whole window's share is 1)
+    run_pop, run_window, run_count : per (population, window), the number of trajectories that spent the
+        whole window there (a whole window's share is 1, so is its square)
     size_sum, size_sq : ``(windows,)`` sums of the time-averaged population size and its square
-    custom_value, ..., run_value_delta_sq : the same per custom output value
+    custom_value, ..., run_value_count : the same per custom output value
     """
 
     cell_words: np.ndarray
@@ -81,8 +81,7 @@ class Block(NamedTuple):
     state_sq: np.ndarray
     run_pop: np.ndarray
     run_window: np.ndarray
-    run_delta: np.ndarray
-    run_delta_sq: np.ndarray
+    run_count: np.ndarray
     size_sum: np.ndarray
     size_sq: np.ndarray
     custom_value: np.ndarray
@@ -91,27 +90,7 @@ class Block(NamedTuple):
     custom_sq: np.ndarray
     run_value: np.ndarray
     run_value_window: np.ndarray
-    run_value_delta: np.ndarray
-    run_value_delta_sq: np.ndarray
-
-
-def expand_runs(key: np.ndarray, window: np.ndarray, delta: np.ndarray) -> tuple:
-    """``(key, window, count)`` per window from whole-window differences (``+1`` at the first window of
-    a run, ``-1`` after its last, per key): how many trajectories spent each whole window there.
-
-    >>> [a.tolist() for a in expand_runs(np.array([7, 7, 3, 3]), np.array([1, 3, 0, 1]),
-    ...                                  np.array([1.0, -1.0, 2.0, -2.0]))]
-    [[3, 7, 7], [0, 1, 2], [2.0, 1.0, 1.0]]
-    """
-    order = np.lexsort((window, key))
-    key, window, running = key[order], window[order], np.cumsum(delta[order])
-    same = np.append(key[1:] == key[:-1], False)
-    lengths = np.where(same, np.append(window[1:], 0) - window, 0)
-    run = np.repeat(np.arange(len(key)), lengths)
-    offsets = np.arange(run.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    keep = running[run] != 0
-    run, offsets = run[keep], offsets[keep]
-    return key[run], window[run] + offsets, running[run]
+    run_value_count: np.ndarray
 
 
 @numba.njit(**_INLINE)
@@ -159,26 +138,37 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
 # Tables, each a tuple of arrays the loop fills and the caller grows:
 #   cells   (slots, words, hash, static rates, their sum, term values, daughters' ids per division, -1 before
 #           the first one or when the daughter rules read counts): one row per cell state met
-#   members (cell, count, per-cell total rate, PER_CELL rates): the current population, sorted by cell
-#   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at): CSR of the populations met
+#   members (cell, count): the current population, sorted by cell
+#   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at, total rate, number of cells (-1 until
+#           the rates are computed), custom value, PER_POPULATION rates, per member: per-cell total rate and
+#           PER_CELL rates, and the population each event of that member leads to, plus 1 (0: not known yet;
+#           for the first members met, as many as fit in MEMO_CELLS)): CSR of the populations met, with their
+#           rates and transitions, computed once per population: a known transition costs one lookup
 #   opened  (population, share, custom value, share): the current window's shares of the trajectory
 #   acc     sums of shares and their squares of partly covered windows, per population and per custom value
 #           (slot_keys, slot_cols, col_keys, (columns, 2) sums and squares) keyed id * windows + window; the
-#           same tables with differences for whole windows keyed id * (windows + 1) + window; and dense
-#           (windows, 2) sums and (windows + 1, 2) differences of the population size and its square
+#           same tables with differences for whole windows keyed id * (windows + 1) + window; dense
+#           (windows, 2) sums and (windows + 1, 2) differences of the population size and its square; and,
+#           for the first populations met (as many as fit in DENSE_CELLS), dense (rows, windows, 2) sums and
+#           (rows, windows + 1) differences instead of the first two tables: no hashing for the common ones
 # ``used`` counts rows: USED_CELLS, USED_POPS, USED_FLAT (member entries of pops), USED_STATES, USED_CUSTOM.
 # The loop's own variables live in ``loop`` (int64) and ``clock`` (float) between calls.
-(J, PHASE, M, WINDOW, N_OPEN, N_VALUES, STAMP, HASH, USED_CELLS, USED_POPS, USED_FLAT, USED_STATES,
+(J, PHASE, M, WINDOW, N_OPEN, N_VALUES, STAMP, POP, USED_CELLS, USED_POPS, USED_FLAT, USED_STATES,
  USED_CUSTOM, USED_FULL_STATES, USED_FULL_CUSTOM) = range(15)
-T, SIZE_SHARE = 0, 1
+T, SIZE_SHARE, T_DT = 0, 1, 2
 START, STEP = 0, 1
+#: (window, population) cells of a block's dense sums (acc[6] and acc[7]); populations met later are hashed
+DENSE_CELLS = 1 << 17
+#: (member, event) cells of a block's transition memo (pops[13])
+MEMO_CELLS = 1 << 20
 # which tables lack room (a bit mask): the loop returns it, the caller grows those tables
 ROOM_CELLS, ROOM_MEMBERS, ROOM_POPS, ROOM_FLAT, ROOM_OPEN, ROOM_SUMS = 1, 2, 4, 8, 16, 32
 
 
 @numba.njit(**_INLINE)
 def _lacking(cells, members, pops, opened, acc, loop, new_cells, windows):
-    """Bit mask of the tables without room for one step (``new_cells`` cells and members more)."""
+    """Bit mask of the tables without room for one step (``new_cells`` cells and members more, and a new
+    population of up to ``loop[M] + new_cells`` members)."""
     lacking = 0
     if 2 * (loop[USED_CELLS] + new_cells) > cells[0].shape[0]:
         lacking |= ROOM_CELLS
@@ -186,7 +176,7 @@ def _lacking(cells, members, pops, opened, acc, loop, new_cells, windows):
         lacking |= ROOM_MEMBERS
     if 2 * (loop[USED_POPS] + 1) > pops[0].shape[0]:
         lacking |= ROOM_POPS
-    if loop[USED_FLAT] + loop[M] > pops[3].shape[0]:
+    if loop[USED_FLAT] + loop[M] + new_cells > pops[3].shape[0]:
         lacking |= ROOM_FLAT
     if loop[N_OPEN] + 1 > opened[0].shape[0] or loop[N_VALUES] + 1 > opened[2].shape[0]:
         lacking |= ROOM_OPEN
@@ -197,7 +187,7 @@ def _lacking(cells, members, pops, opened, acc, loop, new_cells, windows):
     return lacking
 
 
-@numba.njit(**_INLINE)
+@numba.njit(**_NO_REFCOUNT)
 def _find_cell(cells, used, words, row, net, values, stack):
     """Id of the cell state ``words[row]``, added (rates, terms) if new (the table must have room)."""
     slots, cell_words, cell_hash, static, static_sum, term, daughter_ids = cells
@@ -290,9 +280,25 @@ def _remove_cell(members, m, h, counts, term, at):
 
 
 @numba.njit(**_INLINE)
+def _load_members(pops, p, members, counts, term):
+    """Make population ``p`` the current one (``members`` and ``counts``); returns (m, hash)."""
+    pop_ptr, pop_cell, pop_count = pops[2], pops[3], pops[4]
+    mem_cell, mem_count = members[0], members[1]
+    base, m = pop_ptr[p], pop_ptr[p + 1] - pop_ptr[p]
+    for t in range(counts.shape[0]):
+        counts[t] = 0
+    for i in range(m):
+        cell, copies = pop_cell[base + i], pop_count[base + i]
+        mem_cell[i], mem_count[i] = cell, copies
+        for t in range(counts.shape[0]):
+            counts[t] += copies * term[cell, t]
+    return m, pops[1][p]
+
+
+@numba.njit(**_INLINE)
 def _find_pop(pops, used, members, m, h):
     """Id of the current population, added if new (the table must have room)."""
-    slots, pop_hash, pop_ptr, pop_cell, pop_count, stamp, open_at = pops
+    slots, pop_hash, pop_ptr, pop_cell, pop_count, stamp = pops[0], pops[1], pops[2], pops[3], pops[4], pops[5]
     mem_cell, mem_count = members[0], members[1]
     mask = slots.shape[0] - 1
     s = np.int64(h & np.uint64(mask))
@@ -315,6 +321,7 @@ def _find_pop(pops, used, members, m, h):
         pop_count[flat + i] = mem_count[i]
     pop_ptr[p + 1] = flat + m
     stamp[p] = -1
+    pops[8][p] = -1
     used[USED_POPS] = p + 1
     used[USED_FLAT] = flat + m
     return p
@@ -342,8 +349,14 @@ def _flush(windows, opened, acc, loop, clock):
     window = loop[WINDOW]
     if window < 0:
         return
+    dense = acc[6]
     for e in range(loop[N_OPEN]):
-        loop[USED_STATES] = _add_sums(states, loop[USED_STATES], open_pop[e] * windows + window, open_share[e])
+        pop, share = open_pop[e], open_share[e]
+        if pop < dense.shape[0]:
+            dense[pop, window, 0] += share
+            dense[pop, window, 1] += share * share
+        else:
+            loop[USED_STATES] = _add_sums(states, loop[USED_STATES], pop * windows + window, share)
     for e in range(loop[N_VALUES]):
         loop[USED_CUSTOM] = _add_sums(custom, loop[USED_CUSTOM], open_value[e] * windows + window,
                                       open_value_share[e])
@@ -382,33 +395,39 @@ def _credit_part(k, share, pop, size, value, windows, pops, opened, acc, loop, c
 
 
 @numba.njit(**_INLINE)
-def _credit(a, b, pop, size, value, dt, windows, pops, opened, acc, loop, clock):
-    """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0).
+def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, clock):
+    """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0); ``a_dt`` is
+    ``a / dt`` (the step before computed it); returns ``b / dt``.
 
     Partly covered windows go to the trajectory's open window; the windows [a, b) covers
     completely, whatever their number, to difference entries (+1 where they start, -1 where
-    they stop; :func:`expand_runs` turns them into per-window sums), so a trajectory that sits
+    they stop; :func:`_whole_entries` turns them into per-window counts), so a trajectory that sits
     still costs O(1), not O(windows).
     """
+    b_dt = b / dt
     if b <= a:
-        return
-    first = int(a / dt)  # not a // dt: a floor division of floats costs several times more
+        return b_dt
+    first = int(a_dt)  # not a // dt: a floor division of floats costs several times more
     if first * dt > a:
         first -= 1
     if first >= windows:
-        return
+        return b_dt
     if a > first * dt or b < (first + 1) * dt:
         _credit_part(first, (min(b, (first + 1) * dt) - a) / dt, pop, size, value, windows, pops, opened, acc, loop,
                      clock)
         first += 1
-    last = int(b / dt)
+    last = int(b_dt)
     if last * dt > b:
         last -= 1
     last = min(last, windows)
     if last > first:
-        full_states, full_custom, size_full = acc[2], acc[3], acc[5]
-        loop[USED_FULL_STATES] = _add_sums(full_states, loop[USED_FULL_STATES], pop * (windows + 1) + first, 1.0)
-        loop[USED_FULL_STATES] = _add_sums(full_states, loop[USED_FULL_STATES], pop * (windows + 1) + last, -1.0)
+        full_states, full_custom, size_full, dense_full = acc[2], acc[3], acc[5], acc[7]
+        if pop < dense_full.shape[0]:
+            dense_full[pop, first] += 1.0
+            dense_full[pop, last] -= 1.0
+        else:
+            loop[USED_FULL_STATES] = _add_sums(full_states, loop[USED_FULL_STATES], pop * (windows + 1) + first, 1.0)
+            loop[USED_FULL_STATES] = _add_sums(full_states, loop[USED_FULL_STATES], pop * (windows + 1) + last, -1.0)
         if value >= 0:
             loop[USED_FULL_CUSTOM] = _add_sums(full_custom, loop[USED_FULL_CUSTOM], value * (windows + 1) + first, 1.0)
             loop[USED_FULL_CUSTOM] = _add_sums(full_custom, loop[USED_FULL_CUSTOM], value * (windows + 1) + last, -1.0)
@@ -418,6 +437,7 @@ def _credit(a, b, pop, size, value, dt, windows, pops, opened, acc, loop, clock)
         size_full[last, 1] -= size * size
     if first <= last < windows and b > last * dt:
         _credit_part(last, (b - last * dt) / dt, pop, size, value, windows, pops, opened, acc, loop, clock)
+    return b_dt
 
 
 #: custom output values above this are counted as this (a population size, in practice, is far below)
@@ -425,15 +445,22 @@ MAX_CUSTOM_VALUE = 1 << 40
 
 
 @numba.njit(**_INLINE)
-def _initial_population(init, cells, members, counts, net, rng, work, loop):
-    """Draw the population at t = 0 into ``members`` (tables must have room for the largest one)."""
-    (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node, pop_cum, pop_cell_ptr,
-     pop_values, pop_count) = init
-    values, stack, state, scratch = work[0], work[1], work[2], work[3]
+def _initial_group(pop_cum, rng):
+    """The ``pop_istate`` population drawn for t = 0."""
     u = _uniform(rng)
     g = 0
     while g < pop_cum.shape[0] - 1 and u > pop_cum[g]:
         g += 1
+    return g
+
+
+@numba.njit(**_INLINE)
+def _initial_population(init, g, cells, members, counts, net, rng, work, loop):
+    """Draw the cells of ``pop_istate`` population ``g`` into ``members`` (tables must have room for the largest
+    one); returns (m, hash)."""
+    (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, pop_node, pop_cum, pop_cell_ptr,
+     pop_values, pop_count) = init
+    values, stack, state, scratch = work[0], work[1], work[2], work[3]
     m, h = 0, np.uint64(0)
     for t in range(counts.shape[0]):
         counts[t] = 0
@@ -448,7 +475,7 @@ def _initial_population(init, cells, members, counts, net, rng, work, loop):
                 scratch[0, i >> 6] |= _ONE << np.uint64(i & 63)
         cell = _find_cell(cells, loop, scratch, 0, net, values, stack)
         m, h = _add_cells(members, m, h, counts, cells[5], cell, pop_count[c])
-    loop[M], loop[HASH] = m, np.int64(h)
+    return m, h
 
 
 @numba.njit(**_INLINE)
@@ -478,60 +505,67 @@ def _daughters(cell, d, cells, daughter, net, work, loop):
     return first, second
 
 
-@numba.njit(**_INLINE)
-def _rates(members, m, cells, counts, net, work, cell_events, population_events):
-    """Each member's per-cell total rate, the dynamic rates evaluated with the current counts (PER_CELL ones
-    per member, PER_POPULATION ones once); returns (total rate, number of cells)."""
-    mem_cell, mem_count, mem_rate, mem_dyn = members
+@numba.njit(**_NO_REFCOUNT)
+def _rates(pops, p, cells, counts, net, work, cell_events, population_events, custom_code):
+    """Store population ``p``'s rates (the current population, whose ``#cell`` counts are ``counts``): each
+    member's per-cell total rate, the dynamic rates (PER_CELL ones per member, PER_POPULATION ones once),
+    their total, the number of cells and the custom output's value (-1: none)."""
+    pop_ptr, pop_cell, pop_count, pop_total, pop_size, pop_value, pop_shared, pop_rate, pop_dyn = (
+        pops[2], pops[3], pops[4], pops[7], pops[8], pops[9], pops[10], pops[11], pops[12])
     code, consts, node_code, event_code = net[0], net[1], net[2], net[3]
-    values, stack, population_rates = work[0], work[1], work[4]
+    values, stack = work[0], work[1]
     n = node_code.shape[0]
     for k in range(counts.shape[0]):
         values[n + k] = float(counts[k])
     shared = 0.0
     for q in range(population_events.shape[0]):
-        population_rates[q] = _event_rate(code, consts, node_code, event_code, population_events[q], values, stack)
-        shared += population_rates[q]
+        pop_shared[p, q] = _event_rate(code, consts, node_code, event_code, population_events[q], values, stack)
+        shared += pop_shared[p, q]
     size = 0
     total = 0.0
-    for i in range(m):
-        cell = mem_cell[i]
+    for i in range(pop_ptr[p], pop_ptr[p + 1]):
+        cell = pop_cell[i]
         rate = cells[4][cell] + shared
         if cell_events.shape[0] > 0:
             _unpack(cells[1], cell, n, values)
             for q in range(cell_events.shape[0]):
                 r = _event_rate(code, consts, node_code, event_code, cell_events[q], values, stack)
-                mem_dyn[i, q] = r
+                pop_dyn[i, q] = r
                 rate += r
-        mem_rate[i] = rate
-        size += mem_count[i]
-        total += mem_count[i] * rate
-    return total, size
+        pop_rate[i] = rate
+        size += pop_count[i]
+        total += pop_count[i] * rate
+    pop_total[p], pop_size[p] = total, size
+    pop_value[p] = -1
+    if custom_code[1] > custom_code[0]:
+        v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
+        if v >= 0.0:
+            pop_value[p] = np.int64(min(v, MAX_CUSTOM_VALUE))
 
 
 @numba.njit(**_INLINE)
-def _pick(members, m, cells, dynamic, dyn_slot, population_rates, u):
-    """(member, event) where ``u`` (in [0, total rate)) falls; never one of rate 0."""
-    mem_cell, mem_count, mem_rate, mem_dyn = members
+def _pick(pops, p, cells, dynamic, dyn_slot, u):
+    """(member, event) of population ``p`` where ``u`` (in [0, total rate)) falls; never one of rate 0."""
+    base, pop_count, pop_rate = pops[2][p], pops[4], pops[11]
     at = -1
-    for i in range(m):
-        if mem_rate[i] > 0.0:
+    for i in range(pops[2][p + 1] - base):
+        if pop_rate[base + i] > 0.0:
             at = i
-            w = mem_count[i] * mem_rate[i]
+            w = pop_count[base + i] * pop_rate[base + i]
             if u < w:
                 break
             u -= w
-    cell = mem_cell[at]
-    v = u / mem_count[at]
+    cell = pops[3][base + at]
+    v = u / pop_count[base + at]
     event = -1
     for k in range(dynamic.shape[0]):
         kind = dynamic[k]
         if kind == STATIC:
             r = cells[3][cell, k]
         elif kind == PER_CELL:
-            r = mem_dyn[at, dyn_slot[k]]
+            r = pops[12][base + at, dyn_slot[k]]
         else:
-            r = population_rates[dyn_slot[k]]
+            r = pops[10][p, dyn_slot[k]]
         if r > 0.0:
             event = k
             if v < r:
@@ -540,16 +574,25 @@ def _pick(members, m, cells, dynamic, dyn_slot, population_rates, u):
     return at, event
 
 
+@numba.njit(**_INLINE)
+def _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events, custom_code):
+    """Make the population in ``members`` the current one (``loop[POP]``), its rates computed if it is new."""
+    pop = _find_pop(pops, loop, members, m, h)
+    if pops[8][pop] < 0:
+        _rates(pops, pop, cells, counts, net, work, cell_events, population_events, custom_code)
+    loop[POP], loop[M] = pop, m
+
+
 @numba.njit(**_NO_REFCOUNT)
 def _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells, members, pops, opened,
-              acc, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells):
+              acc, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells, fixed_initial,
+              draws_per_cell, initial_memo):
     """Run trajectories from where ``loop``/``clock`` say until the block ends (returns 0) or a table
     lacks room (returns the ROOM_* mask; the caller grows those tables and calls again)."""
     code, consts, node_code, dynamic = net[0], net[1], net[2], net[5]
     values, stack, scratch = work[0], work[1], work[3]
     n = node_code.shape[0]
     n_divisions = daughter[3].shape[0]
-    has_custom = custom_code[1] > custom_code[0]
     while loop[J] < count:
         lacking = _lacking(cells, members, pops, opened, acc, loop,
                            new_cells if loop[PHASE] == START else 2, windows)
@@ -557,27 +600,39 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
             return lacking
         if loop[PHASE] == START:
             _seed_stream(trajectory_key(seed, first + loop[J]), rng)
-            _initial_population(init, cells, members, counts, net, rng, work, loop)
-            clock[T] = 0.0
+            g = _initial_group(init[7], rng)
+            if initial_memo[g] >= 0:  # population g, known from a trajectory before: only its draws are made
+                for _ in range(draws_per_cell * (init[8][g + 1] - init[8][g])):
+                    _uniform(rng)
+                loop[POP] = initial_memo[g]
+                loop[M] = pops[2][loop[POP] + 1] - pops[2][loop[POP]]
+            else:
+                m, h = _initial_population(init, g, cells, members, counts, net, rng, work, loop)
+                _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events,
+                       custom_code)
+                if fixed_initial:
+                    initial_memo[g] = loop[POP]
+            clock[T], clock[T_DT] = 0.0, 0.0
             loop[PHASE] = STEP
             continue
-        m, h = loop[M], np.uint64(loop[HASH])
-        pop = _find_pop(pops, loop, members, m, h)
-        total, size = _rates(members, m, cells, counts, net, work, cell_events, population_events)
-        value = -1
-        if has_custom:
-            v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
-            if v >= 0.0:
-                value = np.int64(min(v, MAX_CUSTOM_VALUE))
+        pop = loop[POP]
+        total, size, value = pops[7][pop], pops[8][pop], pops[9][pop]
         t = clock[T]
         t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
-        _credit(t, t_next, pop, size, value, dt, windows, pops, opened, acc, loop, clock)
+        t_next_dt = _credit(t, t_next, clock[T_DT], pop, size, value, dt, windows, pops, opened, acc, loop, clock)
         if t_next >= max_time:
             _flush(windows, opened, acc, loop, clock)
             loop[J] += 1
             loop[PHASE] = START
             continue
-        at, event = _pick(members, m, cells, dynamic, dyn_slot, work[4], _uniform(rng) * total)
+        at, event = _pick(pops, pop, cells, dynamic, dyn_slot, _uniform(rng) * total)
+        memo, member = pops[13], pops[2][pop] + at
+        if member < memo.shape[0] and memo[member, event] > 0:
+            loop[POP] = memo[member, event] - 1
+            loop[M] = pops[2][loop[POP] + 1] - pops[2][loop[POP]]
+            clock[T], clock[T_DT] = t_next, t_next_dt
+            continue
+        m, h = _load_members(pops, pop, members, counts, cells[5])
         cell = members[0][at]
         first_target, second_target = -1, -1
         if event < n:
@@ -591,8 +646,10 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
         for target in (first_target, second_target):
             if target >= 0:
                 m, h = _add_cells(members, m, h, counts, cells[5], target, 1)
-        loop[M], loop[HASH] = m, np.int64(h)
-        clock[T] = t_next
+        _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events, custom_code)
+        if member < memo.shape[0]:
+            memo[member, event] = loop[POP] + 1
+        clock[T], clock[T_DT] = t_next, t_next_dt
     return 0
 
 
@@ -654,27 +711,44 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     for g in range(pop_cell_ptr.shape[0] - 1):
         new_cells = max(new_cells, pop_cell_ptr[g + 1] - pop_cell_ptr[g])
     work = (np.zeros(n + n_terms), np.zeros(code.shape[0] + 1), np.zeros(n, dtype=np.int8),
-            np.zeros((2, n_words), dtype=np.uint64), np.zeros(max(population_events.shape[0], 1)))
+            np.zeros((2, n_words), dtype=np.uint64))
     rng = np.zeros(4, dtype=np.uint64)
+    # every node the cells' istate draws is set by pop_istate: each pop_istate population always starts the same,
+    # after the same number of draws per cell
+    set_by_pop = np.zeros(n, dtype=np.bool_)
+    for q in range(pop_node.shape[0]):
+        set_by_pop[pop_node[q]] = True
+    fixed_initial = True
+    draws_per_cell = group_ptr.shape[0] - 1
+    for i in range(n):
+        if 0.0 < initial_p[i] < 1.0:
+            draws_per_cell += 1
+            fixed_initial = fixed_initial and set_by_pop[i]
+    for q in range(group_node.shape[0]):
+        fixed_initial = fixed_initial and set_by_pop[group_node[q]]
+    initial_memo = np.full(pop_cum.shape[0], -1, dtype=np.int64)
     counts = np.zeros(n_terms, dtype=np.int64)
     cells = (np.full(64, -1, dtype=np.int64), np.zeros((32, n_words), dtype=np.uint64), np.zeros(32, dtype=np.uint64),
              np.zeros((32, dynamic.shape[0])), np.zeros(32), np.zeros((32, n_terms), dtype=np.int64),
              np.zeros((32, n_divisions, 2), dtype=np.int64))
-    members = (np.zeros(16, dtype=np.int64), np.zeros(16, dtype=np.int64), np.zeros(16),
-               np.zeros((16, max(cell_events.shape[0], 1))))
+    members = (np.zeros(16, dtype=np.int64), np.zeros(16, dtype=np.int64))
     pops = (np.full(64, -1, dtype=np.int64), np.zeros(32, dtype=np.uint64), np.zeros(33, dtype=np.int64),
             np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64), np.zeros(32, dtype=np.int64),
-            np.zeros(32, dtype=np.int64))
+            np.zeros(32, dtype=np.int64), np.zeros(32), np.zeros(32, dtype=np.int64), np.zeros(32, dtype=np.int64),
+            np.zeros((32, population_events.shape[0])), np.zeros(64),
+            np.zeros((64, cell_events.shape[0])),
+            np.zeros((64 if 64 * dynamic.shape[0] <= MEMO_CELLS else 0, dynamic.shape[0]), dtype=np.int64))
     opened = (np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(16, dtype=np.int64), np.zeros(16))
+    dense_rows = 32 if 32 * (windows + 1) <= DENSE_CELLS else 0
     acc = (_new_sums(64), _new_sums(64), _new_sums(64), _new_sums(64), np.zeros((windows, 2)),
-           np.zeros((windows + 1, 2)))
+           np.zeros((windows + 1, 2)), np.zeros((dense_rows, windows, 2)), np.zeros((dense_rows, windows + 1)))
     loop = np.zeros(USED_FULL_CUSTOM + 1, dtype=np.int64)
     loop[WINDOW] = -1
-    clock = np.zeros(2)
+    clock = np.zeros(3)
     while True:
         lacking = _simulate(net, daughter, custom_code, init, cell_events, population_events, dyn_slot, cells,
                             members, pops, opened, acc, work, rng, counts, loop, clock, seed, first, count, max_time,
-                            dt, windows, new_cells)
+                            dt, windows, new_cells, fixed_initial, draws_per_cell, initial_memo)
         if lacking == 0:
             break
         if lacking & ROOM_CELLS:
@@ -684,16 +758,22 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
                      _grow_rows(cells[5], rows), _grow_rows(cells[6], rows))
         if lacking & ROOM_MEMBERS:
             rows = 2 * members[0].shape[0] + new_cells
-            members = (_grow_rows(members[0], rows), _grow_rows(members[1], rows), _grow_rows(members[2], rows),
-                       _grow_rows(members[3], rows))
+            members = (_grow_rows(members[0], rows), _grow_rows(members[1], rows))
         if lacking & ROOM_POPS:
             rows = 2 * pops[1].shape[0]
             pops = (_grow_slots(pops[0], pops[1], loop[USED_POPS]), _grow_rows(pops[1], rows),
                     _grow_rows(pops[2], rows + 1), pops[3], pops[4], _grow_rows(pops[5], rows),
-                    _grow_rows(pops[6], rows))
+                    _grow_rows(pops[6], rows), _grow_rows(pops[7], rows), _grow_rows(pops[8], rows),
+                    _grow_rows(pops[9], rows), _grow_rows(pops[10], rows), pops[11], pops[12], pops[13])
+            if acc[6].shape[0] == rows // 2 and rows * (windows + 1) <= DENSE_CELLS:  # no population hashed yet
+                acc = acc[:6] + (_grow_rows(acc[6], rows), _grow_rows(acc[7], rows))
         if lacking & ROOM_FLAT:
             rows = 2 * pops[3].shape[0] + members[0].shape[0]
-            pops = (pops[0], pops[1], pops[2], _grow_rows(pops[3], rows), _grow_rows(pops[4], rows), pops[5], pops[6])
+            memo = pops[13]
+            if memo.shape[0] == pops[3].shape[0] and rows * dynamic.shape[0] <= MEMO_CELLS:  # every member memoised
+                memo = _grow_rows(memo, rows)
+            pops = (pops[0], pops[1], pops[2], _grow_rows(pops[3], rows), _grow_rows(pops[4], rows), pops[5], pops[6],
+                    pops[7], pops[8], pops[9], pops[10], _grow_rows(pops[11], rows), _grow_rows(pops[12], rows), memo)
         if lacking & ROOM_OPEN:
             opened = (_grow_rows(opened[0], 2 * opened[0].shape[0]), _grow_rows(opened[1], 2 * opened[1].shape[0]),
                       _grow_rows(opened[2], 2 * opened[2].shape[0]), _grow_rows(opened[3], 2 * opened[3].shape[0]))
@@ -701,23 +781,77 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
             acc = (_grown_sums(acc[0], loop[USED_STATES], loop[N_OPEN] + 2),
                    _grown_sums(acc[1], loop[USED_CUSTOM], loop[N_VALUES] + 2),
                    _grown_sums(acc[2], loop[USED_FULL_STATES], 2), _grown_sums(acc[3], loop[USED_FULL_CUSTOM], 2),
-                   acc[4], acc[5])
+                   acc[4], acc[5], acc[6], acc[7])
     size_sums, size_full = acc[4], acc[5]
     running = np.zeros(2)
     for k in range(windows):
         running += size_full[k]
         size_sums[k] += running
     return (cells[1][:loop[USED_CELLS]].copy(), pops[2][:loop[USED_POPS] + 1].copy(), pops[3][:loop[USED_FLAT]].copy(),
-            pops[4][:loop[USED_FLAT]].copy()) + _entries(acc[0], loop[USED_STATES], windows) + \
-        _entries(acc[2], loop[USED_FULL_STATES], windows + 1) + (size_sums[:, 0].copy(), size_sums[:, 1].copy()) + \
-        _entries(acc[1], loop[USED_CUSTOM], windows) + _entries(acc[3], loop[USED_FULL_CUSTOM], windows + 1)
+            pops[4][:loop[USED_FLAT]].copy()) + \
+        _partial_entries(acc[6], min(loop[USED_POPS], acc[6].shape[0]), acc[0], loop[USED_STATES], windows) + \
+        _whole_entries(acc[7], min(loop[USED_POPS], acc[7].shape[0]), acc[2], loop[USED_FULL_STATES], windows) + \
+        (size_sums[:, 0].copy(), size_sums[:, 1].copy()) + \
+        _partial_entries(acc[6][:0], 0, acc[1], loop[USED_CUSTOM], windows) + \
+        _whole_entries(acc[7][:0], 0, acc[3], loop[USED_FULL_CUSTOM], windows)
 
 
 @numba.njit(**_JIT)
-def _entries(table, used, windows):
-    """(id, window, sum, squares) arrays of a sums table keyed id * windows + window."""
+def _partial_entries(dense, rows, table, used, windows):
+    """(id, window, sum, squares) arrays of the partly covered windows: the non-zero cells of the first
+    ``rows`` rows of ``dense``, then the sums table (keyed id * windows + window)."""
+    n = 0
+    for p in range(rows):
+        for w in range(windows):
+            if dense[p, w, 0] != 0.0:
+                n += 1
+    ids, window = np.empty(n + used, dtype=np.int64), np.empty(n + used, dtype=np.int64)
+    sums, squares = np.empty(n + used), np.empty(n + used)
+    e = 0
+    for p in range(rows):
+        for w in range(windows):
+            if dense[p, w, 0] != 0.0:
+                ids[e], window[e], sums[e], squares[e] = p, w, dense[p, w, 0], dense[p, w, 1]
+                e += 1
     keys = table[2][:used]
-    return keys // windows, keys % windows, table[3][:used, 0].copy(), table[3][:used, 1].copy()
+    ids[n:], window[n:] = keys // windows, keys % windows
+    sums[n:], squares[n:] = table[3][:used, 0], table[3][:used, 1]
+    return ids, window, sums, squares
+
+
+@numba.njit(**_JIT)
+def _whole_entries(dense, rows, table, used, windows):
+    """(id, window, count) arrays of the whole windows: how many trajectories spent window ``w`` in ``id``,
+    from the differences (+1 where a run of whole windows starts, -1 after it ends) of the first ``rows``
+    rows of ``dense`` and of the sums table keyed id * (windows + 1) + window."""
+    keys = table[2][:used]
+    order = np.argsort(keys)
+    ids, window, count = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
+    for fill in range(2):  # count the entries, then fill them
+        e = 0
+        for p in range(rows):
+            running = 0.0
+            for w in range(windows):
+                running += dense[p, w]
+                if running != 0.0:
+                    if fill:
+                        ids[e], window[e], count[e] = p, w, running
+                    e += 1
+        running = 0.0
+        for q in range(used):
+            key = keys[order[q]]
+            running += table[3][order[q], 0]
+            stop = windows
+            if q + 1 < used and keys[order[q + 1]] // (windows + 1) == key // (windows + 1):
+                stop = keys[order[q + 1]] % (windows + 1)
+            for w in range(key % (windows + 1), stop):
+                if running != 0.0:
+                    if fill:
+                        ids[e], window[e], count[e] = key // (windows + 1), w, running
+                    e += 1
+        if not fill:
+            ids, window, count = np.empty(e, dtype=np.int64), np.empty(e, dtype=np.int64), np.empty(e)
+    return ids, window, count
 
 
 def run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node, daughter_code, term_code, custom_code,

@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -82,55 +83,156 @@ class UpPopulationResult:
         return figure
 
 
-@dataclass
+def _standard_error(sums, squares, n: int):
+    """Standard error of a mean over ``n`` trajectories from the sums of their values and squares."""
+    mean = sums / n
+    variance = np.maximum(squares / n - mean * mean, 0.0) * (n / (n - 1) if n > 1 else 0.0)
+    return np.sqrt(variance / n)
+
+
+def _wide(entries, n: int, labels: list, times: pd.Index) -> tuple:
+    """``(probabilities, errors)`` DataFrames (windows x labels) from sparse sums (``window``, ``column``,
+    ``sums``, ``squares``)."""
+    tables = []
+    for values in (entries.sums / n, _standard_error(entries.sums, entries.squares, n)):
+        dense = np.zeros((len(times), len(labels)))
+        dense[entries.window, entries.column] = values
+        tables.append(pd.DataFrame(dense, index=times, columns=labels))
+    return tuple(tables)
+
+
+def _probtraj_text(entries, n: int, labels: list, times: pd.Index) -> str:
+    """PopMaBoSS's probtraj text from sparse sums sorted by window then column (see
+    :meth:`PopResult.pop_probtraj_text`)."""
+    probabilities = entries.sums / n
+    errors = _standard_error(entries.sums, entries.squares, n)
+    bounds = np.searchsorted(entries.window, np.arange(len(times) + 1))
+    present = probabilities > 0
+    width = int(np.bincount(entries.window[present]).max()) if present.any() else 0
+    lines = ["Time\tTH\tErrorTH\tH\tHD=0" + "\tState\tProba\tErrorProba" * width]
+    for k, time in enumerate(times):
+        a, b = bounds[k], bounds[k + 1]
+        keep = np.flatnonzero(present[a:b]) + a
+        row = probabilities[keep]
+        entropy = float(-(row * np.log2(row)).sum())
+        cells = [f"{time:.4f}", "0.0000", "0.0000", f"{entropy:.4f}", "1.0000"]
+        for e in keep[np.argsort(-row, kind="stable")].tolist():
+            cells += [labels[entries.column[e]], f"{probabilities[e]:.6f}", f"{errors[e]:.6f}"]
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
 class PopResult:
-    """A PopMaBoSS run.
+    """A PopMaBoSS run.  Its tables are built from the run's sparse sums when first read (and kept).
 
     Attributes
     ----------
     population_size : DataFrame indexed by time (window start): ``Population`` (expected
         number of cells) and ``ErrorPopulation`` (its standard error)
-    state_probabilities : DataFrame indexed by time, one column per population state
-        (PopMaBoSS labels such as ``[{A -- B:2},{C:1}]``): probability of that population
+    state_table : DataFrame with one row per (window, population state) visited: ``Time``, ``State``
+        (PopMaBoSS labels such as ``[{A -- B:2},{C:1}]``), ``Proba`` and ``ErrorProba``; its size is
+        that of the visited cells, not windows x states
+    state_probabilities : DataFrame indexed by time, one column per population state: probability
+        of that population (dense, windows x states: prefer ``state_table`` for runs with many states)
     cell_counts : DataFrame indexed by time: expected number of cells in each cell state
     node_counts : DataFrame indexed by time: expected number of cells with each node active
     custom : DataFrame indexed by time with one column per value of the custom output
         (its probability), or None
     settings : the run settings
     state_errors, custom_errors : standard errors of ``state_probabilities`` and ``custom``
+    sums : the run's sparse sums (:class:`~booleanidt.population.popstates.PopulationSums`)
     """
 
-    population_size: pd.DataFrame
-    state_probabilities: pd.DataFrame
-    cell_counts: pd.DataFrame
-    node_counts: pd.DataFrame
-    custom: pd.DataFrame | None = None
-    settings: object = None
-    state_errors: pd.DataFrame | None = None
-    custom_errors: pd.DataFrame | None = None
+    def __init__(self, sums, settings, has_custom: bool = False):
+        self.sums, self.settings, self._has_custom = sums, settings, has_custom
+
+    @cached_property
+    def _times(self) -> pd.Index:
+        return pd.Index(np.arange(self.sums.windows) * self.settings.time_tick, name="Time")
+
+    @cached_property
+    def _labels(self) -> list:
+        return self.sums.labels()
+
+    @cached_property
+    def _states(self):
+        return self.sums.states()
+
+    @cached_property
+    def _custom(self):
+        return self.sums.custom() if self._has_custom else None
+
+    @cached_property
+    def population_size(self) -> pd.DataFrame:
+        n, size = self.settings.sample_count, self.sums.size
+        return pd.DataFrame({"Population": size[:, 0] / n,
+                             "ErrorPopulation": _standard_error(size[:, 0], size[:, 1], n)}, index=self._times)
+
+    @cached_property
+    def state_table(self) -> pd.DataFrame:
+        entries, n = self._states, self.settings.sample_count
+        return pd.DataFrame({"Time": self._times.to_numpy()[entries.window],
+                             "State": np.array(self._labels, dtype=object)[entries.column],
+                             "Proba": entries.sums / n,
+                             "ErrorProba": _standard_error(entries.sums, entries.squares, n)})
+
+    @cached_property
+    def _state_tables(self) -> tuple:
+        return _wide(self._states, self.settings.sample_count, self._labels, self._times)
+
+    @property
+    def state_probabilities(self) -> pd.DataFrame:
+        return self._state_tables[0]
+
+    @property
+    def state_errors(self) -> pd.DataFrame:
+        return self._state_tables[1]
+
+    @cached_property
+    def _custom_tables(self) -> tuple:
+        if self._custom is None:
+            return None, None
+        values, entries = self._custom
+        return _wide(entries, self.settings.sample_count, [str(v) for v in values.tolist()], self._times)
+
+    @property
+    def custom(self) -> pd.DataFrame | None:
+        return self._custom_tables[0]
+
+    @property
+    def custom_errors(self) -> pd.DataFrame | None:
+        return self._custom_tables[1]
+
+    @cached_property
+    def _cell_sums(self) -> tuple:
+        return self.sums.cell_sums(self._states)
+
+    @cached_property
+    def cell_counts(self) -> pd.DataFrame:
+        states, sums = self._cell_sums
+        names = self.sums.cell_names
+        return pd.DataFrame(sums / self.settings.sample_count, index=self._times, columns=[names[s] for s in states])
+
+    @cached_property
+    def node_counts(self) -> pd.DataFrame:
+        states, sums = self._cell_sums
+        nodes = self.sums.nodes
+        bits = np.array([[s >> i & 1 for i in range(len(nodes))] for s in states], dtype=float).reshape(-1, len(nodes))
+        return pd.DataFrame(sums @ bits / self.settings.sample_count, index=self._times, columns=list(nodes))
 
     def pop_probtraj_text(self, custom: bool = False) -> str:
         """PopMaBoSS's ``pop_probtraj.csv`` (or, with ``custom``, ``custom_pop_probtraj.csv``) text.
 
         Tab-separated: ``Time TH ErrorTH H HD=0`` then ``State Proba ErrorProba`` per state
         present, most probable first.  ``TH`` and ``ErrorTH`` are 0 (PopMaBoSS does not
-        compute them either) and ``HD=0`` is 1 (no reference state).
+        compute them either) and ``HD=0`` is 1 (no reference state).  Written from the sparse sums.
         """
-        table, errors = (self.custom, self.custom_errors) if custom else (self.state_probabilities,
-                                                                           self.state_errors)
-        values = table.to_numpy()
-        width = int((values > 0).sum(axis=1).max()) if values.size else 0
-        lines = ["Time\tTH\tErrorTH\tH\tHD=0" + "\tState\tProba\tErrorProba" * width]
-        labels = list(table.columns)
-        for k, time in enumerate(table.index):
-            row, present = values[k], values[k] > 0
-            entropy = float(-(row[present] * np.log2(row[present])).sum())
-            cells = [f"{time:.4f}", "0.0000", "0.0000", f"{entropy:.4f}", "1.0000"]
-            for c in np.argsort(-row, kind="stable"):
-                if row[c] > 0:
-                    cells += [labels[c], f"{row[c]:.6f}", f"{errors.iat[k, c]:.6f}"]
-            lines.append("\t".join(cells))
-        return "\n".join(lines) + "\n"
+        if custom:
+            values, entries = self._custom
+            labels = [str(v) for v in values.tolist()]
+        else:
+            entries, labels = self._states, self._labels
+        return _probtraj_text(entries, self.settings.sample_count, labels, self._times)
 
     def plot(self, top: int = 8):
         """Expected population size over time, and the expected count of each cell state."""

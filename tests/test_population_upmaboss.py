@@ -182,3 +182,81 @@ def test_plot_takes_nodes_by_name_and_labels_them_by_name():
     with pytest.raises(NodeNameError, match="unknown node 'CD40LGG'"):
         result.plot(nodes=["CD40LGG"])
     matplotlib.pyplot.close("all")
+
+
+# More than 63 nodes: the joint state is carried as bits in several 64-bit words.  Frozen pad nodes come first,
+# so Death, Division and the moving nodes are bits of the second word.
+def padded_bnd(pads: int) -> str:
+    """``pads`` frozen nodes P0, P1, ... (rates 0), to put before a model's own nodes."""
+    return "".join(f"node P{k} {{ rate_up = 0; rate_down = 0; }}\n" for k in range(pads))
+
+
+def padded_istates(pads: int) -> str:
+    """P_k starts at k % 2 (the pattern must come through every step bit for bit)."""
+    return "".join(f"P{k}.istate = {k % 2};\n" for k in range(pads))
+
+
+def window_mean(values, times):
+    return np.trapezoid(values, times) / (times[-1] - times[0])
+
+
+def test_more_than_63_nodes_population_and_carried_state_follow_closed_form(tmp_path):
+    # Death (rate 0.3) and Division (rate 0.5) switch on independently; X flips 0 -> 1 at 1 and 1 -> 0 at 2;
+    # A and B start equal (50/50 both 0 or both 1) and never move.  66 pads: 71 nodes.
+    pads = 66
+    bnd, cfg = tmp_path / "padded.bnd", tmp_path / "padded.cfg"
+    bnd.write_text(padded_bnd(pads) + "node Death { rate_up = 0.3; rate_down = 0; }\n"
+                   "node Division { rate_up = 0.5; rate_down = 0; }\nnode X { rate_up = 1; rate_down = 2; }\n"
+                   "node A { rate_up = 0; rate_down = 0; }\nnode B { rate_up = 0; rate_down = 0; }\n")
+    cfg.write_text(padded_istates(pads) + "Death.istate = 0; Division.istate = 0; X.istate = 0;\n"
+                   "[A, B].istate = 0.5 [0, 0], 0.5 [1, 1];\n"
+                   "max_time = 1; time_tick = 0.1; sample_count = 20000; seed_pseudorandom = 3;\n")
+    model = maboss.read(bnd, cfg)
+    assert len(model.node_ids) == 71 and model.node_ids.index("Death") == 66
+    steps = 4
+    result = run(model, maboss.read_settings(cfg), upp=f"death = Death; division = Division; steps = {steps};")
+    # closed forms over the last window [0.9, 1): survivors restart with Death = Division = 0, so every step
+    # grows the population by g = mean of E[weight(t)] = exp(-0.3 t) (2 - exp(-0.5 t)) (dead 0, dividing 2)
+    times = np.linspace(0.9, 1.0, 2001)
+    weight = np.exp(-0.3 * times) * (2 - np.exp(-0.5 * times))
+    growth = window_mean(weight, times)
+    standard_error = 0.6 / np.sqrt(20000)
+    ratios = result.population["ratio"].to_numpy()
+    np.testing.assert_array_less(np.abs(ratios - growth ** np.arange(steps + 1)),
+                                 5 * standard_error * np.sqrt(np.arange(steps + 1)) + 1e-12)
+    # X is independent of Death and Division at every instant, so the survivors' X is X weighted by weight(t)
+    # over the window: P(X = 1) starts each step at that weighted mean and relaxes to 1/3 at rate 3
+    start, expected = 0.0, []
+    for _ in range(steps + 1):
+        x = 1 / 3 + (start - 1 / 3) * np.exp(-3 * times)
+        expected.append(window_mean(x, times))
+        start = window_mean(weight * x, times) / growth
+    np.testing.assert_allclose(result.node_probabilities["X"], expected, atol=4 * standard_error)
+    np.testing.assert_allclose(result.node_probabilities["Death"], 1 - window_mean(np.exp(-0.3 * times), times),
+                               atol=4 * standard_error)
+    # the pads' pattern and the A = B correlation come through every step: a joint state, bit for bit
+    pattern = result.node_probabilities[[f"P{k}" for k in range(pads)]].to_numpy()
+    assert (pattern == np.arange(pads) % 2).all()
+    states = result.state_probabilities
+    mixed = [c for c in states.columns if ("A" in c.split(" -- ")) != ("B" in c.split(" -- "))]
+    assert mixed == [] or states[mixed].to_numpy().max() == 0
+    assert abs(result.node_probabilities["A"].iloc[-1] - 0.5) < 0.03
+    np.testing.assert_allclose(states.sum(axis=1), 1.0)
+
+
+@needs_pymaboss_tests
+def test_cellfate_padded_past_63_nodes_matches_pymaboss(tmp_path):
+    # CellFate behind 40 pad nodes (73 nodes: its own are bits 40-72, across two words) gives pyMaBoSS's ratios
+    pads = 40
+    bnd, cfg = tmp_path / "padded.bnd", tmp_path / "padded.cfg"
+    bnd.write_text(padded_bnd(pads) + (PYMABOSS_TESTS / "CellFateModel.bnd").read_text())
+    cfg.write_text(padded_istates(pads) + (PYMABOSS_TESTS / "CellFateModel_1h.cfg").read_text())
+    model = maboss.read(bnd, cfg)
+    assert len(model.node_ids) == 73
+    # its 73 nodes are all outputs: no stationary distributions (statdist_traj_count = 1), said once, not per step
+    with pytest.warns(UserWarning, match="no stationary distributions") as caught:
+        result = run(model, maboss.read_settings(cfg).replace(sample_count=100_000, threads=2),
+                     upp=PYMABOSS_TESTS / "CellFate_1h.upp")
+    assert len(caught) == 1
+    np.testing.assert_allclose(result.population["ratio"], PYMABOSS_1H, atol=0.01, rtol=0)
+    assert (result.node_probabilities[[f"P{k}" for k in range(pads)]].to_numpy() == np.arange(pads) % 2).all()

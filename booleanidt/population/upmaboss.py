@@ -13,13 +13,19 @@ time window (a time average, as MaBoSS's probtraj gives it) is then updated:
 Step ``k``'s run is seeded from ``(seed, k)``, so a run is reproducible and does not
 depend on the thread count.
 
+Models of any size: states are carried as bits, node ``p`` in bit ``p % 64`` of 64-bit word
+``p // 64`` (:func:`pack_bits`).  The kernel tabulates the last window's states under a
+key, their bits up to 63 nodes and a 63-bit hash of them beyond, and hands over the bits
+of each state it tabulated; everything after works on the bits, whichever the key (the
+carried states are ordered by their bits too).
+
 Speed: the model is compiled again only when a step changes its parameters (they are
 folded into the compiled rates); the carried distribution goes straight into the
 compiled model's initial-state arrays, as a treatment screen varies a compiled
 patient's initial states.  Each run tabulates the output states of its last window only,
-and states stay integer codes until the final table is labelled (the per-step
-:class:`~booleanidt.simulation.SimulationResult` in ``runs`` has no state tables: the
-steps' state distributions are ``state_probabilities``).
+in kernel calls of :data:`STEP_CHUNK` trajectories, and states stay bits until the final
+table is labelled (the per-step :class:`~booleanidt.simulation.SimulationResult` in
+``runs`` has no state tables: the steps' state distributions are ``state_probabilities``).
 
 Examples
 --------
@@ -51,13 +57,17 @@ from ..booleanize import booleanize
 from ..simulation import SimulationSettings
 from ..simulation.api import result_of, run_totals
 from ..simulation.compile import CompiledModel, compile_model
-from ..simulation.engine import MAX_TRACKED_OUTPUTS
 from ..simulation.result import NIL, SEPARATOR, state_labels
 from ..simulation.statdist import stationary_distributions
 from .result import UpPopulationResult
 from .upp import PROBABILITY_TERM, UppSpec
 
 __all__ = ["run_upmaboss", "StateDistribution", "step_seed"]
+
+
+#: trajectories per kernel call in a step: a step is one short run, where calls of the simulation's
+#: default size cost about a fifth of the time
+STEP_CHUNK = 10_000
 
 
 def step_seed(seed: int, step: int) -> int:
@@ -93,15 +103,16 @@ class StateDistribution:
         return cls(nodes, states, kept.to_numpy(dtype=float))
 
     @classmethod
-    def from_codes(cls, nodes: tuple, codes: np.ndarray, probabilities: np.ndarray) -> "StateDistribution":
-        """From state bit masks (bit ``p`` set when ``nodes[p]`` is active) and their probabilities.
+    def from_words(cls, nodes: tuple, words: np.ndarray, probabilities: np.ndarray) -> "StateDistribution":
+        """From states as bits (``(states, ceil(n/64))`` uint64 words, node ``p`` is bit ``p % 64`` of word
+        ``p // 64``, any number of nodes) and their probabilities.
 
-        >>> StateDistribution.from_codes(("A", "B"), np.array([2, 3]), np.array([0.5, 0.5])).probability({"B": 1})
+        >>> words = np.array([[2], [3]], dtype=np.uint64)
+        >>> StateDistribution.from_words(("A", "B"), words, np.array([0.5, 0.5])).probability({"B": 1})
         1.0
         """
-        keep = probabilities > 0
-        bits = (np.asarray(codes)[keep, None] >> np.arange(len(nodes), dtype=np.int64)) & 1
-        return cls(nodes, bits.astype(np.int8), np.asarray(probabilities, dtype=float)[keep])
+        keep = np.asarray(probabilities) > 0
+        return cls(nodes, unpack_bits(np.asarray(words)[keep], len(nodes)), np.asarray(probabilities, dtype=float)[keep])
 
     def probability(self, values: dict) -> float:
         """Total probability of the states where each node of ``values`` has its value."""
@@ -127,20 +138,24 @@ class StateDistribution:
         return growth, StateDistribution(self.nodes, states[keep], weights[keep] / growth)
 
     def marginal(self, nodes) -> tuple:
-        """``(levels, weights)`` over ``nodes``: identical rows merged, the most likely first."""
-        columns = [self.column[n] for n in nodes]
-        bits = np.arange(len(columns), dtype=np.int64)
-        codes = (self.states[:, columns].astype(np.int64) << bits).sum(axis=1)   # one integer per row
-        unique, inverse = np.unique(codes, return_inverse=True)
-        weights = np.bincount(inverse.ravel(), weights=self.probabilities, minlength=len(unique))
-        order = np.argsort(-weights, kind="stable")
-        return ((unique[order, None] >> bits) & 1).astype(np.int8), weights[order]
+        """``(levels, weights)`` over ``nodes``: identical rows merged, in the order of their bits
+        (:func:`unique_states`; not by weight, which would make the order, hence the draws of the next
+        step, hang on the last bits of summed probabilities).
+
+        >>> d = StateDistribution(("A", "B"), np.array([[1, 0], [1, 1], [0, 1]], np.int8), np.array([0.2, 0.3, 0.5]))
+        >>> levels, weights = d.marginal(["A"])
+        >>> levels.tolist(), weights.tolist()
+        ([[0], [1]], [0.5, 0.5])
+        """
+        unique, inverse = unique_states(pack_bits(self.states[:, [self.column[n] for n in nodes]]))
+        weights = np.bincount(inverse, weights=self.probabilities, minlength=len(unique))
+        return unpack_bits(unique, len(nodes)), weights
 
     def compiled_initial_state(self, net: CompiledModel, nodes, initial_p: np.ndarray) -> CompiledModel:
         """``net`` starting from this distribution's marginal over ``nodes`` (one joint group) and,
         for the other nodes, ``initial_p`` (P(node = 1); what ``net`` was compiled with stays untouched).
 
-        The most likely states come first, so the kernel's draw scans few of them.
+        The kernel draws a state by bisection over the states' cumulative probabilities.
         """
         unique, weights = self.marginal(nodes)
         group = np.array([net.node_ids.index(n) for n in nodes], dtype=np.int64)
@@ -152,6 +167,49 @@ class StateDistribution:
                                    group_node=group, choice_ptr=np.array([0, len(unique)], dtype=np.int64),
                                    choice_cum=cumulative, choice_levels=np.ascontiguousarray(unique.ravel(),
                                                                                              dtype=np.int8))
+
+
+def pack_bits(states: np.ndarray) -> np.ndarray:
+    """0/1 rows (states x nodes) as ``(states, ceil(nodes/64))`` uint64 words: node ``p`` is bit ``p % 64``
+    of word ``p // 64`` (the kernel's layout).
+
+    >>> pack_bits(np.array([[1, 0, 1]], dtype=np.int8)).tolist()
+    [[5]]
+    """
+    rows, width = states.shape
+    padded = np.zeros((rows, 64 * max(1, -(-width // 64))), dtype=np.uint8)
+    padded[:, :width] = states
+    return np.packbits(padded, axis=1, bitorder="little").view("<u8").astype(np.uint64)
+
+
+def unique_states(words: np.ndarray) -> tuple:
+    """``(unique, inverse)`` of states held as words (:func:`pack_bits`), sorted as the numbers their bits
+    make (``numpy.unique(words, axis=0)`` is many times slower).
+
+    >>> unique, inverse = unique_states(np.array([[3, 1], [0, 2], [3, 1]], dtype=np.uint64))
+    >>> unique.tolist(), inverse.tolist()
+    ([[3, 1], [0, 2]], [0, 1, 0])
+    """
+    if words.shape[1] == 1:
+        unique, inverse = np.unique(words[:, 0], return_inverse=True)
+        return unique[:, None], inverse.ravel()
+    order = np.lexsort(words.T)   # the last word is the most significant
+    ordered = words[order]
+    first = np.ones(len(words), dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(words), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
+def unpack_bits(words: np.ndarray, width: int) -> np.ndarray:
+    """The int8 0/1 rows of the first ``width`` nodes of states held as words (:func:`pack_bits`).
+
+    >>> unpack_bits(np.array([[5]], dtype=np.uint64), 3).tolist()
+    [[1, 0, 1]]
+    """
+    little_endian = np.ascontiguousarray(words, dtype="<u8").view(np.uint8).reshape(len(words), -1)
+    return np.unpackbits(little_endian, axis=1, bitorder="little")[:, :width].astype(np.int8)
 
 
 def _evaluate_formula(formula: str, distribution: StateDistribution, ratio: float, rng, params: dict,
@@ -195,16 +253,17 @@ def _compiled(model: LogicalModel) -> CompiledModel:
     return compile_model(booleanize(model), list(model.node_ids))
 
 
-def _state_table(steps: list, nodes: tuple, codes: list, probabilities: list) -> pd.DataFrame:
-    """Steps x states table of the last-window state probabilities (states labelled once, sorted)."""
-    every = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+def _state_table(steps: list, nodes: tuple, words: list, probabilities: list) -> pd.DataFrame:
+    """Steps x states table of the last-window state probabilities (states as bits, :func:`pack_bits`;
+    labelled once, sorted)."""
+    every, inverse = unique_states(np.concatenate(words))
     labels = state_labels(nodes, every)
     order = np.argsort(labels, kind="stable")
     column = np.empty(len(every), dtype=np.int64)
     column[order] = np.arange(len(every))
     table = np.zeros((len(steps), len(every)))
-    for row, (step_codes, step_probabilities) in enumerate(zip(codes, probabilities)):
-        table[row, column[np.searchsorted(every, step_codes)]] = step_probabilities
+    rows = np.repeat(np.arange(len(steps)), [len(w) for w in words])
+    table[rows, column[inverse]] = np.concatenate(probabilities)
     return pd.DataFrame(table, index=pd.Index(steps, name="step"), columns=labels[order])
 
 
@@ -214,7 +273,7 @@ def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSetting
 
     Parameters
     ----------
-    model : a Boolean LogicalModel (at most 63 nodes: the joint state of every node is carried)
+    model : a Boolean LogicalModel, of any size (the joint state of every node is carried)
     spec : the parsed ``.upp`` file (:func:`~booleanidt.population.upp.parse_upp`)
     settings : run settings of each step (``max_time`` is the step length)
     progress : show a progress bar over the steps
@@ -228,29 +287,30 @@ def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSetting
     if not model.is_boolean:
         raise BooleanidtError("UPMaBoSS needs a Boolean model (multi-valued nodes: "
                               f"{', '.join(model.multivalued_nodes)})")
-    if len(model.node_ids) > MAX_TRACKED_OUTPUTS:
-        raise BooleanidtError(f"UPMaBoSS carries the joint state of every node: at most {MAX_TRACKED_OUTPUTS} "
-                              f"nodes (the model has {len(model.node_ids)})")
     spec.check_against(model.node_ids, model.parameters.keys())
     nodes = model.node_ids
     carried = [n for n in nodes if n not in spec.node_formulas and n not in model.fixed]
-    ratio, rows, node_rows, codes, probabilities, runs = 1.0, [], [], [], [], []
+    ratio, rows, node_rows, words, probabilities, runs = 1.0, [], [], [], [], []
     params = dict(model.parameters)
+    outputs = np.array([i for i, n in enumerate(nodes) if not model.nodes[n].internal], dtype=np.int64)
     net = base = _compiled(model)      # step 0 starts as the model says (its own joint initial states too)
     for step in tqdm(range(spec.steps + 1), disable=not progress, unit="step", desc="population"):
         step_settings = settings.replace(seed=step_seed(settings.seed, step))
-        total = run_totals(net, step_settings, last_window_only=True)
+        total = run_totals(net, step_settings, last_window_only=True, chunk_size=STEP_CHUNK)
         run = result_of(net, step_settings, total, False)   # the states are labelled once, at the end
-        run.stationary = stationary_distributions(net, step_settings)
+        # over every node up to 63 nodes; beyond, over the model's outputs, as a simulation of the model (when
+        # there are too many of them, one warning at the first step, not one per step)
+        run.stationary = (stationary_distributions(dataclasses.replace(net, output_index=outputs), step_settings)
+                          if step == 0 or runs[0].stationary is not None else None)
         runs.append(run)
         rows.append((step, step * settings.max_time, ratio))
         node_rows.append(run.node_probabilities.iloc[-1])
         last = total.states.dense()[0][0] / settings.sample_count
-        codes.append(total.states.keys[last > 0])
+        words.append(total.state_words[last > 0])
         probabilities.append(last[last > 0])
         if step == spec.steps:
             break
-        growth, survivors = StateDistribution.from_codes(nodes, codes[-1], probabilities[-1]).growth_and_survivors(
+        growth, survivors = StateDistribution.from_words(nodes, words[-1], probabilities[-1]).growth_and_survivors(
             spec.death, spec.division)
         ratio *= growth
         if survivors is None:
@@ -269,5 +329,5 @@ def run_upmaboss(model: LogicalModel, spec: UppSpec, settings: SimulationSetting
     return UpPopulationResult(
         population=pd.DataFrame(rows, columns=["step", "time", "ratio"]),
         node_probabilities=pd.DataFrame(node_rows, index=pd.Index(steps, name="step")),
-        state_probabilities=_state_table(steps, nodes, codes, probabilities),
+        state_probabilities=_state_table(steps, nodes, words, probabilities),
         runs=runs, spec=spec, settings=settings, names=labels(model))

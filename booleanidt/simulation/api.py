@@ -121,7 +121,8 @@ class _Accumulator:
 
     Output-state cells are merged :data:`MERGE_BATCH` chunks at a time, their arrays
     concatenated in chunk order (the same additions in the same order as one merge per
-    chunk); :attr:`states` merges what is pending first.
+    chunk); :attr:`states` merges what is pending first, :attr:`state_words` gives a full
+    state of each of its states.
     """
 
     def __init__(self, windows: int, columns: int, last_window_only: bool = False):
@@ -129,6 +130,7 @@ class _Accumulator:
         self.node_sq = np.zeros((columns, windows))
         self.last_window = windows - 1 if last_window_only else None
         self._states = StateTotals(1 if last_window_only else windows)
+        self._words: list = []
         self._pending: list = []
         self.fixed: list = []
         self.final_keys: list = []
@@ -136,11 +138,11 @@ class _Accumulator:
         self.jumps = 0
 
     def add(self, chunk):
-        (node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, fixed, fixed_words, final_keys,
+        (node_sum, node_sq, keys, cell_state, cell_window, cell_sum, cell_sq, words, fixed, fixed_words, final_keys,
          graph_counts, graph_durations, jumps, _) = chunk
         self.node_sum += node_sum
         self.node_sq += node_sq
-        self._pending.append((keys, cell_state, cell_window, cell_sum, cell_sq))
+        self._pending.append((keys, cell_state, cell_window, cell_sum, cell_sq, words))
         if len(self._pending) >= MERGE_BATCH:
             self._merge_pending()
         self.fixed.append(fixed_words[fixed == 1])
@@ -155,10 +157,17 @@ class _Accumulator:
         self._merge_pending()
         return self._states
 
+    @property
+    def state_words(self) -> np.ndarray:
+        """``(states, ceil(n/64))`` uint64: a full state of each output state of :attr:`states` (its rows'
+        order), as bits (node i is bit i % 64 of word i // 64); the state itself when every node is an output."""
+        self._merge_pending()
+        return np.concatenate(self._words) if self._words else np.zeros((0, 1), dtype=np.uint64)
+
     def _merge_pending(self):
         if not self._pending:
             return
-        keys, cell_state, cell_window, cell_sum, cell_sq = zip(*self._pending)
+        keys, cell_state, cell_window, cell_sum, cell_sq, words = zip(*self._pending)
         offsets = np.cumsum([0] + [len(k) for k in keys[:-1]])   # each chunk's cells index its own keys
         cell_state = np.concatenate([cells + offset for cells, offset in zip(cell_state, offsets)])
         cell_window, cell_sum, cell_sq = (np.concatenate(a) for a in (cell_window, cell_sum, cell_sq))
@@ -166,7 +175,12 @@ class _Accumulator:
             last = cell_window == self.last_window
             cell_state, cell_window, cell_sum, cell_sq = (cell_state[last], np.zeros(int(last.sum()), np.int64),
                                                           cell_sum[last], cell_sq[last])
-        self._states.add(np.concatenate(keys), cell_state, cell_window, cell_sum, cell_sq)
+        known = len(self._states.keys)
+        rows = self._states.add(np.concatenate(keys), cell_state, cell_window, cell_sum, cell_sq)
+        fresh = np.flatnonzero(rows >= known)[::-1]
+        first = np.empty(len(self._states.keys) - known, dtype=np.int64)
+        first[rows[fresh] - known] = fresh   # written last to first: each new row's first key
+        self._words.append(np.concatenate(words)[first])
         self._pending = []
 
 
@@ -216,16 +230,18 @@ def _thread_pool(threads: int):
 
 
 def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: bool = True,
-               progress: bool = False, last_window_only: bool = False) -> _Accumulator:
+               progress: bool = False, last_window_only: bool = False, chunk_size: int = CHUNK_SIZE) -> _Accumulator:
     """Run a compiled model and return its summed chunk results (the tables before any DataFrame).
 
     ``last_window_only`` keeps the output states of the last time window only (node
     probabilities cover every window in any case): what a caller that needs only the
     final distribution (a population step) pays for, instead of windows x states; the
-    kernel then tabulates no state before that window starts.
+    kernel then tabulates no state before that window starts.  ``chunk_size`` trajectories
+    go to each kernel call (a caller that runs many short runs takes larger chunks: each
+    call costs some tens of microseconds); the same chunks whatever the thread count.
     """
     windows = settings.window_count
-    starts = list(range(0, settings.sample_count, CHUNK_SIZE))
+    starts = list(range(0, settings.sample_count, chunk_size))
     args = net.kernel_arrays()
     states_from = (windows - 1) * float(settings.time_tick) if last_window_only else 0.0
     kernel = current_kernel()
@@ -233,7 +249,7 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
     reused = threading.local()  # each worker thread's accumulators, reused from chunk to chunk
 
     def chunk(first):
-        count = min(CHUNK_SIZE, settings.sample_count - first)
+        count = min(chunk_size, settings.sample_count - first)
         workspace = getattr(reused, "workspace", None) or kernel.new_workspace(net.size, windows, track_states,
                                                                                net.reference_count)
         *result, reused.workspace = kernel.run_chunk(*args, workspace, track_states, settings.seed, first, count,
@@ -251,7 +267,7 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
         total.add(result)
         if k % MERGE_BATCH == MERGE_BATCH - 1:
             guard.check(len(total.states.keys))
-        bar.update(min(CHUNK_SIZE, settings.sample_count - first))
+        bar.update(min(chunk_size, settings.sample_count - first))
 
     done = 0
     if kernel.is_quick_start:  # here, chunk by chunk, until the rest of the run proves long enough for threads
@@ -259,7 +275,7 @@ def run_totals(net: CompiledModel, settings: SimulationSettings, track_states: b
         while done < len(starts):
             take(done, starts[done], chunk(starts[done]))
             done += 1
-            finished = min(done * CHUNK_SIZE, settings.sample_count)
+            finished = min(done * chunk_size, settings.sample_count)
             remaining = (time.perf_counter() - started) / finished * (settings.sample_count - finished)
             if settings.threads > 1 and remaining > SWITCH_SECONDS:
                 kernel = numba_kernel()

@@ -56,6 +56,17 @@ def _mix64(z):
 
 
 @numba.njit(**_NO_REFCOUNT)
+def output_key(p, outputs):
+    """What output ``p`` of ``outputs`` adds (xor) to a state's key: its bit while the bits fit in a key
+    (at most :data:`MAX_TRACKED_OUTPUTS` outputs); beyond, a fixed pseudo-random positive 63-bit number, so
+    the key is a hash of the state (Zobrist hashing: two given states share it with probability 2^-63) and
+    the state itself comes with the key (``state_words`` of :func:`run_chunk`)."""
+    if outputs <= MAX_TRACKED_OUTPUTS:
+        return np.int64(1) << p
+    return np.int64(_mix64(np.uint64(p) * _STREAM + _GOLDEN) >> np.uint64(1)) | np.int64(1)
+
+
+@numba.njit(**_NO_REFCOUNT)
 def trajectory_key(seed, j):
     """64-bit key of trajectory ``j`` of a run seeded with ``seed`` (a hash of both, compiled)."""
     a = _mix64(np.uint64(seed) + _GOLDEN)
@@ -327,7 +338,7 @@ KEY, USED, TOUCHED, JUMPS, STALE, SINCE_EXACT, NEXT_SCHEDULE, HD, GRAPH_KEY = 0,
 @numba.njit(**_NO_REFCOUNT, inline="always")
 def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, counters, error):
     """Draw the initial state, set every node's rate, the tree and the entropy terms; False on a bad rate."""
-    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table, out_source = net
     initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels = initial
     tree, terms, state, index, t_on, stack = work
     n = state.shape[0]
@@ -338,16 +349,17 @@ def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, count
     key = np.int64(0)
     hd = 0
     graph_key = 0
-    for i in range(n):  # one pass: node i's rate-table row, rate and entropy term, and its bits of the state keys
-        row = np.int64(0)
-        for b in range(dep_ptr[i + 1] - dep_ptr[i]):
-            row |= np.int64(state[dep_node[dep_ptr[i] + b]]) << b
-        index[i] = row
+    # the rate-table rows: each dependency edge sets its bit where its source is on, in one flat loop without
+    # branches (a loop over each node's dependencies mispredicts its end at every node: 10% of a short run)
+    index[:] = 0
+    for e in range(out_node.shape[0]):
+        index[out_node[e]] |= out_bit[e] & -np.int64(state[out_source[e]])
+    for i in range(n):  # one pass: node i's rate and entropy term, and its bits of the state keys
         t_on[i] = 0.0
-        if state[i] == 1:
-            key |= out_bit_of[i]
-            graph_key |= graph_bit[i]
-        hd += reference[i] >= 0 and reference[i] != state[i]
+        on = -np.int64(state[i])   # all bits set when node i is on
+        key ^= out_bit_of[i] & on
+        graph_key |= graph_bit[i] & on
+        hd += (reference[i] >= 0) & (reference[i] != state[i])
         rate = _flip_rate(i, state, index, table_offset, rate_table, code, consts, code_ptr, stack)
         if valid and not _is_valid_rate(rate):
             _record_error(error, i, state[i], rate)
@@ -367,18 +379,29 @@ def _start_trajectory(net, initial, observe, work, rng, out_bit_of, clock, count
     return valid
 
 
+@numba.njit(**_NO_REFCOUNT)
+def _store_bits(state, words):
+    """``state`` (0/1 per node) as bits: node i is bit i % 64 of ``words[i // 64]``."""
+    words[:] = 0
+    for i in range(state.shape[0]):
+        if state[i] == 1:
+            words[i // 64] |= np.uint64(1) << np.uint64(i % 64)
+
+
 @numba.njit(**_NO_REFCOUNT, inline="always")
-def _close_segment(key, start, end, states_from, state_columns, used, n_touched, dt, windows):
-    """Credit output state ``key`` with the part of [start, end) from ``states_from`` on; returns (used, n_touched)
-    (the table must have room).  A segment that ends by ``states_from`` leaves the table untouched."""
+def _close_segment(key, state, start, end, states_from, state_columns, used, n_touched, dt, windows):
+    """Credit output state ``key`` (now in full ``state``) with the part of [start, end) from ``states_from`` on;
+    returns (used, n_touched) (the table must have room).  A segment that ends by ``states_from`` leaves the
+    table untouched.  A new column keeps ``state``'s bits."""
     if end <= states_from:
         return used, n_touched
     start = max(start, states_from)
-    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched, col_words = state_columns
     col = column_of(slot_keys, slot_cols, key)
     if col < 0:
         col = used
         insert(slot_keys, slot_cols, col_keys, used, key)
+        _store_bits(state, col_words[col])
         used += 1
     was_open = state_cur_k[col] >= 0
     _credit(col, start, end, 1.0, dt, windows, state_cur_k, state_partial, state_acc)
@@ -399,7 +422,7 @@ def _flip(m, when, net, observe, work, node_columns, clock, counters, term_sum, 
 
     Returns (valid, term_sum, stale); valid is False when a new rate is invalid (recorded in ``error``).
     """
-    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net
+    code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table = net[:10]
     tree, terms, state, index, t_on, stack = work
     node_acc, cur_k, partial = node_columns
     n = state.shape[0]
@@ -460,8 +483,8 @@ def _apply_schedule(s, t, net, schedule, observe, work, rng, out_bit_of, node_co
             continue
         if track_states and out_bit_of[i] != 0:
             if t > clock[SEGMENT_START]:
-                used, n_touched = _close_segment(key, clock[SEGMENT_START], t, clock[STATES_FROM], state_columns, used,
-                                                 n_touched, dt, windows)
+                used, n_touched = _close_segment(key, state, clock[SEGMENT_START], t, clock[STATES_FROM], state_columns,
+                                                 used, n_touched, dt, windows)
                 clock[SEGMENT_START] = t
             key ^= out_bit_of[i]
         valid, term_sum, stale = _flip(i, t, net, observe, work, node_columns, clock, counters, term_sum, stale,
@@ -527,9 +550,7 @@ def _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, stat
             entropy = 0.0
         else:
             fixed[j] = 1
-            for i in range(n):
-                if state[i] == 1:
-                    fixed_words[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+            _store_bits(state, fixed_words[j])
             t_next = max_time
             entropy = 0.0
         _credit(n, t, min(t_next, max_time), entropy, dt, windows, cur_k, partial, node_acc)
@@ -538,8 +559,8 @@ def _run_jumps(net, schedule, observe, work, rng, out_bit_of, node_columns, stat
         m = _tree_pick(tree, base, _uniform(rng) * total) if moves else -1
         if track_states and (finished or (moves and out_bit_of[m] != 0)):
             segment_end = max_time if finished else t_next
-            used, n_touched = _close_segment(key, segment_start, segment_end, clock[STATES_FROM], state_columns, used,
-                                             n_touched, dt, windows)
+            used, n_touched = _close_segment(key, state, segment_start, segment_end, clock[STATES_FROM], state_columns,
+                                             used, n_touched, dt, windows)
             segment_start = segment_end
             if moves:
                 key ^= out_bit_of[m]
@@ -565,7 +586,7 @@ def _end_trajectory(work, node_columns, state_columns, clock, counters, max_time
     """Credit the nodes still on and the Hamming distance up to max_time and flush every open window sum."""
     tree, terms, state, index, t_on, stack = work
     node_acc, cur_k, partial = node_columns
-    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    state_acc, state_cur_k, state_partial, touched = state_columns[3:7]
     _credit(state.shape[0] + 1 + counters[HD], clock[HD_START], max_time, 1.0, dt, windows, cur_k, partial, node_acc)
     for i in range(state.shape[0]):
         if state[i] == 1:
@@ -606,7 +627,7 @@ def _run_trajectories(j, count, resume, net, initial, schedule, observe, work, r
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _more_columns(state_columns, used):
     """The output-state table and accumulators with twice the columns."""
-    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched = state_columns
+    slot_keys, slot_cols, col_keys, state_acc, state_cur_k, state_partial, touched, col_words = state_columns
     slot_keys, slot_cols, col_keys = grown(slot_keys, slot_cols, col_keys, used)
     columns = col_keys.shape[0]
     acc = np.zeros((columns,) + state_acc.shape[1:])
@@ -617,7 +638,9 @@ def _more_columns(state_columns, used):
     partial[:state_partial.shape[0]] = state_partial
     more_touched = np.zeros(columns, dtype=np.int64)
     more_touched[:touched.shape[0]] = touched
-    return slot_keys, slot_cols, col_keys, acc, cur_k, partial, more_touched
+    words = np.zeros((columns, col_words.shape[1]), dtype=np.uint64)
+    words[:col_words.shape[0]] = col_words
+    return slot_keys, slot_cols, col_keys, acc, cur_k, partial, more_touched, words
 
 
 def needs_compiling(function=None) -> bool:
@@ -651,7 +674,8 @@ def new_workspace(n, windows, track_states, reference_count=0):
     slot_keys, slot_cols, col_keys = new_table(STATE_CAPACITY if track_states else 0)
     columns = col_keys.shape[0]
     state_columns = (slot_keys, slot_cols, col_keys, np.zeros((columns, windows + 1, 4)),
-                     np.full(columns, -1, dtype=np.int64), np.zeros(columns), np.zeros(columns, dtype=np.int64))
+                     np.full(columns, -1, dtype=np.int64), np.zeros(columns), np.zeros(columns, dtype=np.int64),
+                     np.zeros((columns, (n + 63) // 64), dtype=np.uint64))
     return node_columns, state_columns
 
 
@@ -688,18 +712,24 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     graph_counts, graph_durations : (g, g) transitions between the states of the observed-graph nodes
         (``graph_bit[i]``: node i's bit in that state, 0 if it is not observed) and the summed time
         spent in the origin state before each
-    state_keys : (s,) output-state bit masks
+    state_keys : (s,) output-state keys: bit masks over the outputs (bit p: output p active), or, beyond
+        :data:`MAX_TRACKED_OUTPUTS` outputs, 63-bit hashes of the output states (:func:`output_key`)
     cell_state, cell_window, cell_sum, cell_sq : the same sums per output state, for the (state,
         window) cells that are not 0: index into state_keys, window, sum, squares
+    state_words : (s, ceil(n/64)) for each output state, the bits of a full state that has it (the state
+        itself when every node is an output): node i is bit i % 64 of word i // 64
     fixed : (count,) 1 where the trajectory ended on a fixed point
     fixed_words : (count, ceil(n/64)) that fixed point's bits
-    final_keys : (count,) each trajectory's output state at max_time (bit masks as state_keys)
+    final_keys : (count,) each trajectory's output state at max_time (keys as state_keys)
     jumps : number of transitions
     error : (node, direction, rate) of the first invalid rate met, node -1 if none
     workspace : the workspace (maybe grown), cleared, for the next call
     """
     n = code_ptr.shape[0]
-    net = (code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table)
+    out_source = np.zeros(out_node.shape[0], dtype=np.int64)   # the node each dependency edge leaves
+    for i in range(n):
+        out_source[out_ptr[i]:out_ptr[i + 1]] = i
+    net = (code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_bit, table_offset, rate_table, out_source)
     initial = (initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels)
     schedule = (schedule_time, schedule_ptr, schedule_node, schedule_code)
     work = (np.zeros(_tree_shape(n)[1]), np.zeros(n), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int64),
@@ -707,7 +737,7 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     rng = np.zeros(4, dtype=np.uint64)
     out_bit_of = np.zeros(n, dtype=np.int64)
     for p in range(output_index.shape[0]):
-        out_bit_of[output_index[p]] = np.int64(1) << p
+        out_bit_of[output_index[p]] = output_key(p, output_index.shape[0])
     node_columns, state_columns = workspace
     clock = np.zeros(6)
     clock[STATES_FROM] = states_from
@@ -735,5 +765,5 @@ def run_chunk(code, consts, code_ptr, dep_ptr, dep_node, out_ptr, out_node, out_
     node_sum, node_sq = _totals(node_columns[0], node_columns[0].shape[0])
     used = counters[USED]
     cell_state, cell_window, cell_sum, cell_sq = _nonzero_cells(state_columns[3], used)
-    return (node_sum, node_sq, state_columns[2][:used].copy(), cell_state, cell_window, cell_sum, cell_sq, fixed,
-            fixed_words, final_keys, observe[2], observe[3], counters[JUMPS], error, _cleared((node_columns, state_columns), used))
+    return (node_sum, node_sq, state_columns[2][:used].copy(), cell_state, cell_window, cell_sum, cell_sq,
+            state_columns[7][:used].copy(), fixed, fixed_words, final_keys, observe[2], observe[3], counters[JUMPS], error, _cleared((node_columns, state_columns), used))

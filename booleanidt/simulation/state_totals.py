@@ -24,8 +24,10 @@ class StateTotals:
     Examples
     --------
     >>> totals = StateTotals(windows=2)
-    >>> totals.add(np.array([3, 1]), np.array([0, 1, 1]), np.array([0, 0, 1]), np.ones(3), np.ones(3))
-    >>> totals.add(np.array([1, 4]), np.array([0, 1]), np.array([0, 1]), np.full(2, 2.0), np.zeros(2))
+    >>> totals.add(np.array([3, 1]), np.array([0, 1, 1]), np.array([0, 0, 1]), np.ones(3), np.ones(3)).tolist()
+    [0, 1]
+    >>> totals.add(np.array([1, 4]), np.array([0, 1]), np.array([0, 1]), np.full(2, 2.0), np.zeros(2)).tolist()
+    [1, 2]
     >>> sums, squares = totals.dense()
     >>> totals.keys.tolist(), sums.T.tolist()
     ([3, 1, 4], [[1.0, 0.0], [3.0, 1.0], [0.0, 2.0]])
@@ -39,12 +41,15 @@ class StateTotals:
         self._cell_sum, self._cell_sq = np.zeros(len(self._cells[2])), np.zeros(len(self._cells[2]))
 
     def add(self, keys: np.ndarray, cell_state: np.ndarray, cell_window: np.ndarray, sums: np.ndarray,
-            squares: np.ndarray) -> None:
-        """Add one chunk: its ``keys`` (state codes) and cells (index into ``keys``, window, sum, squares)."""
+            squares: np.ndarray) -> np.ndarray:
+        """Add one chunk: its ``keys`` (state codes) and cells (index into ``keys``, window, sum, squares);
+        returns the row of each key."""
         (self._states, self._n_states, self._cells, self._n_cells, self._cell_sum,
-         self._cell_sq) = current_kernel().merge_cells(self._states, self._n_states, self._cells, self._n_cells,
-                                              self._cell_sum, self._cell_sq, self.windows, keys, cell_state,
-                                              cell_window, sums, squares)
+         self._cell_sq, rows) = current_kernel().merge_cells(self._states, self._n_states, self._cells,
+                                                             self._n_cells, self._cell_sum, self._cell_sq,
+                                                             self.windows, keys, cell_state, cell_window, sums,
+                                                             squares)
+        return rows
 
     @property
     def keys(self) -> np.ndarray:

@@ -120,7 +120,8 @@ def _find_or_add(table, used, key):
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def merge_cells(states, n_states, cells, n_cells, cell_sum, cell_sq, windows, keys, cell_state, cell_window, sums,
                 squares):
-    """Add one chunk's ``keys`` and (state, window) cells into the tables; returns them (maybe grown)."""
+    """Add one chunk's ``keys`` and (state, window) cells into the tables; returns them (maybe grown) and the
+    row of each key."""
     rows = np.empty(keys.shape[0], dtype=np.int64)
     for c in range(keys.shape[0]):
         states, n_states, rows[c] = _find_or_add(states, n_states, keys[c])
@@ -142,4 +143,4 @@ def merge_cells(states, n_states, cells, n_cells, cell_sum, cell_sq, windows, ke
             cell_sum, cell_sq = longer_sum, longer_sq
         cell_sum[at] += sums[e]
         cell_sq[at] += squares[e]
-    return states, n_states, cells, n_cells, cell_sum, cell_sq
+    return states, n_states, cells, n_cells, cell_sum, cell_sq, rows

@@ -40,7 +40,10 @@ def test_worker_killed_mid_screen_costs_no_patient(tmp_path, model, monkeypatch)
 # --- the command line killed mid-screen, then resumed ----------------------------------------------
 
 CLI_PATIENTS = 12
-CLI_SETTINGS = ["--set", "sample_count=1000", "--set", "max_time=8", "--set", "time_tick=1"]
+#: enough trajectories that a patient takes tens of milliseconds: the screen must still be running when the
+#: test's signal lands (with 1,000, workers that start on the quick-start kernel wrote a part every 2-10 ms,
+#: and a killed rerun could finish all 12 patients before its SIGKILL)
+CLI_SETTINGS = ["--set", "sample_count=50000", "--set", "max_time=8", "--set", "time_tick=1"]
 
 
 @pytest.fixture(scope="module")

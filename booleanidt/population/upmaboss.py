@@ -14,9 +14,9 @@ Step ``k``'s run is seeded from ``(seed, k)``, so a run is reproducible and does
 depend on the thread count.
 
 Models of any size: states are carried as bits, node ``p`` in bit ``p % 64`` of 64-bit word
-``p // 64`` (:func:`pack_bits`).  The kernel tabulates the last window's states under a
-key, their bits up to 63 nodes and a 63-bit hash of them beyond, and hands over the bits
-of each state it tabulated; everything after works on the bits, whichever the key (the
+``p // 64`` (:mod:`~booleanidt.simulation.statebits`).  The kernel tabulates the last window's
+states under a key, their bits up to 63 nodes and a 63-bit hash of them beyond, and hands over
+the bits of each state it tabulated; everything after works on the bits, whichever the key (the
 carried states are ordered by their bits too).
 
 Speed: the model is compiled again only when a step changes its parameters (they are
@@ -59,6 +59,7 @@ from ..simulation.api import result_of, run_totals
 from ..simulation.compile import CompiledModel, compile_model
 from ..simulation.result import NIL, SEPARATOR, state_labels
 from ..simulation.statdist import stationary_distributions
+from ..simulation.statebits import pack_bits, unique_states, unpack_bits
 from .result import UpPopulationResult
 from .upp import PROBABILITY_TERM, UppSpec
 
@@ -112,7 +113,8 @@ class StateDistribution:
         1.0
         """
         keep = np.asarray(probabilities) > 0
-        return cls(nodes, unpack_bits(np.asarray(words)[keep], len(nodes)), np.asarray(probabilities, dtype=float)[keep])
+        return cls(nodes, unpack_bits(np.asarray(words)[keep], len(nodes)),
+                   np.asarray(probabilities, dtype=float)[keep])
 
     def probability(self, values: dict) -> float:
         """Total probability of the states where each node of ``values`` has its value."""
@@ -139,8 +141,8 @@ class StateDistribution:
 
     def marginal(self, nodes) -> tuple:
         """``(levels, weights)`` over ``nodes``: identical rows merged, in the order of their bits
-        (:func:`unique_states`; not by weight, which would make the order, hence the draws of the next
-        step, hang on the last bits of summed probabilities).
+        (:func:`~booleanidt.simulation.statebits.unique_states`; not by weight, which would make the
+        order, hence the draws of the next step, hang on the last bits of summed probabilities).
 
         >>> d = StateDistribution(("A", "B"), np.array([[1, 0], [1, 1], [0, 1]], np.int8), np.array([0.2, 0.3, 0.5]))
         >>> levels, weights = d.marginal(["A"])
@@ -167,49 +169,6 @@ class StateDistribution:
                                    group_node=group, choice_ptr=np.array([0, len(unique)], dtype=np.int64),
                                    choice_cum=cumulative, choice_levels=np.ascontiguousarray(unique.ravel(),
                                                                                              dtype=np.int8))
-
-
-def pack_bits(states: np.ndarray) -> np.ndarray:
-    """0/1 rows (states x nodes) as ``(states, ceil(nodes/64))`` uint64 words: node ``p`` is bit ``p % 64``
-    of word ``p // 64`` (the kernel's layout).
-
-    >>> pack_bits(np.array([[1, 0, 1]], dtype=np.int8)).tolist()
-    [[5]]
-    """
-    rows, width = states.shape
-    padded = np.zeros((rows, 64 * max(1, -(-width // 64))), dtype=np.uint8)
-    padded[:, :width] = states
-    return np.packbits(padded, axis=1, bitorder="little").view("<u8").astype(np.uint64)
-
-
-def unique_states(words: np.ndarray) -> tuple:
-    """``(unique, inverse)`` of states held as words (:func:`pack_bits`), sorted as the numbers their bits
-    make (``numpy.unique(words, axis=0)`` is many times slower).
-
-    >>> unique, inverse = unique_states(np.array([[3, 1], [0, 2], [3, 1]], dtype=np.uint64))
-    >>> unique.tolist(), inverse.tolist()
-    ([[3, 1], [0, 2]], [0, 1, 0])
-    """
-    if words.shape[1] == 1:
-        unique, inverse = np.unique(words[:, 0], return_inverse=True)
-        return unique[:, None], inverse.ravel()
-    order = np.lexsort(words.T)   # the last word is the most significant
-    ordered = words[order]
-    first = np.ones(len(words), dtype=bool)
-    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    inverse = np.empty(len(words), dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse
-
-
-def unpack_bits(words: np.ndarray, width: int) -> np.ndarray:
-    """The int8 0/1 rows of the first ``width`` nodes of states held as words (:func:`pack_bits`).
-
-    >>> unpack_bits(np.array([[5]], dtype=np.uint64), 3).tolist()
-    [[1, 0, 1]]
-    """
-    little_endian = np.ascontiguousarray(words, dtype="<u8").view(np.uint8).reshape(len(words), -1)
-    return np.unpackbits(little_endian, axis=1, bitorder="little")[:, :width].astype(np.int8)
 
 
 def _evaluate_formula(formula: str, distribution: StateDistribution, ratio: float, rng, params: dict,
@@ -254,7 +213,8 @@ def _compiled(model: LogicalModel) -> CompiledModel:
 
 
 def _state_table(steps: list, nodes: tuple, words: list, probabilities: list) -> pd.DataFrame:
-    """Steps x states table of the last-window state probabilities (states as bits, :func:`pack_bits`;
+    """Steps x states table of the last-window state probabilities (states as bits,
+    :func:`~booleanidt.simulation.statebits.pack_bits`;
     labelled once, sorted)."""
     every, inverse = unique_states(np.concatenate(words))
     labels = state_labels(nodes, every)

@@ -38,6 +38,7 @@ from .result import SimulationResult, standard_error, state_labels
 from .settings import SimulationSettings
 from .statdist import stationary_distributions
 from .state_totals import StateTotals
+from .statebits import unpack_bits
 
 __all__ = ["simulate", "Simulation", "SimulationError", "CHUNK_SIZE", "WARN_OUTPUTS", "run_compiled", "run_totals",
            "result_of"]
@@ -197,9 +198,7 @@ def _fixed_point_table(words_list, node_ids: tuple, count: int) -> pd.DataFrame:
     unique, counts = np.unique(words, axis=0, return_counts=True)
     order = np.argsort(-counts, kind="stable")
     unique, counts = unique[order], counts[order]
-    little_endian = unique.astype("<u8").view(np.uint8).reshape(len(unique), -1)
-    bits = np.unpackbits(little_endian, axis=1, bitorder="little")[:, :len(node_ids)]
-    table = pd.DataFrame(bits.astype(np.int64), columns=list(node_ids))
+    table = pd.DataFrame(unpack_bits(unique, len(node_ids)).astype(np.int64), columns=list(node_ids))
     table.insert(0, "Proba", counts / count)
     table.insert(0, "State", state_labels(node_ids, unique))
     return table

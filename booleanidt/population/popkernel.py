@@ -589,7 +589,7 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
               draws_per_cell, initial_memo):
     """Run trajectories from where ``loop``/``clock`` say until the block ends (returns 0) or a table
     lacks room (returns the ROOM_* mask; the caller grows those tables and calls again)."""
-    code, consts, node_code, dynamic = net[0], net[1], net[2], net[5]
+    node_code, dynamic = net[2], net[5]
     values, stack, scratch = work[0], work[1], work[3]
     n = node_code.shape[0]
     n_divisions = daughter[3].shape[0]

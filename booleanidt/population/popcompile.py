@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import BooleanidtError
 from ..expr import Param, Var
-from ..simulation.compile import _Assembler, _initial_states
+from ..simulation.compile import InitialStates, _Assembler, _initial_states
 from ..simulation.opcodes import OP_LOGIC, OP_VAR
 from .pbnd import CELL_PARAMETER, PopModel
 
@@ -38,12 +38,13 @@ STATIC, PER_CELL, PER_POPULATION = 0, 1, 2
 
 
 @dataclass(frozen=True)
-class CompiledPopulation:
-    """A PopMaBoSS model as flat arrays (see the module docstring).
+class CompiledPopulation(InitialStates):
+    """A PopMaBoSS model as flat arrays (see the module docstring): bit ``i`` of a cell state is node ``i``
+    of ``node_ids``, and the :class:`~booleanidt.simulation.compile.InitialStates` fields are its cells'
+    ``istate``, all nodes at 0 when the model has a ``pop_istate`` (see :func:`_cell_istate`).
 
     Attributes
     ----------
-    node_ids : node ids, in model order (bit ``i`` of a cell state = node ``i``)
     code, consts : bytecode (``(n_instr, 2)`` int32) and its constants
     node_code : ``(n, 4)``: node i's rule is ``code[c[i,0]:c[i,1]]``, rate up ``[c[i,1]:c[i,2]]``,
         rate down ``[c[i,2]:c[i,3]]``
@@ -57,15 +58,11 @@ class CompiledPopulation:
         or :data:`PER_POPULATION`
     daughter_dynamic : ``(divisions,)`` bool: the block's daughter rules read a ``#cell`` count (else
         the daughters of a cell state are computed once)
-    initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels : the cell ``istate``
-        (as :class:`~booleanidt.simulation.compile.CompiledModel`); all nodes at 0 when the model has a
-        ``pop_istate`` (see :func:`_cell_istate`)
     pop_node : nodes set by ``pop_istate`` (empty: none; then ``init_pop`` copies of one drawn cell)
     pop_cum, pop_cell_ptr, pop_values, pop_count : ``pop_istate``'s populations: cumulative
         probabilities, and per population a CSR of its cells (node values, number of copies)
     """
 
-    node_ids: tuple
     code: np.ndarray
     consts: np.ndarray
     node_code: np.ndarray
@@ -77,22 +74,11 @@ class CompiledPopulation:
     custom_code: np.ndarray
     dynamic: np.ndarray
     daughter_dynamic: np.ndarray
-    initial_p: np.ndarray
-    group_ptr: np.ndarray
-    group_node: np.ndarray
-    choice_ptr: np.ndarray
-    choice_cum: np.ndarray
-    choice_levels: np.ndarray
     pop_node: np.ndarray
     pop_cum: np.ndarray
     pop_cell_ptr: np.ndarray
     pop_values: np.ndarray
     pop_count: np.ndarray
-
-    @property
-    def size(self) -> int:
-        """Number of nodes."""
-        return len(self.node_ids)
 
     @property
     def terms(self) -> int:

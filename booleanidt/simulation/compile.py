@@ -37,7 +37,7 @@ from .opcodes import (OP_AND, OP_ARITH, OP_CALL, OP_CMP, OP_CONST, OP_IFTE, OP_I
                       OP_OR, OP_VAR, OP_XOR)
 from .engine import RATE, RATE_LOG_RATE, current_kernel
 
-__all__ = ["CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "RATE", "RATE_LOG_RATE"]
+__all__ = ["InitialStates", "CompiledModel", "compile_model", "TABLE_MAX_INPUTS", "RATE", "RATE_LOG_RATE"]
 
 #: nodes with at most this many dependencies (themselves included) get a rate table ...
 TABLE_MAX_INPUTS = 14
@@ -54,12 +54,39 @@ _NARY = {And: OP_AND, Or: OP_OR, Xor: OP_XOR}
 
 
 @dataclass(frozen=True)
-class CompiledModel:
-    """A Boolean model as flat arrays (see the module docstring).
+class InitialStates:
+    """The nodes of a compiled model and how its kernel draws their states at t = 0 (the arrays
+    :func:`_initial_states` makes; the simulation's and the population's compiled models share them).
 
     Attributes
     ----------
     node_ids : node ids, in model order (kernel index = position)
+    initial_p : P(node = 1) at t = 0 for nodes outside joint groups (-1 inside one)
+    group_ptr, group_node : CSR of joint initial-state groups
+    choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
+        probabilities and levels (``choice_levels`` rows align with ``choice_cum``)
+    """
+
+    node_ids: tuple
+    initial_p: np.ndarray
+    group_ptr: np.ndarray
+    group_node: np.ndarray
+    choice_ptr: np.ndarray
+    choice_cum: np.ndarray
+    choice_levels: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+
+@dataclass(frozen=True)
+class CompiledModel(InitialStates):
+    """A Boolean model as flat arrays (see the module docstring), with the :class:`InitialStates` fields.
+
+    Attributes
+    ----------
     output_index : kernel indices of the output (non-internal) nodes, in model order
     code, consts : bytecode (``(n_instr, 2)`` int32) and its constants
     code_ptr : ``(n, 4)`` int64; node i's rule is ``code[ptr[i,0]:ptr[i,1]]``, rate up
@@ -71,10 +98,6 @@ class CompiledModel:
     rate_table : ``(entries, 2)``: column :data:`RATE` holds the flip rates, column
         :data:`RATE_LOG_RATE` ``r log2 r`` (0 for r <= 0) for the transition entropy, so
         the kernel takes no logarithm per rate update and finds both in one cache line
-    initial_p : P(node = 1) at t = 0 for nodes outside joint groups (-1 inside one)
-    group_ptr, group_node : CSR of joint initial-state groups
-    choice_ptr, choice_cum, choice_levels : per group, its choices' cumulative
-        probabilities and levels (``choice_levels`` rows align with ``choice_cum``)
     schedule_time : sorted distinct times of scheduled perturbations (empty: none)
     schedule_ptr, schedule_node, schedule_code : CSR of the nodes set at each time, with
         the ``(start, stop)`` of their probability's bytecode in ``code``
@@ -84,7 +107,6 @@ class CompiledModel:
         ``in_graph``, at most :data:`MAX_GRAPH_NODES`), 0 for the other nodes
     """
 
-    node_ids: tuple
     output_index: np.ndarray
     code: np.ndarray
     consts: np.ndarray
@@ -96,23 +118,12 @@ class CompiledModel:
     out_bit: np.ndarray
     table_offset: np.ndarray
     rate_table: np.ndarray
-    initial_p: np.ndarray
-    group_ptr: np.ndarray
-    group_node: np.ndarray
-    choice_ptr: np.ndarray
-    choice_cum: np.ndarray
-    choice_levels: np.ndarray
     schedule_time: np.ndarray
     schedule_ptr: np.ndarray
     schedule_node: np.ndarray
     schedule_code: np.ndarray
     reference: np.ndarray
     graph_bit: np.ndarray
-
-    @property
-    def size(self) -> int:
-        """Number of nodes."""
-        return len(self.node_ids)
 
     def kernel_arrays(self) -> tuple:
         """The arrays :func:`~booleanidt.simulation.kernel.run_chunk` takes before its workspace, in order."""

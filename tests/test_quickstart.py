@@ -132,12 +132,15 @@ def test_a_call_with_other_types_is_refused_not_misread(quick_cache, monkeypatch
         module.new_table(np.zeros(3, dtype=np.int32))
 
 
-def test_a_broken_module_is_not_used(tmp_path, monkeypatch):
+def test_a_broken_module_is_not_used_and_is_built_again(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOLEANIDT_CACHE_DIR", str(tmp_path))
     path = quickstart.module_path(tmp_path)
     path.write_bytes(b"not a shared library")
     path.with_suffix(".json").write_text("{}")
     assert quickstart.load(tmp_path) is None
+    started = []
+    monkeypatch.setattr(quickstart.subprocess, "Popen", lambda command, **kwargs: started.append(command))
+    assert quickstart.start_background_build() is True and len(started) == 1
 
 
 def test_a_failed_build_is_recorded_and_not_started_again(tmp_path, monkeypatch):

@@ -221,13 +221,14 @@ def _marker(folder: Path, kind: str) -> Path:
 
 
 def start_background_build() -> bool:
-    """Start building the module in a detached process unless it exists, failed, or is being built.
+    """Start building the module in a detached process unless it loads, failed, or is being built
+    (a module that does not load, such as a torn copy, is built again).
 
     Returns True when a build was started.  The process outlives the caller (as ``git gc --auto``
     does); the next runs use the module once it is there.
     """
     folder = cache_folder()
-    if module_path(folder).is_file() or _marker(folder, "failed").is_file():
+    if load(folder) is not None or _marker(folder, "failed").is_file():
         return False
     building = _marker(folder, "building")
     try:

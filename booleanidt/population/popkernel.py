@@ -166,22 +166,23 @@ ROOM_CELLS, ROOM_MEMBERS, ROOM_POPS, ROOM_FLAT, ROOM_OPEN, ROOM_SUMS = 1, 2, 4, 
 
 
 @numba.njit(**_INLINE)
-def _lacking(cells, members, pops, opened, acc, loop, new_cells, windows):
-    """Bit mask of the tables without room for one step (``new_cells`` cells and members more, and a new
-    population of up to ``loop[M] + new_cells`` members)."""
+def _lacking(cells, members, pops, opened, acc, loop, m, n_open, n_values, new_cells):
+    """Bit mask of the tables without room for one step (``new_cells`` cells and members more, a new
+    population of up to ``m + new_cells`` members, and the ``n_open`` populations and ``n_values`` custom
+    values of the trajectory's open window flushed)."""
     lacking = 0
     if 2 * (loop[USED_CELLS] + new_cells) > cells[0].shape[0]:
         lacking |= ROOM_CELLS
-    if loop[M] + new_cells + 1 > members[0].shape[0]:
+    if m + new_cells + 1 > members[0].shape[0]:
         lacking |= ROOM_MEMBERS
     if 2 * (loop[USED_POPS] + 1) > pops[0].shape[0]:
         lacking |= ROOM_POPS
-    if loop[USED_FLAT] + loop[M] + new_cells > pops[3].shape[0]:
+    if loop[USED_FLAT] + m + new_cells > pops[3].shape[0]:
         lacking |= ROOM_FLAT
-    if loop[N_OPEN] + 1 > opened[0].shape[0] or loop[N_VALUES] + 1 > opened[2].shape[0]:
+    if n_open + 1 > opened[0].shape[0] or n_values + 1 > opened[2].shape[0]:
         lacking |= ROOM_OPEN
-    if loop[USED_STATES] + loop[N_OPEN] + 2 >= acc[0][2].shape[0] or \
-            loop[USED_CUSTOM] + loop[N_VALUES] + 2 >= acc[1][2].shape[0] or \
+    if loop[USED_STATES] + n_open + 2 >= acc[0][2].shape[0] or \
+            loop[USED_CUSTOM] + n_values + 2 >= acc[1][2].shape[0] or \
             loop[USED_FULL_STATES] + 2 >= acc[2][2].shape[0] or loop[USED_FULL_CUSTOM] + 2 >= acc[3][2].shape[0]:
         lacking |= ROOM_SUMS
     return lacking
@@ -341,63 +342,69 @@ def _add_sums(table, used, key, share):
     return used
 
 
+# The trajectory's open window, kept in registers by the loop (``span``): (window, or -1 when none is open;
+# number of its populations and of its custom values in ``opened``; the stamp marking those populations in
+# ``pops``; the population size's share).  The loop stores it in ``loop``/``clock`` only when it returns.
+
+
 @numba.njit(**_INLINE)
-def _flush(windows, opened, acc, loop, clock):
-    """Add the trajectory's shares of its open window to the sums, and close the window."""
-    open_pop, open_share, open_value, open_value_share = opened
-    states, custom, size_sums = acc[0], acc[1], acc[4]
-    window = loop[WINDOW]
+def _flush(windows, opened, acc, loop, span):
+    """Add the trajectory's shares of its open window to the sums; returns the span with no window open."""
+    window, n_open, n_values, stamp, size_share = span
     if window < 0:
-        return
-    dense = acc[6]
-    for e in range(loop[N_OPEN]):
+        return span
+    open_pop, open_share, open_value, open_value_share = opened
+    states, custom, size_sums, dense = acc[0], acc[1], acc[4], acc[6]
+    for e in range(n_open):
         pop, share = open_pop[e], open_share[e]
         if pop < dense.shape[0]:
             dense[pop, window, 0] += share
             dense[pop, window, 1] += share * share
         else:
             loop[USED_STATES] = _add_sums(states, loop[USED_STATES], pop * windows + window, share)
-    for e in range(loop[N_VALUES]):
+    for e in range(n_values):
         loop[USED_CUSTOM] = _add_sums(custom, loop[USED_CUSTOM], open_value[e] * windows + window,
                                       open_value_share[e])
-    size_sums[window, 0] += clock[SIZE_SHARE]
-    size_sums[window, 1] += clock[SIZE_SHARE] * clock[SIZE_SHARE]
-    loop[WINDOW], loop[N_OPEN], loop[N_VALUES] = -1, 0, 0
-    clock[SIZE_SHARE] = 0.0
+    size_sums[window, 0] += size_share
+    size_sums[window, 1] += size_share * size_share
+    return -1, 0, 0, stamp, 0.0
 
 
 @numba.njit(**_INLINE)
-def _credit_part(k, share, pop, size, value, windows, pops, opened, acc, loop, clock):
-    """Credit ``share`` of window ``k`` (the trajectory's open window, or a later one) to ``pop``."""
+def _credit_part(k, share, pop, size, value, windows, pops, opened, acc, loop, span):
+    """Credit ``share`` of window ``k`` (the trajectory's open window, or a later one) to ``pop``; returns
+    the span."""
     open_pop, open_share, open_value, open_value_share = opened
     pop_stamp, pop_open = pops[5], pops[6]
-    if k != loop[WINDOW]:
-        _flush(windows, opened, acc, loop, clock)
-        loop[WINDOW] = k
-        loop[STAMP] += 1
-    if pop_stamp[pop] != loop[STAMP]:
-        pop_stamp[pop] = loop[STAMP]
-        pop_open[pop] = loop[N_OPEN]
-        open_pop[loop[N_OPEN]] = pop
-        open_share[loop[N_OPEN]] = 0.0
-        loop[N_OPEN] += 1
-    open_share[pop_open[pop]] += share
-    clock[SIZE_SHARE] += size * share
+    if k != span[0]:
+        span = _flush(windows, opened, acc, loop, span)
+        span = (k, 0, 0, span[3] + 1, 0.0)
+    window, n_open, n_values, stamp, size_share = span
+    if pop_stamp[pop] != stamp:
+        pop_stamp[pop] = stamp
+        pop_open[pop] = n_open
+        open_pop[n_open] = pop
+        open_share[n_open] = share
+        n_open += 1
+    else:
+        open_share[pop_open[pop]] += share
     if value >= 0:
         e = 0
-        while e < loop[N_VALUES] and open_value[e] != value:
+        while e < n_values and open_value[e] != value:
             e += 1
-        if e == loop[N_VALUES]:
+        if e == n_values:
             open_value[e] = value
-            open_value_share[e] = 0.0
-            loop[N_VALUES] += 1
-        open_value_share[e] += share
+            open_value_share[e] = share
+            n_values += 1
+        else:
+            open_value_share[e] += share
+    return window, n_open, n_values, stamp, size_share + size * share
 
 
 @numba.njit(**_INLINE)
-def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, clock):
+def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, span):
     """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0); ``a_dt`` is
-    ``a / dt`` (the step before computed it); returns ``b / dt``.
+    ``a / dt`` (the step before computed it); returns ``b / dt`` and the span.
 
     Partly covered windows go to the trajectory's open window; the windows [a, b) covers
     completely, whatever their number, to difference entries (+1 where they start, -1 where
@@ -406,15 +413,15 @@ def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, 
     """
     b_dt = b / dt
     if b <= a:
-        return b_dt
+        return b_dt, span
     first = int(a_dt)  # not a // dt: a floor division of floats costs several times more
     if first * dt > a:
         first -= 1
     if first >= windows:
-        return b_dt
+        return b_dt, span
     if a > first * dt or b < (first + 1) * dt:
-        _credit_part(first, (min(b, (first + 1) * dt) - a) / dt, pop, size, value, windows, pops, opened, acc, loop,
-                     clock)
+        span = _credit_part(first, (min(b, (first + 1) * dt) - a) / dt, pop, size, value, windows, pops, opened, acc,
+                            loop, span)
         first += 1
     last = int(b_dt)
     if last * dt > b:
@@ -436,8 +443,8 @@ def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, 
         size_full[first, 1] += size * size
         size_full[last, 1] -= size * size
     if first <= last < windows and b > last * dt:
-        _credit_part(last, (b - last * dt) / dt, pop, size, value, windows, pops, opened, acc, loop, clock)
-    return b_dt
+        span = _credit_part(last, (b - last * dt) / dt, pop, size, value, windows, pops, opened, acc, loop, span)
+    return b_dt, span
 
 
 #: custom output values above this are counted as this (a population size, in practice, is far below)
@@ -576,11 +583,11 @@ def _pick(pops, p, cells, dynamic, dyn_slot, u):
 
 @numba.njit(**_INLINE)
 def _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events, custom_code):
-    """Make the population in ``members`` the current one (``loop[POP]``), its rates computed if it is new."""
+    """Id of the population in ``members``, its rates computed if it is new."""
     pop = _find_pop(pops, loop, members, m, h)
     if pops[8][pop] < 0:
         _rates(pops, pop, cells, counts, net, work, cell_events, population_events, custom_code)
-    loop[POP], loop[M] = pop, m
+    return pop
 
 
 @numba.njit(**_NO_REFCOUNT)
@@ -588,49 +595,56 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
               acc, work, rng, counts, loop, clock, seed, first, count, max_time, dt, windows, new_cells, fixed_initial,
               draws_per_cell, initial_memo):
     """Run trajectories from where ``loop``/``clock`` say until the block ends (returns 0) or a table
-    lacks room (returns the ROOM_* mask; the caller grows those tables and calls again)."""
+    lacks room (returns the ROOM_* mask, with where the loop stands in ``loop``/``clock``; the caller grows
+    those tables and calls again).  The loop's own variables are locals in between: kept in registers, not
+    reloaded after every store to an array."""
     node_code, dynamic = net[2], net[5]
     values, stack, scratch = work[0], work[1], work[3]
     n = node_code.shape[0]
     n_divisions = daughter[3].shape[0]
-    while loop[J] < count:
-        lacking = _lacking(cells, members, pops, opened, acc, loop,
-                           new_cells if loop[PHASE] == START else 2, windows)
+    pop_ptr, memo = pops[2], pops[13]
+    j, phase, pop, m = loop[J], loop[PHASE], loop[POP], loop[M]
+    t, t_dt = clock[T], clock[T_DT]
+    span = (loop[WINDOW], loop[N_OPEN], loop[N_VALUES], loop[STAMP], clock[SIZE_SHARE])
+    while j < count:
+        lacking = _lacking(cells, members, pops, opened, acc, loop, m, span[1], span[2],
+                           new_cells if phase == START else 2)
         if lacking:
+            loop[J], loop[PHASE], loop[POP], loop[M] = j, phase, pop, m
+            clock[T], clock[T_DT] = t, t_dt
+            loop[WINDOW], loop[N_OPEN], loop[N_VALUES], loop[STAMP], clock[SIZE_SHARE] = span
             return lacking
-        if loop[PHASE] == START:
-            _seed_stream(trajectory_key(seed, first + loop[J]), rng)
+        if phase == START:
+            _seed_stream(trajectory_key(seed, first + j), rng)
             g = _initial_group(init[7], rng)
             if initial_memo[g] >= 0:  # population g, known from a trajectory before: only its draws are made
                 for _ in range(draws_per_cell * (init[8][g + 1] - init[8][g])):
                     _uniform(rng)
-                loop[POP] = initial_memo[g]
-                loop[M] = pops[2][loop[POP] + 1] - pops[2][loop[POP]]
+                pop = initial_memo[g]
+                m = pop_ptr[pop + 1] - pop_ptr[pop]
             else:
                 m, h = _initial_population(init, g, cells, members, counts, net, rng, work, loop)
-                _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events,
-                       custom_code)
+                pop = _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events,
+                             custom_code)
                 if fixed_initial:
-                    initial_memo[g] = loop[POP]
-            clock[T], clock[T_DT] = 0.0, 0.0
-            loop[PHASE] = STEP
+                    initial_memo[g] = pop
+            t, t_dt = 0.0, 0.0
+            phase = STEP
             continue
-        pop = loop[POP]
         total, size, value = pops[7][pop], pops[8][pop], pops[9][pop]
-        t = clock[T]
         t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
-        t_next_dt = _credit(t, t_next, clock[T_DT], pop, size, value, dt, windows, pops, opened, acc, loop, clock)
+        t_next_dt, span = _credit(t, t_next, t_dt, pop, size, value, dt, windows, pops, opened, acc, loop, span)
         if t_next >= max_time:
-            _flush(windows, opened, acc, loop, clock)
-            loop[J] += 1
-            loop[PHASE] = START
+            span = _flush(windows, opened, acc, loop, span)
+            j += 1
+            phase = START
             continue
         at, event = _pick(pops, pop, cells, dynamic, dyn_slot, _uniform(rng) * total)
-        memo, member = pops[13], pops[2][pop] + at
+        member = pop_ptr[pop] + at
+        t, t_dt = t_next, t_next_dt
         if member < memo.shape[0] and memo[member, event] > 0:
-            loop[POP] = memo[member, event] - 1
-            loop[M] = pops[2][loop[POP] + 1] - pops[2][loop[POP]]
-            clock[T], clock[T_DT] = t_next, t_next_dt
+            pop = memo[member, event] - 1
+            m = pop_ptr[pop + 1] - pop_ptr[pop]
             continue
         m, h = _load_members(pops, pop, members, counts, cells[5])
         cell = members[0][at]
@@ -646,10 +660,10 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
         for target in (first_target, second_target):
             if target >= 0:
                 m, h = _add_cells(members, m, h, counts, cells[5], target, 1)
-        _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events, custom_code)
+        pop = _enter(pops, loop, members, m, h, cells, counts, net, work, cell_events, population_events, custom_code)
         if member < memo.shape[0]:
-            memo[member, event] = loop[POP] + 1
-        clock[T], clock[T_DT] = t_next, t_next_dt
+            memo[member, event] = pop + 1
+    loop[J] = j
     return 0
 
 

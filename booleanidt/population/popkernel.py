@@ -17,7 +17,8 @@ anything.
 
 Trajectory ``j`` draws from the simulator's xoshiro256** stream for ``(seed, j)``
 (:func:`~booleanidt.simulation.kernel.trajectory_key`), so results do not depend on which block
-or thread runs it.
+or thread runs it.  Waiting times are drawn by the ziggurat
+(:func:`~booleanidt.simulation.exponential.exponential`), which needs no logarithm.
 
 Examples
 --------
@@ -38,6 +39,7 @@ import numpy as np
 
 from ..simulation.bytecode import evaluate_code
 from ..simulation import kernel
+from ..simulation.exponential import exponential
 from ..simulation.kernel import _GOLDEN, _mix64, _sample_initial, _seed_stream, _uniform, trajectory_key
 from ..simulation.statetable import column_of, grown, insert, new_table
 from .popcompile import PER_CELL, PER_POPULATION, STATIC
@@ -139,7 +141,8 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
 #   cells   (slots, words, hash, static rates, their sum, term values, daughters' ids per division, -1 before
 #           the first one or when the daughter rules read counts): one row per cell state met
 #   members (cell, count): the current population, sorted by cell
-#   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at, total rate, number of cells (-1 until
+#   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at, total rate and its inverse (0 when the
+#           total is 0), number of cells (-1 until
 #           the rates are computed), custom value, PER_POPULATION rates, per member: per-cell total rate and
 #           PER_CELL rates, and the population each event of that member leads to, plus 1 (0: not known yet;
 #           for the first members met, as many as fit in MEMO_CELLS)): CSR of the populations met, with their
@@ -402,31 +405,40 @@ def _credit_part(k, share, pop, size, value, windows, pops, opened, acc, loop, s
 
 
 @numba.njit(**_INLINE)
-def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, span):
+def _window_of(x, x_dt, dt):
+    """The window ``k`` with ``k dt <= x < (k + 1) dt`` (products as computed), from ``x_dt`` = ``x / dt`` to
+    within rounding."""
+    k = int(x_dt)  # not x // dt: a floor division of floats costs several times more
+    if k * dt > x:
+        k -= 1
+    elif (k + 1) * dt <= x:
+        k += 1
+    return k
+
+
+@numba.njit(**_INLINE)
+def _credit(a, b, a_dt, pop, size, value, dt, inv_dt, windows, pops, opened, acc, loop, span):
     """Credit [a, b) in population ``pop`` of ``size`` cells (and custom ``value``, if >= 0); ``a_dt`` is
-    ``a / dt`` (the step before computed it); returns ``b / dt`` and the span.
+    ``a / dt`` (the step before computed it) and ``inv_dt`` is ``1 / dt``; returns ``b / dt`` and the span.
 
     Partly covered windows go to the trajectory's open window; the windows [a, b) covers
     completely, whatever their number, to difference entries (+1 where they start, -1 where
     they stop; :func:`_whole_entries` turns them into per-window counts), so a trajectory that sits
-    still costs O(1), not O(windows).
+    still costs O(1), not O(windows).  Times are multiplied by ``inv_dt``, not divided by ``dt``: a
+    division in every step's chain of dependent operations cost more than the rest of the step; window
+    indices stay exact (:func:`_window_of`), shares may differ from a division in the last bit.
     """
-    b_dt = b / dt
+    b_dt = b * inv_dt
     if b <= a:
         return b_dt, span
-    first = int(a_dt)  # not a // dt: a floor division of floats costs several times more
-    if first * dt > a:
-        first -= 1
+    first = _window_of(a, a_dt, dt)
     if first >= windows:
         return b_dt, span
     if a > first * dt or b < (first + 1) * dt:
-        span = _credit_part(first, (min(b, (first + 1) * dt) - a) / dt, pop, size, value, windows, pops, opened, acc,
-                            loop, span)
+        span = _credit_part(first, (min(b, (first + 1) * dt) - a) * inv_dt, pop, size, value, windows, pops, opened,
+                            acc, loop, span)
         first += 1
-    last = int(b_dt)
-    if last * dt > b:
-        last -= 1
-    last = min(last, windows)
+    last = min(_window_of(b, b_dt, dt), windows)
     if last > first:
         full_states, full_custom, size_full, dense_full = acc[2], acc[3], acc[5], acc[7]
         if pop < dense_full.shape[0]:
@@ -443,7 +455,7 @@ def _credit(a, b, a_dt, pop, size, value, dt, windows, pops, opened, acc, loop, 
         size_full[first, 1] += size * size
         size_full[last, 1] -= size * size
     if first <= last < windows and b > last * dt:
-        span = _credit_part(last, (b - last * dt) / dt, pop, size, value, windows, pops, opened, acc, loop, span)
+        span = _credit_part(last, (b - last * dt) * inv_dt, pop, size, value, windows, pops, opened, acc, loop, span)
     return b_dt, span
 
 
@@ -542,7 +554,7 @@ def _rates(pops, p, cells, counts, net, work, cell_events, population_events, cu
         pop_rate[i] = rate
         size += pop_count[i]
         total += pop_count[i] * rate
-    pop_total[p], pop_size[p] = total, size
+    pop_total[p, 0], pop_total[p, 1], pop_size[p] = total, 1.0 / total if total > 0.0 else 0.0, size
     pop_value[p] = -1
     if custom_code[1] > custom_code[0]:
         v = evaluate_code(code, consts, custom_code[0], custom_code[1], values, 0.0, stack)
@@ -603,6 +615,7 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
     n = node_code.shape[0]
     n_divisions = daughter[3].shape[0]
     pop_ptr, memo = pops[2], pops[13]
+    inv_dt = 1.0 / dt
     j, phase, pop, m = loop[J], loop[PHASE], loop[POP], loop[M]
     t, t_dt = clock[T], clock[T_DT]
     span = (loop[WINDOW], loop[N_OPEN], loop[N_VALUES], loop[STAMP], clock[SIZE_SHARE])
@@ -631,9 +644,10 @@ def _simulate(net, daughter, custom_code, init, cell_events, population_events, 
             t, t_dt = 0.0, 0.0
             phase = STEP
             continue
-        total, size, value = pops[7][pop], pops[8][pop], pops[9][pop]
-        t_next = max_time if total <= 0.0 else min(max_time, t - np.log(_uniform(rng)) / total)
-        t_next_dt, span = _credit(t, t_next, t_dt, pop, size, value, dt, windows, pops, opened, acc, loop, span)
+        total, inv_total, size, value = pops[7][pop, 0], pops[7][pop, 1], pops[8][pop], pops[9][pop]
+        t_next = max_time if total <= 0.0 else min(max_time, t + exponential(rng) * inv_total)
+        t_next_dt, span = _credit(t, t_next, t_dt, pop, size, value, dt, inv_dt, windows, pops, opened, acc, loop,
+                                  span)
         if t_next >= max_time:
             span = _flush(windows, opened, acc, loop, span)
             j += 1
@@ -748,7 +762,7 @@ def _run_block(code, consts, node_code, event_code, daughter_ptr, daughter_node,
     members = (np.zeros(16, dtype=np.int64), np.zeros(16, dtype=np.int64))
     pops = (np.full(64, -1, dtype=np.int64), np.zeros(32, dtype=np.uint64), np.zeros(33, dtype=np.int64),
             np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64), np.zeros(32, dtype=np.int64),
-            np.zeros(32, dtype=np.int64), np.zeros(32), np.zeros(32, dtype=np.int64), np.zeros(32, dtype=np.int64),
+            np.zeros(32, dtype=np.int64), np.zeros((32, 2)), np.zeros(32, dtype=np.int64), np.zeros(32, dtype=np.int64),
             np.zeros((32, population_events.shape[0])), np.zeros(64),
             np.zeros((64, cell_events.shape[0])),
             np.zeros((64 if 64 * dynamic.shape[0] <= MEMO_CELLS else 0, dynamic.shape[0]), dtype=np.int64))

@@ -28,10 +28,10 @@ __all__ = ["refresh"]
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: every source compiled into a cached kernel, and the modules that define cached kernels
 _SOURCES = ("simulation/bytecode.py", "simulation/opcodes.py", "simulation/engine.py", "simulation/kernel.py",
-            "simulation/statetable.py", "simulation/truthtable.py", "population/popkernel.py",
-            "population/popcompile.py")
-_KERNEL_MODULES = ("simulation/bytecode.py", "simulation/kernel.py", "simulation/statetable.py",
-                   "simulation/truthtable.py", "population/popkernel.py")
+            "simulation/exponential.py", "simulation/statetable.py", "simulation/truthtable.py",
+            "population/popkernel.py", "population/popcompile.py")
+_KERNEL_MODULES = ("simulation/bytecode.py", "simulation/kernel.py", "simulation/exponential.py",
+                   "simulation/statetable.py", "simulation/truthtable.py", "population/popkernel.py")
 _STAMP = _PACKAGE / "simulation" / "__pycache__" / "kernel-sources.sha256"
 _done = False
 

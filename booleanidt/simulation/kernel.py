@@ -88,8 +88,8 @@ def _rotl(x, k):
 
 
 @numba.njit(**_NO_REFCOUNT)
-def _uniform(rng):
-    """A double in (0, 1] from xoshiro256**."""
+def _next_bits(rng):
+    """The next 64 random bits of the xoshiro256** stream ``rng``."""
     result = _rotl(rng[1] * np.uint64(5), 7) * np.uint64(9)
     t = rng[1] << np.uint64(17)
     rng[2] ^= rng[0]
@@ -98,7 +98,13 @@ def _uniform(rng):
     rng[0] ^= rng[3]
     rng[2] ^= t
     rng[3] = _rotl(rng[3], 45)
-    return (float(result >> np.uint64(11)) + 1.0) * (1.0 / 9007199254740992.0)
+    return result
+
+
+@numba.njit(**_NO_REFCOUNT)
+def _uniform(rng):
+    """A double in (0, 1] from xoshiro256**."""
+    return (float(_next_bits(rng) >> np.uint64(11)) + 1.0) * (1.0 / 9007199254740992.0)
 
 
 # The sum tree is 4-ary (half the depth of a binary one): node p has children 4p+1 .. 4p+4,

@@ -90,15 +90,11 @@ def _standard_error(sums, squares, n: int):
     return np.sqrt(variance / n)
 
 
-def _wide(entries, n: int, labels: list, times: pd.Index) -> tuple:
-    """``(probabilities, errors)`` DataFrames (windows x labels) from sparse sums (``window``, ``column``,
-    ``sums``, ``squares``)."""
-    tables = []
-    for values in (entries.sums / n, _standard_error(entries.sums, entries.squares, n)):
-        dense = np.zeros((len(times), len(labels)))
-        dense[entries.window, entries.column] = values
-        tables.append(pd.DataFrame(dense, index=times, columns=labels))
-    return tuple(tables)
+def _wide(entries, values: np.ndarray, columns: pd.Index, times: pd.Index) -> pd.DataFrame:
+    """DataFrame (windows x columns) of ``values``, one per sparse entry (``window``, ``column``), 0 elsewhere."""
+    dense = np.zeros((len(times), len(columns)))
+    dense[entries.window, entries.column] = values
+    return pd.DataFrame(dense, index=times, columns=columns, copy=False)
 
 
 def _probtraj_text(entries, n: int, labels: list, times: pd.Index) -> str:
@@ -155,6 +151,10 @@ class PopResult:
         return self.sums.labels()
 
     @cached_property
+    def _label_index(self) -> pd.Index:
+        return pd.Index(self._labels)
+
+    @cached_property
     def _states(self):
         return self.sums.states()
 
@@ -165,8 +165,8 @@ class PopResult:
     @cached_property
     def population_size(self) -> pd.DataFrame:
         n, size = self.settings.sample_count, self.sums.size
-        return pd.DataFrame({"Population": size[:, 0] / n,
-                             "ErrorPopulation": _standard_error(size[:, 0], size[:, 1], n)}, index=self._times)
+        return pd.DataFrame(np.column_stack([size[:, 0] / n, _standard_error(size[:, 0], size[:, 1], n)]),
+                            index=self._times, columns=pd.Index(["Population", "ErrorPopulation"]), copy=False)
 
     @cached_property
     def state_table(self) -> pd.DataFrame:
@@ -176,32 +176,31 @@ class PopResult:
                              "Proba": entries.sums / n,
                              "ErrorProba": _standard_error(entries.sums, entries.squares, n)})
 
-    @cached_property
-    def _state_tables(self) -> tuple:
-        return _wide(self._states, self.settings.sample_count, self._labels, self._times)
+    def _table(self, entries, columns: pd.Index, errors: bool) -> pd.DataFrame:
+        """Probabilities (or, with ``errors``, their standard errors) of sparse sums, windows x ``columns``."""
+        n = self.settings.sample_count
+        values = _standard_error(entries.sums, entries.squares, n) if errors else entries.sums / n
+        return _wide(entries, values, columns, self._times)
 
-    @property
+    @cached_property
     def state_probabilities(self) -> pd.DataFrame:
-        return self._state_tables[0]
-
-    @property
-    def state_errors(self) -> pd.DataFrame:
-        return self._state_tables[1]
+        return self._table(self._states, self._label_index, errors=False)
 
     @cached_property
-    def _custom_tables(self) -> tuple:
-        if self._custom is None:
-            return None, None
-        values, entries = self._custom
-        return _wide(entries, self.settings.sample_count, [str(v) for v in values.tolist()], self._times)
+    def state_errors(self) -> pd.DataFrame:
+        return self._table(self._states, self._label_index, errors=True)
 
-    @property
+    @cached_property
+    def _custom_index(self) -> pd.Index:
+        return pd.Index([str(v) for v in self._custom[0].tolist()])
+
+    @cached_property
     def custom(self) -> pd.DataFrame | None:
-        return self._custom_tables[0]
+        return None if self._custom is None else self._table(self._custom[1], self._custom_index, errors=False)
 
-    @property
+    @cached_property
     def custom_errors(self) -> pd.DataFrame | None:
-        return self._custom_tables[1]
+        return None if self._custom is None else self._table(self._custom[1], self._custom_index, errors=True)
 
     @cached_property
     def _cell_sums(self) -> tuple:

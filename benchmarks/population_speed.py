@@ -5,8 +5,10 @@ MaBoSS's test files are read from its own checkout: set BOOLEANIDT_MABOSS_TESTS 
 
 PopMaBoSS: cmaboss's ``PopMaBoSSSim`` on the same files (thread_count = 1 in their .cfg) against
 ``booleanidt.population.run`` (one thread), runs interleaved, medians of wall and CPU time; the ratios
-printed are cmaboss / ours (above 1: ours is faster), for a run (each side returns a result whose tables
-are built when read), for a run with its state and size tables, and for our compiled kernel alone.
+printed are reference / ours (above 1: ours is faster), for a run (each side returns a result whose tables
+are built when read), for a run read into DataFrames of its population-state probabilities and population
+size (the reference: pyMaBoSS's ``PopSimulation`` on cmaboss, which is how Python users read PopMaBoSS),
+and for our compiled kernel alone.
 
 UPMaBoSS: pyMaBoSS's own ``UpdatePopulation(...).run(cmaboss=True)`` (thread_count = 1) on the same files,
 with one shim: pyMaBoSS checks each model with the ``MaBoSS`` binary, which its pip package does not ship,
@@ -33,6 +35,7 @@ import time
 from pathlib import Path
 
 import cmaboss
+from maboss.pop import PopSimulation
 
 from booleanidt.io import maboss
 from booleanidt.population import run
@@ -115,8 +118,10 @@ def popmaboss_comparison(maboss_tests, rounds: int):
     Run: cmaboss ``PopMaBoSSSim(files).run()`` (thread_count = 1 in the .cfg files; it parses the files too,
     about 0.03 ms) against ``booleanidt.population.run(pop)`` (the same settings) on the model read beforehand,
     the same ``pop`` every round (its compiled form is reused, as a rerun's would be); both
-    return a result whose tables are built when asked for.  With tables: cmaboss adds ``get_probtraj()``
-    (windows x states arrays), ours reads ``state_probabilities`` and ``population_size`` (DataFrames).
+    return a result whose tables are built when asked for.  With tables: the same DataFrames on each side,
+    windows x population states and the expected population size with its error; pyMaBoSS's
+    ``PopSimulation(files).run()`` then ``get_states_probtraj()``, ``get_simple_popsize()`` and
+    ``get_simple_popsize_errors()``; ours ``state_probabilities`` and ``population_size``.
     For information, our compiled kernel alone (one block of every trajectory).
     """
     if not maboss_tests or not (Path(maboss_tests) / "popmaboss").is_dir():
@@ -125,7 +130,7 @@ def popmaboss_comparison(maboss_tests, rounds: int):
     folder = Path(maboss_tests) / "popmaboss"
     print(f"PopMaBoSS, configured sample counts, one core, wall / CPU ms, medians of {rounds} rounds interleaving "
           "the runs one by one (cold caches: each run follows the other tool's) and in batches of 5 (warm caches, "
-          "first of each batch not counted); ratio cmaboss / booleanidt (above 1: ours is faster)")
+          "first of each batch not counted); ratio reference / booleanidt (above 1: ours is faster)")
     for model, cfg in POPMABOSS_CASES:
         pop = read_pbnd(folder / model, folder / cfg)
         settings = pop.settings
@@ -140,7 +145,8 @@ def popmaboss_comparison(maboss_tests, rounds: int):
             return run(pop)  # one thread: thread_count = 1 in the .cfg
 
         def theirs_tables():
-            theirs().get_probtraj()
+            result = PopSimulation(str(folder / model), str(folder / cfg)).run()
+            return result.get_states_probtraj(), result.get_simple_popsize(), result.get_simple_popsize_errors()
 
         def ours_tables():
             result = ours()
@@ -157,8 +163,8 @@ def popmaboss_comparison(maboss_tests, rounds: int):
         print(f"  {model:<16} {settings.sample_count:>7} trajectories (last expected size {size:.3f})")
         for caches, batch in (("cold", 1), ("warm", 5)):
             wall, cpu = _interleaved(functions, rounds, batch)
-            for label, mine, reference in (("run", 1, 0), ("with tables", 3, 2)):
-                print(f"    {caches} {label:<12} cmaboss {wall[reference]:8.2f} / {cpu[reference]:8.2f}, booleanidt "
+            for label, mine, reference, tool in (("run", 1, 0, "cmaboss "), ("with tables", 3, 2, "pyMaBoSS")):
+                print(f"    {caches} {label:<12} {tool} {wall[reference]:8.2f} / {cpu[reference]:8.2f}, booleanidt "
                       f"{wall[mine]:7.2f} / {cpu[mine]:7.2f}: ratio {wall[reference] / wall[mine]:5.1f}x wall, "
                       f"{cpu[reference] / cpu[mine]:5.1f}x CPU")
             print(f"    {caches} {'kernel alone':<12} {wall[4]:7.2f} / {cpu[4]:7.2f}: ratio to cmaboss's run "

@@ -33,7 +33,8 @@ def _composition(ax, table: pd.DataFrame, x, top: int, ylabel: str):
     for column in chosen:
         ax.plot(x, table[column].to_numpy(), label=str(column))
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=7, ncol=2, loc="best")
+    # below the axes: cell-state labels of real models are long, and inside the axes they hid the curves
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
 
 
 @dataclass

@@ -142,11 +142,11 @@ def _event_rate(code, consts, node_code, event_code, k, values, stack):
 #           the first one or when the daughter rules read counts): one row per cell state met
 #   members (cell, count): the current population, sorted by cell
 #   pops    (slots, hash, ptr, member cells, member counts, stamp, open_at, total rate and its inverse (0 when the
-#           total is 0), number of cells (-1 until
-#           the rates are computed), custom value, PER_POPULATION rates, per member: per-cell total rate and
-#           PER_CELL rates, and the population each event of that member leads to, plus 1 (0: not known yet;
-#           for the first members met, as many as fit in MEMO_CELLS)): CSR of the populations met, with their
-#           rates and transitions, computed once per population: a known transition costs one lookup
+#           total is 0), number of cells (-1 until the rates are computed), custom value, PER_POPULATION rates,
+#           per member: per-cell total rate and PER_CELL rates, and the population each event of that member
+#           leads to, plus 1 (0: not known yet; for the first members met, as many as fit in MEMO_CELLS)): CSR of
+#           the populations met, with their rates and transitions, computed once per population: a known
+#           transition costs one lookup
 #   opened  (population, share, custom value, share): the current window's shares of the trajectory
 #   acc     sums of shares and their squares of partly covered windows, per population and per custom value
 #           (slot_keys, slot_cols, col_keys, (columns, 2) sums and squares) keyed id * windows + window; the

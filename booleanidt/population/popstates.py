@@ -28,20 +28,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..simulation.result import NIL, SEPARATOR
+from ..simulation.result import state_label
 from .popkernel import Block
 
-__all__ = ["PopulationSums", "Entries", "cell_label"]
-
-
-def cell_label(state: int, nodes: tuple) -> str:
-    """MaBoSS label of a cell state (bit ``i`` = node ``i``): ``A -- B`` or ``<nil>``.
-
-    >>> cell_label(5, ("A", "B", "C")), cell_label(0, ("A",))
-    ('A -- C', '<nil>')
-    """
-    active = [n for i, n in enumerate(nodes) if state >> i & 1]
-    return SEPARATOR.join(active) if active else NIL
+__all__ = ["PopulationSums", "Entries"]
 
 
 class Entries(NamedTuple):
@@ -182,8 +172,8 @@ class PopulationSums:
 
     @cached_property
     def cell_names(self) -> dict:
-        """Cell state -> its MaBoSS label (:func:`cell_label`)."""
-        return {s: cell_label(s, self.nodes) for s in self.cell_states}
+        """Cell state -> its MaBoSS label (``A -- B``, ``<nil>``: :func:`~booleanidt.simulation.result.state_label`)."""
+        return {s: state_label(self.nodes, s) for s in self.cell_states}
 
     def labels(self) -> list:
         """PopMaBoSS labels of the populations (``[{A -- B:2},{C:1}]``), in the order of their numbers."""

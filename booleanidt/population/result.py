@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..naming import NamedNodes, resolve_many
+from ..simulation.result import standard_error
 
 __all__ = ["UpPopulationResult", "PopResult"]
 
@@ -84,13 +85,6 @@ class UpPopulationResult:
         return figure
 
 
-def _standard_error(sums, squares, n: int):
-    """Standard error of a mean over ``n`` trajectories from the sums of their values and squares."""
-    mean = sums / n
-    variance = np.maximum(squares / n - mean * mean, 0.0) * (n / (n - 1) if n > 1 else 0.0)
-    return np.sqrt(variance / n)
-
-
 def _wide(entries, values: np.ndarray, columns: pd.Index, times: pd.Index) -> pd.DataFrame:
     """DataFrame (windows x columns) of ``values``, one per sparse entry (``window``, ``column``), 0 elsewhere."""
     dense = np.zeros((len(times), len(columns)))
@@ -102,7 +96,7 @@ def _probtraj_text(entries, n: int, labels: list, times: pd.Index) -> str:
     """PopMaBoSS's probtraj text from sparse sums sorted by window then column (see
     :meth:`PopResult.pop_probtraj_text`)."""
     probabilities = entries.sums / n
-    errors = _standard_error(entries.sums, entries.squares, n)
+    errors = standard_error(entries.sums, entries.squares, n)
     bounds = np.searchsorted(entries.window, np.arange(len(times) + 1))
     present = probabilities > 0
     width = int(np.bincount(entries.window[present]).max()) if present.any() else 0
@@ -166,7 +160,7 @@ class PopResult:
     @cached_property
     def population_size(self) -> pd.DataFrame:
         n, size = self.settings.sample_count, self.sums.size
-        return pd.DataFrame(np.column_stack([size[:, 0] / n, _standard_error(size[:, 0], size[:, 1], n)]),
+        return pd.DataFrame(np.column_stack([size[:, 0] / n, standard_error(size[:, 0], size[:, 1], n)]),
                             index=self._times, columns=pd.Index(["Population", "ErrorPopulation"]), copy=False)
 
     @cached_property
@@ -175,12 +169,12 @@ class PopResult:
         return pd.DataFrame({"Time": self._times.to_numpy()[entries.window],
                              "State": np.array(self._labels, dtype=object)[entries.column],
                              "Proba": entries.sums / n,
-                             "ErrorProba": _standard_error(entries.sums, entries.squares, n)})
+                             "ErrorProba": standard_error(entries.sums, entries.squares, n)})
 
     def _table(self, entries, columns: pd.Index, errors: bool) -> pd.DataFrame:
         """Probabilities (or, with ``errors``, their standard errors) of sparse sums, windows x ``columns``."""
         n = self.settings.sample_count
-        values = _standard_error(entries.sums, entries.squares, n) if errors else entries.sums / n
+        values = standard_error(entries.sums, entries.squares, n) if errors else entries.sums / n
         return _wide(entries, values, columns, self._times)
 
     @cached_property

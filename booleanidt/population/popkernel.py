@@ -40,7 +40,8 @@ import numpy as np
 from ..simulation.bytecode import evaluate_code
 from ..simulation import kernel
 from ..simulation.exponential import exponential
-from ..simulation.kernel import _GOLDEN, _mix64, _sample_initial, _seed_stream, _uniform, trajectory_key
+from ..simulation.kernel import (_GOLDEN, _mix64, _sample_initial, _seed_stream, _store_bits, _uniform,
+                                 trajectory_key)
 from ..simulation.statetable import column_of, grown, insert, new_table
 from .popcompile import PER_CELL, PER_POPULATION, STATIC
 from ..simulation._numba_cache import refresh as _refresh_numba_cache
@@ -487,11 +488,7 @@ def _initial_population(init, g, cells, members, counts, net, rng, work, loop):
         _sample_initial(initial_p, group_ptr, group_node, choice_ptr, choice_cum, choice_levels, rng, state)
         for q in range(pop_node.shape[0]):
             state[pop_node[q]] = pop_values[c, q]
-        for w in range(scratch.shape[1]):
-            scratch[0, w] = 0
-        for i in range(state.shape[0]):
-            if state[i] != 0:
-                scratch[0, i >> 6] |= _ONE << np.uint64(i & 63)
+        _store_bits(state, scratch[0])
         cell = _find_cell(cells, loop, scratch, 0, net, values, stack)
         m, h = _add_cells(members, m, h, counts, cells[5], cell, pop_count[c])
     return m, h
